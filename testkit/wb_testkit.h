@@ -54,4 +54,36 @@ int64_t wb_now_ms(void);
  * KAFKA_BROKERS) come in this way from the Makefile and the grader. */
 const char *wb_env_or(const char *name, const char *fallback);
 
+/* ---- peer programs (wb_proc.c) ------------------------------------------ */
+
+/* What a finished peer program did. */
+struct wb_run_result {
+    int exit_code;    /* exit status, or -1 when it did not exit normally */
+    int signal;       /* the signal that ended it, else 0 */
+    bool timed_out;   /* killed by wb_run after timeout_ms */
+    char *output;     /* stdout and stderr together, NUL-terminated (heap) */
+    size_t output_len;
+};
+
+/* Runs argv[0] (looked up in PATH) with argv, stdin from /dev/null, and
+ * waits at most timeout_ms. The program runs in its own process group, which
+ * is killed on timeout. env_extra is NULL or a NULL-terminated list of
+ * "NAME=value" added to the environment. Returns 0 when the program was run
+ * (whatever its exit code), -1 when it could not be started (the reason is
+ * in result->output). Free with wb_run_result_free. */
+int wb_run(char *const argv[], char *const env_extra[], int timeout_ms,
+           struct wb_run_result *result);
+void wb_run_result_free(struct wb_run_result *result);
+
+/* Starts argv in the background (own process group, output appended to
+ * log_path or discarded when NULL). Returns its pid, or -1 on failure.
+ * Stop it with wb_stop, which kills the whole group and reaps it. */
+int wb_spawn(char *const argv[], char *const env_extra[], const char *log_path);
+void wb_stop(int pid);
+
+/* Path of a file of the chapter under test: $WB_CHAPTER_DIR/relative, where
+ * the grader points WB_CHAPTER_DIR at the chapter's (pristine) folder. Falls
+ * back to the current directory. Static buffer, overwritten by the next call. */
+const char *wb_chapter_path(const char *relative);
+
 #endif
