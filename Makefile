@@ -1,10 +1,63 @@
-# wirebook - top-level Makefile (placeholder while the frame is built)
-CC      ?= cc
-CFLAGS  ?= -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -g -O1
-BUILD   := build
+# wirebook - the course's build, grading and self-test entry points.
+#
+#   make grade [SUBMISSION=DIR] [ONLY=CHAPTER[/EXERCISE]] [KAFKA=real]  grade a submission
+#   make check [CHAPTER=01_rest] [EXERCISE=http_client]     test your own work, readable output
+#   make quiz [QUIZ=document] [ANSWERS=FILE]                  the quizzes, in the terminal
+#   make test                                                the project's own test suite
+#   make                                                     build the tool and example programs
+#
+# Every dependency comes from Debian packages (scripts/packages.txt) and is
+# found with pkg-config; `make deps` installs what is missing.
+
+CC       ?= cc
+CFLAGS   ?= -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -g -O1
+BUILD    := build
+WB       := $(BUILD)/bin/wirebook
+
+SUBMISSION ?= chapters
+ONLY       ?=
+CHAPTER    ?=
+EXERCISE   ?=
+QUIZ       ?=
+ANSWERS    ?=
+KAFKA      ?=
+# KAFKA=real grades chapter 04 against a real Apache Kafka node (started by
+# scripts/broker-kafka.sh) instead of librdkafka's embedded mock cluster.
+export WB_KAFKA := $(KAFKA)
+
+# pkg-config modules the test kit's chapter helpers include.
 TESTKIT_PKGS := jansson libcurl libmicrohttpd
+
+GRADER_SRC   := $(filter-out grader/src/wirebook.c,$(wildcard grader/src/*.c))
+GRADER_OBJ   := $(GRADER_SRC:grader/src/%.c=$(BUILD)/grader/%.o)
 TESTKIT_SRC  := $(wildcard testkit/*.c)
 TESTKIT_OBJ  := $(TESTKIT_SRC:testkit/%.c=$(BUILD)/testkit/%.o)
+GRADER_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/grader-tests/%,$(wildcard grader/tests/test_*.c))
+
+.PHONY: all deps tool grade check quiz test test-asan skeletons programs compdb bench format \
+        format-check clean help
+
+all: tool programs compdb
+
+help:
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@sh scripts/install-deps.sh
+
+tool: $(WB) $(BUILD)/lib/libwbtestkit.a
+
+$(WB): grader/src/wirebook.c $(BUILD)/lib/libwbgrader.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igrader/src $^ $(shell pkg-config --libs jansson) -o $@
+
+$(BUILD)/lib/libwbgrader.a: $(GRADER_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/grader/%.o: grader/src/%.c $(wildcard grader/src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags jansson) -Igrader/src -c $< -o $@
 
 $(BUILD)/lib/libwbtestkit.a: $(TESTKIT_OBJ)
 	@mkdir -p $(@D)
@@ -12,4 +65,50 @@ $(BUILD)/lib/libwbtestkit.a: $(TESTKIT_OBJ)
 
 $(BUILD)/testkit/%.o: testkit/%.c $(wildcard testkit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Werror $(shell pkg-config --cflags $(TESTKIT_PKGS)) -Itestkit -c $< -o $@
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(TESTKIT_PKGS)) -Itestkit -c $< -o $@
+
+$(BUILD)/grader-tests/%: grader/tests/%.c $(BUILD)/lib/libwbgrader.a $(BUILD)/lib/libwbtestkit.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igrader/src -Itestkit $^ $(shell pkg-config --libs jansson) -lcriterion -o $@
+
+# The main job: grade a submission (exit 0 whenever grading ran).
+grade: deps
+	@$(MAKE) --no-print-directory tool
+	$(WB) grade --submission $(SUBMISSION) $(if $(ONLY),--only $(ONLY))
+
+check: tool
+	$(WB) check $(CHAPTER)$(if $(EXERCISE),/$(EXERCISE))
+
+# Quizzes in the terminal (QUIZ=document, 01_rest, ...); answers are saved as you go.
+quiz: tool
+	$(WB) quiz $(QUIZ) $(if $(ANSWERS),--save $(ANSWERS))
+
+skeletons: tool
+	$(WB) skeletons
+
+programs: tool
+	$(WB) build
+
+compdb: tool
+	$(WB) compdb
+
+# The project's own suite: see scripts/selftest.sh for what it proves.
+test:
+	@sh scripts/install-deps.sh --all
+	@$(MAKE) --no-print-directory tool $(GRADER_TESTS)
+	@sh scripts/selftest.sh
+
+test-asan: tool
+	$(WB) grade --submission solutions --sanitize --out $(BUILD)/grade-asan --expect '*=full'
+
+bench: tool
+	@sh scripts/bench.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) compile_commands.json

@@ -1,0 +1,155 @@
+/*
+ * brokers.c - makes the broker a chapter needs reachable for its tests.
+ *
+ * Order of preference: the user's own broker (AMQP_ADDR / KAFKA_BROKERS in
+ * the environment), then one already started by scripts/broker-NAME.sh, then
+ * one this run starts itself (and stops again at the end). Kafka has a third
+ * way and it is the default: with neither set nor WB_KAFKA=real, tests start
+ * librdkafka's embedded mock cluster themselves and need no environment.
+ */
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+#define BROKER_TIMEOUT_MS 240000
+
+struct broker {
+    const char *name;     /* script suffix: scripts/broker-NAME.sh */
+    const char *env_name; /* the variable a user sets to use their own */
+    bool started_here;
+};
+
+static struct broker known[] = {
+    {"rabbitmq", "AMQP_ADDR", false},
+    {"kafka", "KAFKA_BROKERS", false},
+};
+
+static struct broker *lookup(const char *name)
+{
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i].name, name) == 0)
+            return &known[i];
+    return NULL;
+}
+
+bool brokers_kafka_is_real(void)
+{
+    const char *mode = getenv("WB_KAFKA");
+    const char *own = getenv("KAFKA_BROKERS");
+    return (own && *own) || (mode && strcmp(mode, "real") == 0);
+}
+
+/* Runs scripts/broker-NAME.sh ACTION; returns its exit code (-1: not run). */
+static int script(const struct wb_manifest *m, const char *name, const char *action,
+                  const char *log_path)
+{
+    char *path = str_printf("%s/scripts/broker-%s.sh", m->root, name);
+    char *argv[] = {"sh", path, (char *)action, NULL};
+    struct proc_spec spec = {.argv = argv,
+                             .envp = environ,
+                             .cwd = m->root,
+                             .output_path = log_path,
+                             .timeout_ms = BROKER_TIMEOUT_MS,
+                             .keep_orphans = true};
+    struct proc_outcome o;
+    int rc = path && path_is_file(path) && proc_run(&spec, &o) == 0 ? o.exit_code : -1;
+    free(path);
+    return rc;
+}
+
+/* Reads "NAME=value" lines (an "export " prefix and # comments allowed). */
+static char **read_env_file(const char *path)
+{
+    char *text = file_read(path, NULL);
+    if (!text)
+        return NULL;
+    char **env = calloc(16, sizeof *env);
+    size_t n = 0;
+    for (char *line = strtok(text, "\n"); env && line && n < 15; line = strtok(NULL, "\n")) {
+        while (*line == ' ')
+            line++;
+        if (strncmp(line, "export ", 7) == 0)
+            line += 7;
+        if (*line == '#' || !strchr(line, '='))
+            continue;
+        env[n++] = strdup(line);
+    }
+    free(text);
+    return env;
+}
+
+char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,
+                       size_t errlen)
+{
+    char **env = calloc(4, sizeof *env);
+    err[0] = '\0';
+    if (!env || !ch->broker)
+        return env;
+    struct broker *b = lookup(ch->broker);
+    const char *own = b ? getenv(b->env_name) : NULL;
+    if (!b)
+        goto fail_unknown;
+    if (strcmp(b->name, "kafka") == 0 && !brokers_kafka_is_real())
+        return env; /* embedded mock cluster, started by each test */
+    env[0] = str_printf("WB_BROKER_SCRIPT_%s=%s/scripts/broker-%s.sh",
+                        strcmp(b->name, "rabbitmq") == 0 ? "RABBITMQ" : "KAFKA", m->root,
+                        b->name);
+    if (own && *own) {
+        env[1] = str_printf("%s=%s", b->env_name, own);
+        return env;
+    }
+
+    char *state_dir = str_printf("%s/build/brokers/%s", m->root, b->name);
+    char *log = str_printf("%s/grader.log", state_dir ? state_dir : ".");
+    char *env_file = str_printf("%s/env", state_dir ? state_dir : ".");
+    if (!state_dir || !log || !env_file || mkdir_p(state_dir) != 0) {
+        snprintf(err, errlen, "cannot create build/brokers/%s", b->name);
+    } else if (script(m, b->name, "status", log) != 0) {
+        fprintf(stderr, "wirebook: starting %s for chapter %s (log: %s)\n", b->name, ch->id, log);
+        if (script(m, b->name, "up", log) != 0)
+            snprintf(err, errlen,
+                     "%s would not start: scripts/broker-%s.sh up failed; see %s and "
+                     "build/brokers/%s/ (is the port taken, the disk full, the package "
+                     "installed?)",
+                     b->name, b->name, log, b->name);
+        else
+            b->started_here = true;
+    }
+    char **file_env = err[0] ? NULL : read_env_file(env_file);
+    if (!err[0] && (!file_env || !file_env[0]))
+        snprintf(err, errlen, "%s is up but %s holds no %s line", b->name, env_file,
+                 b->env_name);
+    for (size_t i = 0; file_env && file_env[i] && i < 2; i++)
+        env[1 + i] = file_env[i];
+    free(file_env);
+    free(state_dir);
+    free(log);
+    free(env_file);
+    if (err[0]) {
+        free_argv(env);
+        return NULL;
+    }
+    return env;
+
+fail_unknown:
+    snprintf(err, errlen, "chapter %s needs an unknown broker \"%s\"", ch->id, ch->broker);
+    free(env);
+    return NULL;
+}
+
+void brokers_stop_started(const struct wb_manifest *m)
+{
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (!known[i].started_here)
+            continue;
+        char *log = str_printf("%s/build/brokers/%s/grader.log", m->root, known[i].name);
+        if (log && script(m, known[i].name, "down", log) != 0)
+            fprintf(stderr, "wirebook: stopping %s failed; see %s\n", known[i].name, log);
+        known[i].started_here = false;
+        free(log);
+    }
+}

@@ -1,0 +1,221 @@
+/*
+ * cmd_grade.c - `wirebook grade` (instructors, CI) and `wirebook check`
+ * (students): the same pipeline with different defaults.
+ */
+#include "commands.h"
+#include "expect.h"
+#include "grade.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool want_color(void)
+{
+    const char *no = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !(no && *no);
+}
+
+static int load(const char *course, struct wb_manifest *m)
+{
+    char err[1024];
+    char *root = manifest_find_root(course);
+    if (!root) {
+        fprintf(stderr, "wirebook: no manifest.json here or above; run inside the course "
+                        "folder or pass --course DIR\n");
+        return -1;
+    }
+    int rc = manifest_load(root, m, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "wirebook: %s\n", err);
+    free(root);
+    return rc;
+}
+
+/* Checks that --only names something that exists, suggesting what does. */
+static int check_only(const struct wb_manifest *m, const char *only)
+{
+    if (!only || strcmp(only, "quiz") == 0)
+        return 0;
+    const char *slash = strchr(only, '/');
+    size_t n = slash ? (size_t)(slash - only) : strlen(only);
+    for (size_t i = 0; i < m->nchapters; i++) {
+        if (strlen(m->chapters[i].id) != n || strncmp(m->chapters[i].id, only, n) != 0)
+            continue;
+        if (!slash || manifest_exercise(m, only))
+            return 0;
+    }
+    fprintf(stderr, "wirebook: no chapter or exercise '%s'. Known:\n", only);
+    for (size_t i = 0; i < m->nchapters; i++)
+        for (size_t k = 0; k < m->chapters[i].nexercises; k++)
+            fprintf(stderr, "  %s/%s\n", m->chapters[i].id, m->chapters[i].exercises[k].id);
+    return -1;
+}
+
+static int run_pipeline(struct wb_manifest *m, struct grade_options *o, const char *json_path,
+                        const char *expect)
+{
+    char err[1024];
+    struct grade_run run;
+    if (grade_run(m, o, &run, err, sizeof err) != 0) {
+        fprintf(stderr, "wirebook: %s\n", err);
+        return 2;
+    }
+    report_table(&run, stdout);
+    int rc = 0;
+    if (json_path) {
+        if (report_results_json(&run, json_path) != 0) {
+            fprintf(stderr, "wirebook: cannot write %s\n", json_path);
+            rc = 2;
+        } else {
+            printf("results: %s\n", json_path);
+        }
+    }
+    if (expect && rc == 0) {
+        int bad = expect_check(&run, expect, stderr);
+        if (bad < 0) {
+            fprintf(stderr, "wirebook: --expect '%s': use PATTERN=full|zero, comma-separated\n",
+                    expect);
+            rc = 2;
+        } else if (bad > 0) {
+            fprintf(stderr, "wirebook: %d expectation(s) not met\n", bad);
+            rc = 1;
+        }
+    }
+    if (o->only == NULL && expect == NULL && rc == 0 && run.max <= 0)
+        fprintf(stderr, "wirebook: nothing was graded (the manifest lists no exercises)\n");
+    if (rc == 0 && json_path == NULL) /* check: succeed only when everything passed */
+        rc = run.score >= run.max ? 0 : 1;
+    grade_run_free(&run);
+    return rc;
+}
+
+static void grade_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: wirebook grade [--submission DIR] [--only CHAPTER[/EXERCISE]|quiz]\n"
+            "                      [--out DIR] [--sanitize] [--werror] [--no-quiz]\n"
+            "                      [--verbose] [--course DIR] [--expect SPEC]\n"
+            "                      [--test-timeout SECONDS]\n\n"
+            "Grades a submission laid out like chapters/ (default: the course's own\n"
+            "chapters/). Prints a table and writes OUT/results.json (Gradescope shape).\n"
+            "Exits 0 whenever grading ran, whatever the score.\n"
+            "  --expect SPEC  for the course's own tests: e.g. '*=full' or\n"
+            "                 '*=zero,01_rest/http_client=full'; exit 1 when not met\n");
+}
+
+int cmd_grade(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"submission", required_argument, NULL, 's'}, {"only", required_argument, NULL, 'o'},
+        {"out", required_argument, NULL, 'O'},        {"sanitize", no_argument, NULL, 'a'},
+        {"werror", no_argument, NULL, 'w'},           {"no-quiz", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},          {"course", required_argument, NULL, 'c'},
+        {"expect", required_argument, NULL, 'e'},     {"help", no_argument, NULL, 'h'},
+        {"test-timeout", required_argument, NULL, 't'},
+        {NULL, 0, NULL, 0}};
+    struct grade_options o = {.quizzes = true, .color = want_color()};
+    const char *course = NULL, *out_dir = NULL, *expect = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': o.submission = optarg; break;
+        case 'o': o.only = optarg; break;
+        case 'O': out_dir = optarg; break;
+        case 'a': o.sanitize = true; break;
+        case 'w': o.werror = true; break;
+        case 'q': o.quizzes = false; break;
+        case 'v': o.verbose = true; break;
+        case 'c': course = optarg; break;
+        case 'e': expect = optarg; break;
+        case 't':
+            o.test_timeout = atof(optarg);
+            if (o.test_timeout <= 0) {
+                fprintf(stderr, "wirebook grade: --test-timeout takes seconds > 0\n");
+                return 2;
+            }
+            break;
+        case 'h': grade_usage(stdout); return 0;
+        default: grade_usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "wirebook grade: unexpected argument '%s'\n", argv[optind]);
+        grade_usage(stderr);
+        return 2;
+    }
+    struct wb_manifest m;
+    if (load(course, &m) != 0)
+        return 2;
+    if (check_only(&m, o.only) != 0) {
+        manifest_free(&m);
+        return 2;
+    }
+    char *default_sub = path_join(m.root, "chapters");
+    char *default_out = path_join(m.root, "build/grade");
+    if (!o.submission)
+        o.submission = default_sub;
+    if (!out_dir)
+        out_dir = default_out;
+    /* Compilers and tests run in other folders: every path must be absolute. */
+    char *abs_out = mkdir_p(out_dir) == 0 ? path_absolute(out_dir) : NULL;
+    if (!abs_out) {
+        fprintf(stderr, "wirebook grade: cannot create the output folder %s\n", out_dir);
+        free(default_sub);
+        free(default_out);
+        manifest_free(&m);
+        return 2;
+    }
+    o.out_dir = abs_out;
+    char *json_path = path_join(abs_out, "results.json");
+    int rc = run_pipeline(&m, &o, json_path, expect);
+    free(json_path);
+    free(abs_out);
+    free(default_sub);
+    free(default_out);
+    manifest_free(&m);
+    return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"course", required_argument, NULL, 'c'},
+                                             {"sanitize", no_argument, NULL, 'a'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    struct grade_options o = {.color = want_color(), .verbose = true, .quiet_progress = false};
+    const char *course = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "c:ah", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': course = optarg; break;
+        case 'a': o.sanitize = true; break;
+        case 'h':
+            printf("usage: wirebook check [CHAPTER[/EXERCISE]] [--sanitize]\n\n"
+                   "Builds and tests your exercises in chapters/, showing for each test\n"
+                   "what was expected and what came back. Exits 0 when all pass.\n");
+            return 0;
+        default: return 2;
+        }
+    }
+    o.only = optind < argc ? argv[optind] : NULL;
+    struct wb_manifest m;
+    if (load(course, &m) != 0)
+        return 2;
+    if (check_only(&m, o.only) != 0) {
+        manifest_free(&m);
+        return 2;
+    }
+    char *sub = path_join(m.root, "chapters");
+    char *out = path_join(m.root, "build/check");
+    o.submission = sub;
+    o.out_dir = out;
+    int rc = run_pipeline(&m, &o, NULL, NULL);
+    free(sub);
+    free(out);
+    manifest_free(&m);
+    return rc;
+}

@@ -1,0 +1,192 @@
+/*
+ * cmd_tools.c - authoring and editor commands: `skeletons`, `build`
+ * (runnable example programs) and `compdb` (compile_commands.json).
+ */
+#include "commands.h"
+#include "pipeline.h"
+#include "skeleton.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int load_here(struct wb_manifest *m)
+{
+    char err[1024];
+    char *root = manifest_find_root(NULL);
+    if (!root) {
+        fprintf(stderr, "wirebook: no manifest.json here or above\n");
+        return -1;
+    }
+    int rc = manifest_load(root, m, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "wirebook: %s\n", err);
+    free(root);
+    return rc;
+}
+
+int cmd_skeletons(int argc, char **argv)
+{
+    bool check = argc > 1 && strcmp(argv[1], "--check") == 0;
+    if (argc > 1 && !check) {
+        fprintf(stderr, "usage: wirebook skeletons [--check]\n");
+        return 2;
+    }
+    struct wb_manifest m;
+    if (load_here(&m) != 0)
+        return 2;
+    int problems = skeleton_sync(&m, check, stderr);
+    if (problems == 0)
+        printf("skeletons: chapters/ %s solutions/\n", check ? "matches" : "regenerated from");
+    manifest_free(&m);
+    return problems ? 1 : 0;
+}
+
+/* A build context over the course's own chapters/ folder (no staging). */
+static int chapter_ctx(const struct wb_manifest *m, const struct wb_chapter *ch,
+                       struct build_ctx *b, char **work, char **gen)
+{
+    char err[4096];
+    *work = str_printf("%s/chapters/%s", m->root, ch->id);
+    *gen = str_printf("%s/build/gen/%s", m->root, ch->id);
+    char *log = str_printf("%s/build/gen/%s.log", m->root, ch->id);
+    char *gen_parent = str_printf("%s/build/gen", m->root);
+    int rc = -1;
+    if (*work && *gen && log && gen_parent && mkdir_p(gen_parent) == 0)
+        rc = build_ctx_init(b, m, ch, *work, *gen, false, false, log, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "wirebook: chapter %s: %s\n", ch->id, err);
+    free(log);
+    free(gen_parent);
+    return rc;
+}
+
+int cmd_build(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "usage: wirebook build\n");
+        return 2;
+    }
+    struct wb_manifest m;
+    if (load_here(&m) != 0)
+        return 2;
+    int failed = 0;
+    for (size_t i = 0; i < m.nchapters; i++) {
+        const struct wb_chapter *ch = &m.chapters[i];
+        if (ch->nprograms == 0)
+            continue;
+        struct build_ctx b;
+        char *work = NULL, *gen = NULL;
+        char *bin_dir = str_printf("%s/build/bin/%s", m.root, ch->id);
+        if (!bin_dir || mkdir_p(bin_dir) != 0 || chapter_ctx(&m, ch, &b, &work, &gen) != 0) {
+            failed++;
+        } else {
+            for (size_t k = 0; k < ch->nprograms; k++) {
+                const struct wb_program *p = &ch->programs[k];
+                char *bin = path_join(bin_dir, p->name);
+                char *log = str_printf("%s/%s.log", bin_dir, p->name);
+                char *message = NULL;
+                if (!bin || !log || build_program(&b, ch, p, bin, log, &message) != 0) {
+                    fprintf(stderr, "wirebook: %s/%s %s\n", ch->id, p->name,
+                            message ? message : "could not be built");
+                    failed++;
+                } else {
+                    printf("built build/bin/%s/%s\n", ch->id, p->name);
+                }
+                free(message);
+                free(bin);
+                free(log);
+            }
+            build_ctx_free(&b);
+        }
+        free(work);
+        free(gen);
+        free(bin_dir);
+    }
+    manifest_free(&m);
+    return failed ? 1 : 0;
+}
+
+/* One compile_commands.json entry for file (absolute, or relative to the chapter). */
+static int add_entry(json_t *db, const struct build_ctx *b, const struct wb_chapter *ch,
+                     const char *file)
+{
+    const char *one[] = {file};
+    char **argv = build_command(b, ch, one, 1, NULL, false);
+    if (!argv)
+        return -1;
+    json_t *args = json_array();
+    /* Keep only the compile part: flags up to and including the source. */
+    char *path = file[0] == '/' ? strdup(file) : path_join(b->work_dir, file);
+    for (size_t i = 0; args && path && argv[i]; i++) {
+        json_array_append_new(args, json_string(argv[i]));
+        if (strcmp(argv[i], path) == 0)
+            break;
+    }
+    json_array_insert_new(args, 1, json_string("-c"));
+    int rc = json_array_append_new(
+        db, json_pack("{s:s, s:s, s:o}", "directory", b->course_root, "file", path, "arguments",
+                      args));
+    free(path);
+    free_argv(argv);
+    return rc;
+}
+
+int cmd_compdb(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "usage: wirebook compdb\n");
+        return 2;
+    }
+    struct wb_manifest m;
+    if (load_here(&m) != 0)
+        return 2;
+    json_t *db = json_array();
+    int rc = db ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < m.nchapters; i++) {
+        const struct wb_chapter *ch = &m.chapters[i];
+        struct build_ctx b;
+        char *work = NULL, *gen = NULL;
+        if (chapter_ctx(&m, ch, &b, &work, &gen) != 0) {
+            rc = -1;
+        } else {
+            for (size_t k = 0; rc == 0 && k < ch->nexercises; k++) {
+                const struct wb_exercise *e = &ch->exercises[k];
+                char *test = str_printf("tests/test_%s.c", e->id);
+                rc = test ? add_entry(db, &b, ch, test) : -1;
+                free(test);
+                for (size_t f = 0; rc == 0 && f < e->nfiles; f++) {
+                    char *sol = str_printf("%s/solutions/%s/%s", m.root, ch->id, e->files[f]);
+                    rc = sol ? add_entry(db, &b, ch, e->files[f]) : -1;
+                    if (rc == 0)
+                        rc = add_entry(db, &b, ch, sol);
+                    free(sol);
+                }
+                for (size_t f = 0; rc == 0 && f < e->nsources; f++)
+                    rc = add_entry(db, &b, ch, e->sources[f]);
+            }
+            for (size_t k = 0; rc == 0 && k < ch->nprograms; k++)
+                for (size_t f = 0; rc == 0 && f < ch->programs[k].nsources; f++)
+                    rc = add_entry(db, &b, ch, ch->programs[k].sources[f]);
+            build_ctx_free(&b);
+        }
+        free(work);
+        free(gen);
+    }
+    char *path = path_join(m.root, "compile_commands.json");
+    char *text = rc == 0 ? json_dumps(db, JSON_INDENT(2)) : NULL;
+    if (!text || !path || file_write_atomic(path, text, strlen(text)) != 0) {
+        fprintf(stderr, "wirebook: cannot write compile_commands.json\n");
+        rc = -1;
+    } else {
+        printf("wrote %s (%zu entries)\n", path, json_array_size(db));
+    }
+    free(text);
+    free(path);
+    json_decref(db);
+    manifest_free(&m);
+    return rc == 0 ? 0 : 1;
+}

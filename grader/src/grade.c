@@ -1,0 +1,221 @@
+/*
+ * grade.c - runs the pipeline over the chapters of a submission:
+ * stage -> build -> run -> score for each exercise, then the quizzes.
+ */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Per-exercise wall limit: enough for every test to use its own limit. */
+static int exercise_timeout_ms(const struct wb_exercise *e, bool sanitize)
+{
+    int seconds = 30 + 10 * (int)e->ntests;
+    return (sanitize ? 2 : 1) * seconds * 1000;
+}
+
+static bool selected_chapter(const struct grade_options *o, const struct wb_chapter *ch)
+{
+    if (!o->only || strcmp(o->only, "quiz") == 0)
+        return !o->only;
+    size_t n = strlen(ch->id);
+    return strncmp(o->only, ch->id, n) == 0 && (o->only[n] == '\0' || o->only[n] == '/');
+}
+
+static bool selected_exercise(const struct grade_options *o, const struct wb_exercise *e)
+{
+    const char *slash = o->only ? strchr(o->only, '/') : NULL;
+    return !slash || strcmp(slash + 1, e->id) == 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Builds and runs one exercise whose chapter is staged and ready. */
+static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char **env,
+                           const struct grade_options *o, struct exercise_result *r)
+{
+    const struct wb_exercise *e = r->ex;
+    bool kafka_real = brokers_kafka_is_real();
+    char *missing = stage_missing_files(e, b->work_dir);
+    if (missing) {
+        char *why = str_printf("missing file(s) in the submission: %s", missing);
+        score_not_run(r, EX_MISSING_FILES, why ? why : missing, kafka_real);
+        r->message = why;
+        free(missing);
+        return;
+    }
+    char *bin = path_join(ex_dir, "tests.bin");
+    char *compile_log = path_join(ex_dir, "compile.log");
+    char *run_log = path_join(ex_dir, "run.log");
+    char *report = path_join(ex_dir, "report.json");
+    char *message = NULL;
+
+    if (build_exercise(b, e, bin, compile_log, &message) != 0) {
+        score_not_run(r, EX_BUILD_FAILED, message, kafka_real);
+        r->message = message;
+    } else {
+        int timeout = exercise_timeout_ms(e, o->sanitize);
+        struct proc_outcome outcome;
+        if (run_tests(bin, report, run_log, env, timeout, o->test_timeout, o->sanitize,
+                      &outcome) != 0) {
+            score_not_run(r, EX_NO_REPORT, "could not start the test runner (fork failed)",
+                          kafka_real);
+        } else {
+            score_exercise(r, report, run_log, &outcome, timeout, o->test_timeout, kafka_real);
+            r->seconds = outcome.seconds;
+        }
+    }
+    free(bin);
+    free(compile_log);
+    free(run_log);
+    free(report);
+}
+
+/* Stages one chapter and grades its selected exercises into results. */
+static void grade_chapter(const struct wb_manifest *m, const struct wb_chapter *ch,
+                          const char *submission_dir, const struct grade_options *o,
+                          struct exercise_result *results, size_t count)
+{
+    char err[4096] = "";
+    char *ch_dir = str_printf("%s/%s", o->out_dir, ch->id);
+    char *work = str_printf("%s/%s/src", o->out_dir, ch->id);
+    char *gen = str_printf("%s/%s/gen", o->out_dir, ch->id);
+    char *prep_log = str_printf("%s/%s/prepare.log", o->out_dir, ch->id);
+    struct build_ctx b = {0};
+    char **broker_env = NULL;
+    enum exercise_state failed_state = EX_BUILD_FAILED;
+    bool kafka_real = brokers_kafka_is_real();
+
+    if (!ch_dir || !work || !gen || !prep_log || mkdir_p(ch_dir) != 0)
+        snprintf(err, sizeof err, "cannot create %s/%s: %s", o->out_dir, ch->id,
+                 strerror(errno));
+    else if (stage_chapter(m, ch, submission_dir, work, err, sizeof err) != 0)
+        ;
+    else if (build_ctx_init(&b, m, ch, work, gen, o->sanitize, o->werror, prep_log, err,
+                            sizeof err) != 0)
+        ;
+    else if (!(broker_env = brokers_env_for(m, ch, err, sizeof err)))
+        failed_state = EX_BROKER_DOWN;
+
+    for (size_t i = 0; i < count; i++) {
+        struct exercise_result *r = &results[i];
+        double start = now_seconds();
+        if (err[0]) {
+            score_not_run(r, failed_state, err, kafka_real);
+            r->message = strdup(err);
+            continue;
+        }
+        char *ex_dir = str_printf("%s/%s", ch_dir, r->ex->id);
+        char *scratch = ex_dir ? path_join(ex_dir, "scratch") : NULL;
+        char **env = NULL;
+        if (scratch && remove_tree(ex_dir) == 0 && mkdir_p(scratch) == 0)
+            env = run_environment(scratch, work, NULL, broker_env, o->sanitize);
+        if (!env) {
+            score_not_run(r, EX_NO_REPORT, "cannot prepare the exercise's folder", kafka_real);
+        } else {
+            if (!o->quiet_progress)
+                fprintf(stderr, "  grading %s/%s ...\n", ch->id, r->ex->id);
+            grade_exercise(&b, ex_dir, env, o, r);
+        }
+        if (r->seconds == 0)
+            r->seconds = now_seconds() - start;
+        free_argv(env);
+        free(scratch);
+        free(ex_dir);
+    }
+    build_ctx_free(&b);
+    free_argv(broker_env);
+    free(ch_dir);
+    free(work);
+    free(gen);
+    free(prep_log);
+}
+
+int grade_run(const struct wb_manifest *m, const struct grade_options *o, struct grade_run *run,
+              char *err, size_t errlen)
+{
+    memset(run, 0, sizeof *run);
+    run->manifest = m;
+    run->opts = o;
+    double start = now_seconds();
+
+    char *submission_dir = stage_submission_dir(o->submission);
+    if (!submission_dir) {
+        snprintf(err, errlen, "submission %s: no such folder", o->submission);
+        return -1;
+    }
+    if (mkdir_p(o->out_dir) != 0) {
+        snprintf(err, errlen, "cannot create %s: %s", o->out_dir, strerror(errno));
+        free(submission_dir);
+        return -1;
+    }
+
+    size_t total = 0;
+    for (size_t i = 0; i < m->nchapters; i++)
+        total += m->chapters[i].nexercises;
+    run->exercises = calloc(total + 1, sizeof *run->exercises);
+    if (!run->exercises) {
+        snprintf(err, errlen, "out of memory");
+        free(submission_dir);
+        return -1;
+    }
+    for (size_t i = 0; i < m->nchapters; i++) {
+        const struct wb_chapter *ch = &m->chapters[i];
+        if (!selected_chapter(o, ch))
+            continue;
+        size_t first = run->nexercises;
+        for (size_t k = 0; k < ch->nexercises; k++)
+            if (selected_exercise(o, &ch->exercises[k]))
+                run->exercises[run->nexercises++].ex = &ch->exercises[k];
+        if (run->nexercises > first)
+            grade_chapter(m, ch, submission_dir, o, &run->exercises[first],
+                          run->nexercises - first);
+    }
+    brokers_stop_started(m);
+
+    if (o->quizzes && (!o->only || strcmp(o->only, "quiz") == 0))
+        grade_quizzes(m, submission_dir, run);
+
+    for (size_t i = 0; i < run->nexercises; i++) {
+        run->score += run->exercises[i].score;
+        run->max += run->exercises[i].max;
+    }
+    for (size_t i = 0; i < run->nquizzes; i++) {
+        run->score += run->quizzes[i].score;
+        run->max += run->quizzes[i].max;
+    }
+    run->seconds = now_seconds() - start;
+    free(submission_dir);
+    return 0;
+}
+
+void grade_run_free(struct grade_run *run)
+{
+    for (size_t i = 0; i < run->nexercises; i++) {
+        struct exercise_result *r = &run->exercises[i];
+        for (size_t k = 0; k < r->ntests; k++)
+            free(r->tests[k].output);
+        free(r->tests);
+        free(r->message);
+    }
+    free(run->exercises);
+    for (size_t i = 0; i < run->nquizzes; i++) {
+        struct quiz_result *q = &run->quizzes[i];
+        for (size_t k = 0; k < q->nquestions; k++) {
+            free(q->questions[k].id);
+            free(q->questions[k].output);
+        }
+        free(q->questions);
+        free(q->message);
+    }
+    free(run->quizzes);
+    memset(run, 0, sizeof *run);
+}

@@ -1,0 +1,103 @@
+/*
+ * grade.h - the grading pipeline and what it produces.
+ *
+ *   stage -> build -> run -> collect -> score -> report
+ *
+ * `wirebook grade`, `wirebook check` and `make test` are this one pipeline
+ * with different options; none of them re-implements a stage.
+ */
+#ifndef WB_GRADE_H
+#define WB_GRADE_H
+
+#include "manifest.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct grade_options {
+    const char *submission; /* folder laid out like chapters/ */
+    const char *out_dir;    /* where work trees, logs and results.json go */
+    const char *only;       /* NULL, "CHAPTER" or "CHAPTER/EXERCISE" */
+    bool sanitize;          /* build with ASan + UBSan */
+    bool werror;            /* warnings are errors (the course's own code) */
+    bool quizzes;           /* grade the quiz answers file too */
+    bool verbose;           /* print each test's output in the table */
+    bool color;
+    bool quiet_progress;    /* no "grading CH/EX ..." lines on stderr */
+    double test_timeout;    /* caps every test's own limit (seconds), 0 = no cap */
+};
+
+enum test_state {
+    TEST_PASSED,
+    TEST_FAILED,
+    TEST_NOT_RUN,  /* the exercise did not build, or its files are missing */
+    TEST_EXCLUDED, /* needs a broker kind this run does not have: not counted */
+};
+
+struct test_result {
+    const struct wb_test_spec *spec;
+    enum test_state state;
+    double score;
+    char *output; /* what a student reads: expected / got / crash / time-out */
+};
+
+enum exercise_state {
+    EX_GRADED,
+    EX_MISSING_FILES,
+    EX_BUILD_FAILED,
+    EX_NO_REPORT, /* the test runner died or wrote no usable report */
+    EX_BROKER_DOWN,
+};
+
+struct exercise_result {
+    const struct wb_exercise *ex;
+    enum exercise_state state;
+    char *message; /* why it was not graded, or notes (unlisted tests) */
+    struct test_result *tests;
+    size_t ntests;
+    double score, max;
+    double seconds;
+    int unlisted_tests; /* tests in the binary the manifest does not list */
+};
+
+struct quiz_question_result {
+    char *id;
+    double points, earned;
+    char *output;
+};
+
+struct quiz_result {
+    const struct wb_quiz *quiz;
+    char *message; /* set when the quiz could not be graded at all */
+    struct quiz_question_result *questions;
+    size_t nquestions;
+    double score, max;
+};
+
+struct grade_run {
+    const struct wb_manifest *manifest;
+    const struct grade_options *opts;
+    struct exercise_result *exercises;
+    size_t nexercises;
+    struct quiz_result *quizzes;
+    size_t nquizzes;
+    double score, max;
+    double seconds;
+};
+
+/* Runs the whole pipeline. Returns 0 when grading ran (whatever the score),
+ * -1 with a message in err when it could not (no submission, no compiler...). */
+int grade_run(const struct wb_manifest *m, const struct grade_options *opts,
+              struct grade_run *run, char *err, size_t errlen);
+void grade_run_free(struct grade_run *run);
+
+/* report.c */
+void report_table(const struct grade_run *run, FILE *out);
+int report_results_json(const struct grade_run *run, const char *path);
+const char *test_state_name(enum test_state s);
+
+/* quiz_bridge.c: grades the quizzes of the manifest from the submission's
+ * answers file into run->quizzes. */
+int grade_quizzes(const struct wb_manifest *m, const char *submission, struct grade_run *run);
+
+#endif

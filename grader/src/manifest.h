@@ -1,0 +1,89 @@
+/*
+ * manifest.h - the course manifest (manifest.json): chapters, exercises,
+ * the tests of each exercise and their points, quizzes.
+ *
+ * It is the single list of what the course contains; the grader, the
+ * skeleton generator and the student CLI all read it through this module.
+ * Strings point into the parsed JSON, which lives as long as the manifest.
+ */
+#ifndef WB_MANIFEST_H
+#define WB_MANIFEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct wb_chapter;
+
+struct wb_test_spec {
+    const char *name;  /* Criterion test name inside the exercise's suite */
+    double points;
+    const char *needs; /* NULL, "real-kafka" or "mock-kafka" */
+};
+
+struct wb_exercise {
+    const char *id;
+    const char *title;
+    const char *hints;  /* path relative to the chapter, or NULL */
+    const char **files; /* student-owned, relative to the chapter */
+    size_t nfiles;
+    const char **sources; /* instructor-owned extra sources for the tests */
+    size_t nsources;
+    struct wb_test_spec *tests;
+    size_t ntests;
+    const struct wb_chapter *chapter;
+};
+
+struct wb_program {
+    const char *name;
+    const char **sources;
+    size_t nsources;
+};
+
+struct wb_chapter {
+    const char *id;
+    const char *title;
+    const char *broker; /* NULL, "rabbitmq" or "kafka" */
+    const char **pkg_config;
+    size_t npkg_config;
+    const char **protobuf_c; /* .proto files compiled with protoc-c */
+    size_t nprotobuf_c;
+    struct wb_program *programs;
+    size_t nprograms;
+    struct wb_exercise *exercises;
+    size_t nexercises;
+};
+
+struct wb_quiz {
+    const char *id;
+    const char *file; /* relative to the course root */
+};
+
+struct wb_manifest {
+    json_t *json;
+    char *root; /* absolute path of the course folder */
+    const char *title;
+    const char *answers_file; /* student-owned, relative to a submission */
+    struct wb_chapter *chapters;
+    size_t nchapters;
+    struct wb_quiz *quizzes;
+    size_t nquizzes;
+};
+
+/* Loads ROOT/manifest.json. On error returns -1 and writes one sentence
+ * naming the file, the place in it and the problem into err. */
+int manifest_load(const char *root, struct wb_manifest *m, char *err, size_t errlen);
+void manifest_free(struct wb_manifest *m);
+
+const struct wb_chapter *manifest_chapter(const struct wb_manifest *m, const char *id);
+/* "CHAPTER/EXERCISE", or an exercise id unique across the course. */
+const struct wb_exercise *manifest_exercise(const struct wb_manifest *m, const char *name);
+/* True when rel (relative to the chapter) is a student-owned file of any exercise. */
+int manifest_is_student_file(const struct wb_chapter *c, const char *rel);
+double exercise_max_points(const struct wb_exercise *e);
+
+/* Finds the course root: dir itself if given, else $WB_COURSE, else the
+ * nearest folder at or above the current one that holds manifest.json.
+ * Returns a malloc'd path or NULL. */
+char *manifest_find_root(const char *dir);
+
+#endif

@@ -1,0 +1,322 @@
+/*
+ * quiz_export.c - write a quiz as Moodle GIFT or as one self-checking,
+ * offline HTML page.
+ */
+#include "quiz.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- GIFT ---------------------------------------------------------------
+ * GIFT reserves ~ = # { } : and treats a blank line as the end of a
+ * question, so those characters are escaped with a backslash and line
+ * breaks are written as "\n". */
+
+static int gift_text(FILE *out, const char *s)
+{
+    for (; s && *s; s++) {
+        if (strchr("~=#{}:\\", *s)) {
+            if (fputc('\\', out) == EOF)
+                return -1;
+        }
+        if (*s == '\n') {
+            if (fputs("\\n", out) == EOF)
+                return -1;
+            continue;
+        }
+        if (fputc(*s, out) == EOF)
+            return -1;
+    }
+    return 0;
+}
+
+static int gift_question(FILE *out, const struct quiz_question *q)
+{
+    int rc = 0;
+    rc |= fprintf(out, "// %s (%s)\n::%s::[markdown]", q->full_id, quiz_kind_name(q->kind),
+                  q->full_id) < 0;
+    rc |= gift_text(out, q->text);
+    if (q->body) {
+        rc |= fputs("\\n\\n", out) == EOF;
+        rc |= gift_text(out, q->body);
+    }
+    rc |= fputs(" {", out) == EOF;
+
+    if (q->kind == QUIZ_TRUE_FALSE) {
+        rc |= fputs(q->choices[0].correct ? "TRUE" : "FALSE", out) == EOF;
+    } else if (q->kind == QUIZ_SINGLE || q->kind == QUIZ_MULTIPLE) {
+        int n_correct = 0;
+        for (size_t i = 0; i < q->n_choices; i++)
+            n_correct += q->choices[i].correct;
+        char weight[32];
+        snprintf(weight, sizeof weight, "%.5f", 100.0 / n_correct);
+        /* "33.33333", "50.00000" -> "50" */
+        char *dot = strchr(weight, '.');
+        if (dot) {
+            char *end = weight + strlen(weight) - 1;
+            while (end > dot && *end == '0')
+                *end-- = '\0';
+            if (end == dot)
+                *dot = '\0';
+        }
+        for (size_t i = 0; i < q->n_choices; i++) {
+            const struct quiz_choice *c = &q->choices[i];
+            rc |= fputs("\n\t", out) == EOF;
+            if (q->kind == QUIZ_SINGLE)
+                rc |= fputc(c->correct ? '=' : '~', out) == EOF;
+            else
+                rc |= fprintf(out, "~%%%s%%", c->correct ? weight : "-100") < 0;
+            rc |= gift_text(out, c->text);
+            if (c->comment) {
+                rc |= fputc('#', out) == EOF;
+                rc |= gift_text(out, c->comment);
+            }
+        }
+        if (q->explanation)
+            rc |= fputs("\n\t", out) == EOF;
+    }
+    /* QUIZ_OPEN: an essay question, "{}" with only general feedback */
+    if (q->explanation) {
+        rc |= fputs("####", out) == EOF;
+        rc |= gift_text(out, q->explanation);
+    }
+    rc |= fputs(q->kind == QUIZ_SINGLE || q->kind == QUIZ_MULTIPLE ? "\n}\n\n" : "}\n\n", out) == EOF;
+    return rc ? -1 : 0;
+}
+
+int quiz_export_gift(const struct quiz *quiz, FILE *out)
+{
+    if (fprintf(out, "// %s\n// exported by wirebook from %s\n\n$CATEGORY: wirebook/%s\n\n",
+                quiz->title, quiz->path, quiz->name) < 0)
+        return -1;
+    for (size_t i = 0; i < quiz->n_questions; i++)
+        if (gift_question(out, &quiz->questions[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* ---- HTML ----------------------------------------------------------------
+ * The quiz goes into the page as JSON; a small script renders it and checks
+ * the answers. The page loads nothing from anywhere. */
+
+static const char *kind_key(enum quiz_kind k)
+{
+    switch (k) {
+    case QUIZ_SINGLE: return "single";
+    case QUIZ_MULTIPLE: return "multiple";
+    case QUIZ_TRUE_FALSE: return "true-false";
+    case QUIZ_OPEN: return "open";
+    }
+    return "?";
+}
+
+static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+static json_t *quiz_to_json(const struct quiz *quiz)
+{
+    json_t *root = json_object();
+    json_t *qs = json_array();
+    if (!root || !qs)
+        goto fail;
+    if (json_object_set_new(root, "name", json_string(quiz->name)) ||
+        json_object_set_new(root, "title", json_string(quiz->title)) ||
+        json_object_set(root, "questions", qs))
+        goto fail;
+    for (size_t i = 0; i < quiz->n_questions; i++) {
+        const struct quiz_question *q = &quiz->questions[i];
+        json_t *jq = json_object(), *choices = json_array(), *correct = json_array();
+        if (!jq || !choices || !correct || json_array_append_new(qs, jq)) {
+            json_decref(jq);
+            json_decref(choices);
+            json_decref(correct);
+            goto fail;
+        }
+        if (json_object_set_new(jq, "choices", choices) || json_object_set_new(jq, "correct", correct))
+            goto fail;
+        for (size_t c = 0; c < q->n_choices; c++) {
+            json_t *jc = json_object();
+            if (!jc || json_array_append_new(choices, jc) ||
+                json_object_set_new(jc, "text", json_string(q->choices[c].text)) ||
+                json_object_set_new(jc, "comment", str_or_null(q->choices[c].comment)))
+                goto fail;
+            if (q->choices[c].correct && json_array_append_new(correct, json_integer((json_int_t)c)))
+                goto fail;
+        }
+        if (json_object_set_new(jq, "id", json_string(q->id)) ||
+            json_object_set_new(jq, "full_id", json_string(q->full_id)) ||
+            json_object_set_new(jq, "kind", json_string(kind_key(q->kind))) ||
+            json_object_set_new(jq, "text", json_string(q->text)) ||
+            json_object_set_new(jq, "body", str_or_null(q->body)) ||
+            json_object_set_new(jq, "hint", str_or_null(q->hint)) ||
+            json_object_set_new(jq, "explanation", str_or_null(q->explanation)))
+            goto fail;
+    }
+    json_decref(qs);
+    return root;
+fail:
+    json_decref(qs);
+    json_decref(root);
+    return NULL;
+}
+
+static const char html_head[] =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>%s</title>\n"
+    "<style>\n"
+    "body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;line-height:1.45;color:#222}\n"
+    ".q{border:1px solid #ccc;border-radius:6px;padding:.6em 1em;margin:1em 0}\n"
+    ".q h2{font-size:1.05em;margin:.3em 0}\n"
+    ".q label{display:block;margin:.25em 0;cursor:pointer}\n"
+    ".q.right{border-color:#2a7;background:#f3fbf6}.q.wrong{border-color:#c33;background:#fdf4f4}\n"
+    ".q.unanswered{border-color:#c90}\n"
+    ".feedback{margin-top:.5em}.feedback:empty{display:none}\n"
+    ".comment{font-style:italic}\n"
+    "pre{background:#f4f4f4;padding:.5em;overflow:auto}code{background:#f4f4f4;padding:0 .2em}\n"
+    "textarea{width:100%%;min-height:4em}\n"
+    "#score{font-weight:bold;font-size:1.1em}\n"
+    "</style>\n</head>\n<body>\n"
+    "<h1 id=\"title\"></h1>\n"
+    "<p>Answer the questions, then press <b>Check answers</b>. Everything happens in this page;"
+    " nothing is sent anywhere. Knowledge-check questions are open: compare your answer with the"
+    " model answer yourself; they earn no points.</p>\n"
+    "<form id=\"quiz\" onsubmit=\"return false\"></form>\n"
+    "<p><button type=\"button\" id=\"check\">Check answers</button>"
+    " <button type=\"button\" id=\"reset\">Start again</button></p>\n"
+    "<p id=\"score\"></p>\n"
+    "<script type=\"application/json\" id=\"quiz-data\">";
+
+static const char html_tail[] =
+    "</script>\n<script>\n"
+    "(function () {\n"
+    "'use strict';\n"
+    "var quiz = JSON.parse(document.getElementById('quiz-data').textContent);\n"
+    "function esc(s) { return s.replace(/&/g,'&amp;').replace(/</g,'&lt;').replace(/>/g,'&gt;').replace(/\"/g,'&quot;'); }\n"
+    "function inline(s) {\n"
+    "  return esc(s).replace(/`([^`]+)`/g, '<code>$1</code>').replace(/\\*\\*([^*]+)\\*\\*/g, '<b>$1</b>');\n"
+    "}\n"
+    "/* A little Markdown: paragraphs, ``` code blocks, `code`, **bold**. */\n"
+    "function md(s) {\n"
+    "  if (!s) return '';\n"
+    "  var out = [], para = [], code = null;\n"
+    "  s.split('\\n').forEach(function (line) {\n"
+    "    if (/^\\s*```/.test(line)) {\n"
+    "      if (code === null) { if (para.length) { out.push('<p>' + inline(para.join(' ')) + '</p>'); para = []; } code = []; }\n"
+    "      else { out.push('<pre><code>' + esc(code.join('\\n')) + '</code></pre>'); code = null; }\n"
+    "    } else if (code !== null) { code.push(line); }\n"
+    "    else if (/^\\s*$/.test(line)) { if (para.length) { out.push('<p>' + inline(para.join(' ')) + '</p>'); para = []; } }\n"
+    "    else { para.push(line); }\n"
+    "  });\n"
+    "  if (code !== null) out.push('<pre><code>' + esc(code.join('\\n')) + '</code></pre>');\n"
+    "  if (para.length) out.push('<p>' + inline(para.join(' ')) + '</p>');\n"
+    "  return out.join('');\n"
+    "}\n"
+    "document.getElementById('title').textContent = quiz.title;\n"
+    "var form = document.getElementById('quiz');\n"
+    "quiz.questions.forEach(function (q, n) {\n"
+    "  var div = document.createElement('div');\n"
+    "  div.className = 'q'; div.id = 'q-' + q.id;\n"
+    "  var h = '<h2>' + (n + 1) + '. ' + inline(q.text) + '</h2>' + md(q.body);\n"
+    "  if (q.hint) h += '<details><summary>Hint</summary>' + md(q.hint) + '</details>';\n"
+    "  var type = q.kind === 'multiple' ? 'checkbox' : 'radio';\n"
+    "  if (q.kind === 'multiple') h += '<p><i>Pick all that apply.</i></p>';\n"
+    "  q.choices.forEach(function (c, i) {\n"
+    "    var letter = String.fromCharCode(97 + i);\n"
+    "    h += '<label><input type=\"' + type + '\" name=\"' + esc(q.id) + '\" value=\"' + i + '\" id=\"' + esc(q.id) + '-' + letter + '\"> ' +\n"
+    "         letter + ') ' + inline(c.text) + '</label>';\n"
+    "  });\n"
+    "  if (q.kind === 'open') h += '<textarea name=\"' + esc(q.id) + '\" placeholder=\"Your answer (for yourself)\"></textarea>';\n"
+    "  h += '<div class=\"feedback\" id=\"feedback-' + esc(q.id) + '\"></div>';\n"
+    "  div.innerHTML = h;\n"
+    "  form.appendChild(div);\n"
+    "});\n"
+    "function chosen(q) {\n"
+    "  var picked = [];\n"
+    "  form.querySelectorAll('input[name=\"' + q.id + '\"]').forEach(function (el) { if (el.checked) picked.push(Number(el.value)); });\n"
+    "  return picked;\n"
+    "}\n"
+    "function check() {\n"
+    "  var points = 0, earned = 0;\n"
+    "  quiz.questions.forEach(function (q) {\n"
+    "    var div = document.getElementById('q-' + q.id), fb = document.getElementById('feedback-' + q.id);\n"
+    "    div.classList.remove('right', 'wrong', 'unanswered');\n"
+    "    if (q.kind === 'open') { fb.innerHTML = '<b>Model answer:</b> ' + md(q.explanation); return; }\n"
+    "    points++;\n"
+    "    var picked = chosen(q), h = '';\n"
+    "    if (picked.length === 0) { div.classList.add('unanswered'); div.dataset.result = 'unanswered'; h = '<b>Not answered.</b>'; }\n"
+    "    else {\n"
+    "      var right = picked.length === q.correct.length && picked.every(function (i) { return q.correct.indexOf(i) >= 0; });\n"
+    "      if (right) earned++;\n"
+    "      div.classList.add(right ? 'right' : 'wrong'); div.dataset.result = right ? 'right' : 'wrong';\n"
+    "      h = right ? '<b>Right.</b>' : '<b>Not quite.</b> The answer: ' + q.correct.map(function (i) {\n"
+    "            return String.fromCharCode(97 + i) + ') ' + inline(q.choices[i].text); }).join('; ') + '.';\n"
+    "      picked.forEach(function (i) { if (q.choices[i].comment) h += '<p class=\"comment\">' + String.fromCharCode(97 + i) + ': ' + inline(q.choices[i].comment) + '</p>'; });\n"
+    "    }\n"
+    "    if (q.explanation) h += md(q.explanation);\n"
+    "    fb.innerHTML = h;\n"
+    "  });\n"
+    "  var score = document.getElementById('score');\n"
+    "  score.textContent = 'Score: ' + earned + ' / ' + points;\n"
+    "  score.dataset.earned = earned; score.dataset.points = points;\n"
+    "}\n"
+    "document.getElementById('check').addEventListener('click', check);\n"
+    "document.getElementById('reset').addEventListener('click', function () {\n"
+    "  form.reset(); document.getElementById('score').textContent = '';\n"
+    "  quiz.questions.forEach(function (q) { document.getElementById('feedback-' + q.id).innerHTML = '';\n"
+    "    document.getElementById('q-' + q.id).classList.remove('right', 'wrong', 'unanswered'); });\n"
+    "});\n"
+    "/* Answers in the address, e.g. page.html#answers=q01:a,q02:bc&check, are ticked\n"
+    " * (and checked with &check) as if clicked: handy to share or to test the page. */\n"
+    "var m = /answers=([^&]*)/.exec(location.hash);\n"
+    "if (m) {\n"
+    "  decodeURIComponent(m[1]).split(',').forEach(function (pair) {\n"
+    "    var kv = pair.split(':'); if (kv.length !== 2) return;\n"
+    "    var v = kv[1].toLowerCase().replace(/^true$/, 't').replace(/^false$/, 'f');\n"
+    "    v = v === 't' ? 'a' : v === 'f' ? 'b' : v;\n"
+    "    v.split('').forEach(function (letter) {\n"
+    "      var el = document.getElementById(kv[0] + '-' + letter); if (el) el.click();\n"
+    "    });\n"
+    "  });\n"
+    "  if (/(^|[#&])check($|&)/.test(location.hash)) document.getElementById('check').click();\n"
+    "}\n"
+    "})();\n"
+    "</script>\n</body>\n</html>\n";
+
+int quiz_export_html(const struct quiz *quiz, FILE *out)
+{
+    json_t *data = quiz_to_json(quiz);
+    if (!data)
+        return -1;
+    /* JSON_ESCAPE_SLASH writes "<\/script>" so the data cannot end the script element */
+    char *json = json_dumps(data, JSON_INDENT(1) | JSON_ESCAPE_SLASH);
+    json_decref(data);
+    if (!json)
+        return -1;
+
+    /* the <title> is text: escape it */
+    size_t tn = strlen(quiz->title);
+    char *title = malloc(tn * 6 + 1);
+    if (!title) {
+        free(json);
+        return -1;
+    }
+    char *t = title;
+    for (const char *s = quiz->title; *s; s++) {
+        const char *rep = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : NULL;
+        if (rep) {
+            strcpy(t, rep);
+            t += strlen(rep);
+        } else {
+            *t++ = *s;
+        }
+    }
+    *t = '\0';
+
+    int rc = 0;
+    if (fprintf(out, html_head, title) < 0 || fputs(json, out) == EOF || fputs(html_tail, out) == EOF)
+        rc = -1;
+    free(title);
+    free(json);
+    return rc;
+}

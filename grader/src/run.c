@@ -1,0 +1,87 @@
+/*
+ * run.c - runs an exercise's test binary the way the grader trusts it:
+ * one test at a time, its report written by our own output provider,
+ * a clean environment, limits, and nothing left running afterwards.
+ */
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int env_add(char ***env, size_t *n, char *entry)
+{
+    if (!entry)
+        return -1;
+    char **grown = realloc(*env, (*n + 2) * sizeof *grown);
+    if (!grown) {
+        free(entry);
+        return -1;
+    }
+    grown[(*n)++] = entry;
+    grown[*n] = NULL;
+    *env = grown;
+    return 0;
+}
+
+char **run_environment(const char *scratch_dir, const char *chapter_dir, const char *bin_dir,
+                       char **broker_env, bool sanitize)
+{
+    char **env = NULL;
+    size_t n = 0;
+    const char *path = getenv("PATH");
+    int rc = 0;
+    rc |= env_add(&env, &n, str_printf("PATH=%s", path && *path ? path : "/usr/bin:/bin"));
+    rc |= env_add(&env, &n, str_printf("HOME=%s", scratch_dir));
+    rc |= env_add(&env, &n, str_printf("TMPDIR=%s", scratch_dir));
+    rc |= env_add(&env, &n, strdup("LANG=C.UTF-8"));
+    rc |= env_add(&env, &n, str_printf("WB_CHAPTER_DIR=%s", chapter_dir));
+    if (bin_dir)
+        rc |= env_add(&env, &n, str_printf("WB_BIN_DIR=%s", bin_dir));
+    for (char **b = broker_env; b && *b; b++)
+        rc |= env_add(&env, &n, strdup(*b));
+    if (sanitize) {
+        /* Make every sanitizer finding fatal, so a test that triggers one fails. */
+        rc |= env_add(&env, &n, strdup("ASAN_OPTIONS=abort_on_error=1:detect_leaks=1"));
+        rc |= env_add(&env, &n, strdup("UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"));
+    }
+    if (rc != 0) {
+        free_argv(env);
+        return NULL;
+    }
+    return env;
+}
+
+int run_tests(const char *bin, const char *report_path, const char *log_path, char **env,
+              int timeout_ms, double test_timeout, bool sanitize, struct proc_outcome *outcome)
+{
+    char *output_opt = str_printf("-Owirebook:%s", report_path);
+    /* Criterion's --timeout only lowers limits that tests already have (every
+     * suite has one, see WB_SUITE), which is what a cap needs. */
+    char *timeout_opt = str_printf("--timeout=%g", test_timeout > 0 ? test_timeout : 1e6);
+    if (!output_opt || !timeout_opt) {
+        free(output_opt);
+        free(timeout_opt);
+        return -1;
+    }
+    remove(report_path); /* a stale report must never be mistaken for this run's */
+    char *argv[] = {(char *)bin, "-j1", "--color=never", output_opt, timeout_opt, NULL};
+    struct proc_spec spec = {
+        .argv = argv,
+        .envp = env,
+        .cwd = NULL,
+        .output_path = log_path,
+        .timeout_ms = timeout_ms,
+        .limits = {.cpu_seconds = timeout_ms / 1000 + 5,
+                   .memory_mb = sanitize ? 0 : 8192,
+                   .file_mb = 512,
+                   .open_files = 4096},
+    };
+    for (char **e = env; *e; e++) /* tests run in their scratch folder */
+        if (strncmp(*e, "TMPDIR=", 7) == 0)
+            spec.cwd = *e + 7;
+    int rc = proc_run(&spec, outcome);
+    free(output_opt);
+    free(timeout_opt);
+    return rc;
+}

@@ -1,0 +1,111 @@
+/*
+ * test_manifest.c - manifest.json: a good one loads, and each kind of
+ * mistake is reported with its place in the file.
+ */
+#include "manifest.h"
+#include "util.h"
+#include "wb_testkit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+WB_SUITE(manifest);
+
+static char dir[256];
+static char err[1024];
+
+static int load_text(const char *json, struct wb_manifest *m)
+{
+    snprintf(dir, sizeof dir, "%s/%s", wb_env_or("TMPDIR", "/tmp"), wb_unique_name("manifest"));
+    cr_assert_eq(mkdir_p(dir), 0, "cannot create %s", dir);
+    char *path = path_join(dir, "manifest.json");
+    cr_assert_eq(file_write_atomic(path, json, strlen(json)), 0, "cannot write %s", path);
+    free(path);
+    return manifest_load(dir, m, err, sizeof err);
+}
+
+#define EXERCISE(tests) \
+    "{\"id\":\"ex\",\"title\":\"T\",\"files\":[\"ex.c\"],\"tests\":" tests "}"
+#define COURSE(exercises)                                                                   \
+    "{\"title\":\"c\",\"chapters\":[{\"id\":\"01_a\",\"title\":\"A\",\"exercises\":[" exercises \
+    "]}]}"
+
+Test(manifest, good_manifest_loads)
+{
+    struct wb_manifest m;
+    int rc = load_text(COURSE(EXERCISE("[{\"name\":\"t1\",\"points\":2},{\"name\":\"t2\","
+                                       "\"points\":1.5}]")),
+                       &m);
+    cr_assert_eq(rc, 0, "a valid manifest was refused: %s", err);
+    cr_assert_eq(m.nchapters, 1, "expected 1 chapter, got %zu", m.nchapters);
+    const struct wb_exercise *e = manifest_exercise(&m, "01_a/ex");
+    cr_assert_not_null(e, "01_a/ex should be found");
+    cr_assert_eq(manifest_exercise(&m, "ex"), e, "a unique id should be found without chapter");
+    cr_assert(exercise_max_points(e) == 3.5, "max points should be 3.5, got %g",
+              exercise_max_points(e));
+    cr_assert(manifest_is_student_file(&m.chapters[0], "ex.c"), "ex.c is a student file");
+    cr_assert(!manifest_is_student_file(&m.chapters[0], "ex.h"), "ex.h is not");
+    manifest_free(&m);
+}
+
+Test(manifest, syntax_error_names_line_and_column)
+{
+    struct wb_manifest m;
+    int rc = load_text("{\n  \"title\": \"c\",\n  oops\n}\n", &m);
+    cr_assert_eq(rc, -1, "broken JSON must be refused");
+    cr_assert(strstr(err, "manifest.json:3:"), "the message should point at line 3: %s", err);
+}
+
+Test(manifest, missing_points_names_the_test)
+{
+    struct wb_manifest m;
+    int rc = load_text(COURSE(EXERCISE("[{\"name\":\"t1\"}]")), &m);
+    cr_assert_eq(rc, -1, "a test without points must be refused");
+    cr_assert(strstr(err, "chapters[0].exercises[0].tests[0]") && strstr(err, "points"),
+              "the message should name the place and the field: %s", err);
+}
+
+Test(manifest, duplicate_test_is_refused)
+{
+    struct wb_manifest m;
+    int rc = load_text(
+        COURSE(EXERCISE("[{\"name\":\"t\",\"points\":1},{\"name\":\"t\",\"points\":1}]")), &m);
+    cr_assert_eq(rc, -1, "a test listed twice must be refused");
+    cr_assert(strstr(err, "listed twice"), "got: %s", err);
+}
+
+Test(manifest, path_leaving_the_chapter_is_refused)
+{
+    struct wb_manifest m;
+    int rc = load_text("{\"title\":\"c\",\"chapters\":[{\"id\":\"01_a\",\"title\":\"A\","
+                       "\"exercises\":[{\"id\":\"ex\",\"title\":\"T\",\"files\":[\"../x.c\"],"
+                       "\"tests\":[{\"name\":\"t\",\"points\":1}]}]}]}",
+                       &m);
+    cr_assert_eq(rc, -1, "../ in a student file path must be refused");
+    cr_assert(strstr(err, "../x.c"), "got: %s", err);
+}
+
+Test(manifest, bad_id_and_broker_are_refused)
+{
+    struct wb_manifest m;
+    int rc = load_text("{\"title\":\"c\",\"chapters\":[{\"id\":\"01 A\",\"title\":\"A\","
+                       "\"exercises\":[]}]}",
+                       &m);
+    cr_assert_eq(rc, -1, "an id with a space must be refused");
+    cr_assert(strstr(err, "01 A"), "got: %s", err);
+    rc = load_text("{\"title\":\"c\",\"chapters\":[{\"id\":\"a\",\"title\":\"A\",\"broker\":"
+                   "\"nats\",\"exercises\":[]}]}",
+                   &m);
+    cr_assert_eq(rc, -1, "an unknown broker must be refused");
+    cr_assert(strstr(err, "nats"), "got: %s", err);
+}
+
+Test(manifest, missing_file_is_reported)
+{
+    struct wb_manifest m;
+    int rc = manifest_load("/nonexistent-wirebook-course", &m, err, sizeof err);
+    cr_assert_eq(rc, -1, "a missing course folder must be refused");
+    cr_assert(strstr(err, "/nonexistent-wirebook-course"), "got: %s", err);
+}

@@ -1,0 +1,102 @@
+#!/bin/sh
+# selftest.sh - the project's own test suite, run by `make test` (and CI).
+#
+# What it proves, step by step:
+#   1. the grader's own unit tests pass (Criterion binaries in build/grader-tests/);
+#   2. chapters/ holds exactly what the generator makes from solutions/, and
+#      the quizzes work in a real browser (HTML export) and terminal (tmux);
+#   3. the reference solutions score full marks, built with -Werror;
+#   4. the untouched skeletons compile, finish and score zero;
+#   5. the reference solutions pass under ASan + UBSan;
+#   6. a broken exercise (compile error, crash, endless loop, missing file)
+#      costs that exercise only;
+#   7. no broker process is left behind.
+# Every step runs even when an earlier one failed; the last line counts them.
+set -u
+cd "$(dirname "$0")/.."
+WB=build/bin/wirebook
+OUT=build/selftest
+passed=0
+failed=0
+failures=""
+
+step() { # step NAME COMMAND...
+    name=$1
+    shift
+    printf '\n=== %s\n' "$name"
+    if "$@"; then
+        passed=$((passed + 1))
+        printf -- '--- ok: %s\n' "$name"
+    else
+        failed=$((failed + 1))
+        failures="$failures
+  - $name"
+        printf -- '--- FAILED: %s\n' "$name"
+    fi
+}
+
+unit_tests() {
+    ok=0
+    for t in build/grader-tests/*; do
+        [ -x "$t" ] || continue
+        "$t" -j1 || ok=1
+    done
+    return $ok
+}
+
+# A copy of the solutions with one file changed by a perl expression.
+broken_copy() { # broken_copy DIR FILE PERL-EXPRESSION
+    rm -rf "$1" && cp -r solutions "$1" && perl -0pi -e "$3" "$1/$2"
+}
+
+breakage_a() {
+    d=$OUT/broken-a
+    broken_copy "$d" 01_rest/http_client.c 's/\z/\nthis is not C;\n/' &&
+        broken_copy "$d.tmp" 01_rest/hello_server.c \
+            's/(struct hello_server \*hello_server_start\([^)]*\)\s*\{)/$1 *(volatile int *)0 = 0;/' &&
+        cp "$d.tmp/01_rest/hello_server.c" "$d/01_rest/" && rm -rf "$d.tmp" &&
+        grep -q 'volatile int' "$d/01_rest/hello_server.c" &&
+        $WB grade --submission "$d" --only 01_rest --out "$d.out" \
+            --expect '01_rest=full,01_rest/http_client=zero,01_rest/hello_server=zero'
+}
+
+breakage_b() {
+    d=$OUT/broken-b
+    broken_copy "$d" 01_rest/items_server.c \
+        's/(struct items_server \*items_server_start\([^)]*\)\s*\{)/$1 for (;;) {}/' &&
+        grep -q 'for (;;) {}' "$d/01_rest/items_server.c" &&
+        rm "$d/01_rest/retry_client.c" &&
+        $WB grade --submission "$d" --only 01_rest --out "$d.out" --test-timeout 2 \
+            --expect '01_rest=full,01_rest/items_server=zero,01_rest/retry_client=zero'
+}
+
+no_broker_left() {
+    for _ in 1 2 3 4 5 6 7 8 9 10; do # processes may take a moment to exit
+        left=$(pgrep -a -f 'beam.smp|epmd|kafka.Kafka' | grep -F "$(pwd)/build/" || true)
+        [ -z "$left" ] && return 0
+        sleep 0.5
+    done
+    echo "left running:"
+    echo "$left"
+    return 1
+}
+
+step "grader unit tests" unit_tests
+step "skeletons match solutions" $WB skeletons --check
+step "exported HTML quiz checks itself in headless Chromium" sh grader/tests/quiz_html_test.sh
+step "make quiz in a real terminal (tmux) saves and resumes" sh grader/tests/quiz_tmux_test.sh
+step "solutions score full marks (-Werror)" \
+    $WB grade --submission solutions --werror --out $OUT/solutions --expect '*=full'
+step "skeletons compile and score zero" \
+    $WB grade --submission chapters --out $OUT/skeletons --expect '*=zero'
+step "solutions pass under ASan+UBSan" \
+    $WB grade --submission solutions --sanitize --no-quiz --out $OUT/asan --expect '*=full'
+step "compile error and crash cost one exercise each" breakage_a
+step "endless loop and missing file cost one exercise each" breakage_b
+step "no broker process left running" no_broker_left
+
+printf '\nselftest: %d passed, %d failed\n' "$passed" "$failed"
+if [ "$failed" -ne 0 ]; then
+    printf 'failed steps:%s\n' "$failures"
+    exit 1
+fi
