@@ -1,0 +1,71 @@
+"""greeter_server.py - an independent Greeter server (Python grpcio) for the tests.
+
+Usage: python3 greeter_server.py PORT [START_DELAY_MS]
+Binds 127.0.0.1:PORT (0 = any free port) after START_DELAY_MS, prints
+"PORT <n>" once it serves, and runs until SIGTERM. The stubs greeter_pb2 and
+greeter_pb2_grpc must be on PYTHONPATH (the tests generate them with protoc).
+
+SayHello:  name ""          -> INVALID_ARGUMENT "name must not be empty"
+           name "slow..."   -> answers after 3 s (to trip a client deadline)
+           otherwise        -> "Hello, <name>!"
+SayHelloStream: count greetings "Hello, <name>! #i", 20 ms apart; prints
+"STREAM CANCELLED after <k>" when the client goes away before the end.
+"""
+import signal
+import sys
+import threading
+import time
+from concurrent import futures
+
+import grpc
+
+import greeter_pb2
+import greeter_pb2_grpc
+
+
+class Greeter(greeter_pb2_grpc.GreeterServicer):
+    def SayHello(self, request, context):
+        if request.name == "":
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "name must not be empty")
+        if request.name.startswith("slow"):
+            time.sleep(3)
+        return greeter_pb2.HelloResponse(message="Hello, %s!" % request.name)
+
+    def SayHelloStream(self, request, context):
+        progress = {"sent": 0, "done": False}
+
+        def on_end():
+            if not progress["done"]:
+                print("STREAM CANCELLED after %d" % progress["sent"], flush=True)
+
+        context.add_callback(on_end)
+        for i in range(1, request.count + 1):
+            yield greeter_pb2.HelloResponse(message="Hello, %s! #%d" % (request.name, i))
+            progress["sent"] = i
+            time.sleep(0.02)
+        progress["done"] = True
+
+
+def main():
+    port = int(sys.argv[1])
+    delay_ms = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    time.sleep(delay_ms / 1000.0)
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    greeter_pb2_grpc.add_GreeterServicer_to_server(Greeter(), server)
+    bound = server.add_insecure_port("127.0.0.1:%d" % port)
+    if bound == 0:
+        print("cannot bind 127.0.0.1:%d" % port, flush=True)
+        sys.exit(1)
+    server.start()
+    print("PORT %d" % bound, flush=True)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.wait(0.1):
+        pass
+    server.stop(0)
+
+
+if __name__ == "__main__":
+    main()

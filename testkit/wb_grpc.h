@@ -1,0 +1,51 @@
+/*
+ * wb_grpc.h - chapter 02 helpers: run the independent Python grpcio peers.
+ *
+ * The peers live in the chapter's tests/peers/. Their stubs (greeter_pb2.py,
+ * greeter_pb2_grpc.py) are generated at test time from the chapter's
+ * greeter.proto with protoc and Debian's grpc_python_plugin into a fresh
+ * temporary folder, and /usr/bin/python3 runs them with PYTHONPATH set to it.
+ * Nothing here touches gRPC itself, so the helpers respect the fork rule.
+ */
+#ifndef WB_GRPC_H
+#define WB_GRPC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wb_testkit.h"
+
+/* A Python peer server started by wb_grpc_server_start. */
+struct wb_grpc_peer {
+    int pid;          /* process (group) id, -1 when not running */
+    uint16_t port;    /* port it serves on 127.0.0.1 */
+    char dir[128];    /* temporary folder: stubs and the peer's log */
+    char log[192];    /* the peer's output (log file in dir) */
+};
+
+/* Makes a temporary folder with the Python stubs of greeter.proto.
+ * Returns true on success; on failure writes the reason into why. */
+bool wb_grpc_make_stubs(char *dir, size_t dir_size, char *why, size_t why_size);
+
+/* Removes a folder made by wb_grpc_make_stubs. */
+void wb_grpc_remove_dir(const char *dir);
+
+/* Starts tests/peers/greeter_server.py on port (0 = any free port), which
+ * begins to listen after start_delay_ms. When wait is true, returns only
+ * once it printed its port (at most 8 s); when false (for a delayed start),
+ * returns at once with peer->port = port. Returns true on success, false
+ * with the reason in why. */
+bool wb_grpc_server_start(struct wb_grpc_peer *peer, uint16_t port, int start_delay_ms,
+                          bool wait, char *why, size_t why_size);
+
+/* The peer server's output so far (heap, caller frees), "" when none. */
+char *wb_grpc_server_log(const struct wb_grpc_peer *peer);
+
+/* Stops the peer and removes its folder. */
+void wb_grpc_server_stop(struct wb_grpc_peer *peer);
+
+/* Runs tests/peers/greeter_client.py with args (after the script name, NULL
+ * terminated) and waits at most timeout_ms. Returns wb_run's result. */
+int wb_grpc_client_run(char *const args[], int timeout_ms, struct wb_run_result *result);
+
+#endif
