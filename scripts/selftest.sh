@@ -12,6 +12,7 @@
 #      costs that exercise only;
 #   7. no broker process is left behind.
 # Every step runs even when an earlier one failed; the last line counts them.
+# Brokers the chapters need are started once here and stopped at the end.
 set -u
 cd "$(dirname "$0")/.."
 WB=build/bin/wirebook
@@ -81,6 +82,13 @@ no_broker_left() {
     return 1
 }
 
+# One RabbitMQ node for the whole run (the grader would otherwise start and
+# stop one per grade), stopped again however the run ends.
+if [ -z "${AMQP_ADDR:-}" ]; then
+    trap 'sh scripts/broker-rabbitmq.sh down >/dev/null 2>&1' EXIT INT TERM
+    step "RabbitMQ node starts" sh scripts/broker-rabbitmq.sh up
+fi
+
 step "grader unit tests" unit_tests
 step "skeletons match solutions" $WB skeletons --check
 step "exported HTML quiz checks itself in headless Chromium" sh grader/tests/quiz_html_test.sh
@@ -93,6 +101,10 @@ step "solutions pass under ASan+UBSan" \
     $WB grade --submission solutions --sanitize --no-quiz --out $OUT/asan --expect '*=full'
 step "compile error and crash cost one exercise each" breakage_a
 step "endless loop and missing file cost one exercise each" breakage_b
+if [ -z "${AMQP_ADDR:-}" ]; then
+    step "RabbitMQ node stops" sh scripts/broker-rabbitmq.sh down
+fi
+trap - EXIT INT TERM
 step "no broker process left running" no_broker_left
 
 printf '\nselftest: %d passed, %d failed\n' "$passed" "$failed"

@@ -1,0 +1,247 @@
+#!/bin/sh
+# broker-rabbitmq.sh - a private RabbitMQ node for wirebook's chapter 03.
+#
+#   scripts/broker-rabbitmq.sh up|down|status|restart
+#
+# The node is Debian's rabbitmq-server started directly (no systemd, no
+# /var/lib/rabbitmq): its own node name, cookie, HOME, epmd port and folders,
+# all under build/brokers/rabbitmq/ (or $WB_BUILD_DIR/brokers/rabbitmq/).
+#
+#   up       start the node on free ports, wait until it accepts AMQP logins,
+#            write build/brokers/rabbitmq/env (AMQP_ADDR=...). Does nothing if
+#            our node already runs, or if AMQP_ADDR is set (your own broker).
+#   down     stop the node and its private epmd, remove the env file.
+#   restart  restart the broker application in the running node (same port,
+#            same data; every client connection is dropped).
+#   status   say what runs, where, and where the log is.
+set -u
+
+RABBIT_BIN=/usr/lib/rabbitmq/bin
+PYTHON=/usr/bin/python3
+
+script_dir=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$script_dir/.." && pwd)
+build=${WB_BUILD_DIR:-$root/build}
+case $build in /*) ;; *) build=$(pwd)/$build ;; esac
+BASE=$build/brokers/rabbitmq
+
+NODE=wirebook@localhost
+PORTS_FILE=$BASE/ports           # AMQP_PORT, DIST_PORT, EPMD_PORT of the current node
+ENV_FILE=$BASE/env               # what the Makefile and the grader source
+PID_FILE=$BASE/rabbitmq.pid      # written by the node itself
+LOG_DIR=$BASE/log
+LAUNCH_LOG=$LOG_DIR/launch.log   # the server script's own stdout/stderr
+READY_TIMEOUT=60
+
+say() { printf 'broker-rabbitmq: %s\n' "$*"; }
+fail() { printf 'broker-rabbitmq: error: %s\n' "$*" >&2; exit 1; }
+
+# A TCP port on 127.0.0.1 that nothing uses right now (the kernel picks it).
+free_port() {
+    "$PYTHON" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_open() {
+    "$PYTHON" -c 'import socket, sys
+s = socket.socket(); s.settimeout(1)
+sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$1"
+}
+
+load_ports() {
+    [ -f "$PORTS_FILE" ] || return 1
+    . "$PORTS_FILE"
+    [ -n "${AMQP_PORT:-}" ] && [ -n "${DIST_PORT:-}" ] && [ -n "${EPMD_PORT:-}" ]
+}
+
+# Everything the server and the CLI need to find our node and only ours.
+export_node_env() {
+    export HOME="$BASE/home"
+    export RABBITMQ_NODENAME="$NODE"
+    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    export RABBITMQ_NODE_PORT="$AMQP_PORT"
+    export RABBITMQ_DIST_PORT="$DIST_PORT"
+    export ERL_EPMD_PORT="$EPMD_PORT"
+    export ERL_EPMD_ADDRESS=127.0.0.1
+    # 0..0: each CLI call lets the kernel pick its own distribution port.
+    export RABBITMQ_CTL_DIST_PORT_MIN=0
+    export RABBITMQ_CTL_DIST_PORT_MAX=0
+    export RABBITMQ_MNESIA_BASE="$BASE/mnesia"
+    export RABBITMQ_LOG_BASE="$LOG_DIR"
+    export RABBITMQ_PID_FILE="$PID_FILE"
+    export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq.conf"
+    export RABBITMQ_ENABLED_PLUGINS_FILE="$BASE/enabled_plugins"
+    export RABBITMQ_PLUGINS_EXPAND_DIR="$BASE/plugins-expand"
+    export RABBITMQ_CONF_ENV_FILE="$BASE/no-such-rabbitmq-env.conf"
+    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+    unset RABBITMQ_ADVANCED_CONFIG_FILE 2>/dev/null || true
+}
+
+ctl() { "$RABBIT_BIN/rabbitmqctl" -q -n "$NODE" "$@"; }
+
+amqp_url() { printf 'amqp://guest:guest@127.0.0.1:%s/%%2f' "$AMQP_PORT"; }
+
+# A real AMQP login + channel + queue.delete of a name nobody uses.
+amqp_ok() {
+    amqp-delete-queue --url="$(amqp_url)" --queue=wirebook-readiness-check \
+        >/dev/null 2>&1
+}
+
+# Our node answers the CLI (quick check: no Erlang start unless files exist).
+node_running() {
+    load_ports || return 1
+    [ -f "$PID_FILE" ] || return 1
+    pid=$(cat "$PID_FILE" 2>/dev/null)
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+    export_node_env
+    ctl status >/dev/null 2>&1
+}
+
+write_files() {
+    mkdir -p "$BASE/home" "$BASE/mnesia" "$LOG_DIR" "$BASE/plugins-expand" || return 1
+    if [ ! -f "$BASE/home/.erlang.cookie" ]; then
+        cookie=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+        (umask 077 && printf '%s' "$cookie" >"$BASE/home/.erlang.cookie") || return 1
+        chmod 400 "$BASE/home/.erlang.cookie" || return 1
+    fi
+    printf '%s\n' \
+        "listeners.tcp.default = 127.0.0.1:$AMQP_PORT" \
+        "loopback_users.guest = true" \
+        "log.console = false" \
+        "log.file.level = info" \
+        >"$BASE/rabbitmq.conf" || return 1
+    printf '[].\n' >"$BASE/enabled_plugins" || return 1
+}
+
+# Starts the node on the ports in $PORTS_FILE and waits until AMQP logins work.
+start_node() {
+    export_node_env
+    if port_open "$AMQP_PORT"; then
+        fail "port 127.0.0.1:$AMQP_PORT is already taken by another program; run '$0 down' and try again (new ports are chosen at up)"
+    fi
+    write_files || fail "cannot write the node's files under $BASE"
+    rm -f "$PID_FILE"
+    started=$(date +%s)
+    say "starting node $NODE on 127.0.0.1:$AMQP_PORT (log: $LOG_DIR)"
+    setsid "$RABBIT_BIN/rabbitmq-server" >>"$LAUNCH_LOG" 2>&1 </dev/null &
+    # rabbitmqctl wait: returns once the node has booted (or the pid dies).
+    if ! "$RABBIT_BIN/rabbitmqctl" -q -n "$NODE" wait --timeout "$READY_TIMEOUT" "$PID_FILE" \
+        >>"$LAUNCH_LOG" 2>&1; then
+        tail -n 15 "$LAUNCH_LOG" >&2
+        stop_node >/dev/null 2>&1
+        fail "the node did not start within ${READY_TIMEOUT}s; see $LAUNCH_LOG and $LOG_DIR/*.log"
+    fi
+    tries=0
+    until amqp_ok; do
+        tries=$((tries + 1))
+        if [ "$tries" -ge 40 ]; then
+            stop_node >/dev/null 2>&1
+            fail "node booted but AMQP login as guest on 127.0.0.1:$AMQP_PORT fails; see $LOG_DIR/*.log"
+        fi
+        sleep 0.25
+    done
+    printf 'AMQP_ADDR=%s\n' "$(amqp_url)" >"$ENV_FILE" || fail "cannot write $ENV_FILE"
+    say "ready after $(($(date +%s) - started))s: AMQP_ADDR=$(amqp_url)"
+}
+
+# Stops our node (if any) and our private epmd (if any). Quiet when nothing runs.
+stop_node() {
+    load_ports || return 0
+    export_node_env
+    if [ -f "$PID_FILE" ]; then
+        pid=$(cat "$PID_FILE" 2>/dev/null)
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            ctl stop "$PID_FILE" >/dev/null 2>&1 || kill "$pid" 2>/dev/null
+            n=0
+            while kill -0 "$pid" 2>/dev/null && [ $n -lt 60 ]; do
+                sleep 0.25; n=$((n + 1))
+            done
+            kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+        fi
+        rm -f "$PID_FILE"
+    fi
+    # The private epmd outlives the node: stop it too (only ours: our port).
+    if port_open "$EPMD_PORT"; then
+        epmd -port "$EPMD_PORT" -kill >/dev/null 2>&1 || true
+    fi
+    return 0
+}
+
+cmd_up() {
+    if [ -n "${AMQP_ADDR:-}" ]; then
+        say "AMQP_ADDR is set: using your broker at $AMQP_ADDR, not starting one"
+        return 0
+    fi
+    if node_running; then
+        [ -f "$ENV_FILE" ] || printf 'AMQP_ADDR=%s\n' "$(amqp_url)" >"$ENV_FILE"
+        say "already up: AMQP_ADDR=$(amqp_url)"
+        return 0
+    fi
+    stop_node   # leftovers of a crashed run (stale epmd), if any
+    mkdir -p "$BASE" || fail "cannot create $BASE"
+    AMQP_PORT=$(free_port) && DIST_PORT=$(free_port) && EPMD_PORT=$(free_port) ||
+        fail "cannot find free ports (is $PYTHON installed?)"
+    printf 'AMQP_PORT=%s\nDIST_PORT=%s\nEPMD_PORT=%s\n' "$AMQP_PORT" "$DIST_PORT" "$EPMD_PORT" \
+        >"$PORTS_FILE" || fail "cannot write $PORTS_FILE"
+    start_node
+}
+
+cmd_down() {
+    if load_ports; then
+        say "stopping node $NODE"
+        stop_node
+    else
+        say "not running (nothing of ours to stop)"
+    fi
+    rm -f "$ENV_FILE"
+}
+
+# Restarts the broker inside the running node: stop_app closes every client
+# connection and stops all queues, start_app recovers durable queues and
+# persistent messages from disk, as after a reboot. The Erlang VM itself keeps
+# running, on purpose: tests call this from inside the grader, which kills
+# every process a test leaves behind, so a new VM started here would not
+# outlive the test.
+cmd_restart() {
+    if [ -n "${AMQP_ADDR:-}" ] && ! load_ports; then
+        fail "AMQP_ADDR is set and no node of ours exists: cannot restart your broker"
+    fi
+    node_running || fail "no node of ours is running: run '$0 up' first"
+    say "restarting the broker in node $NODE on the same port $AMQP_PORT"
+    started=$(date +%s)
+    ctl stop_app >>"$LAUNCH_LOG" 2>&1 || fail "rabbitmqctl stop_app failed; see $LAUNCH_LOG"
+    ctl start_app >>"$LAUNCH_LOG" 2>&1 || fail "rabbitmqctl start_app failed; see $LAUNCH_LOG"
+    tries=0
+    until amqp_ok; do
+        tries=$((tries + 1))
+        [ "$tries" -ge 40 ] && fail "broker restarted but AMQP logins fail; see $LOG_DIR/*.log"
+        sleep 0.25
+    done
+    say "restarted in $(($(date +%s) - started))s"
+}
+
+cmd_status() {
+    [ -n "${AMQP_ADDR:-}" ] && say "AMQP_ADDR is set: tests use your broker at $AMQP_ADDR"
+    if node_running; then
+        say "up: node $NODE, pid $(cat "$PID_FILE"), AMQP_ADDR=$(amqp_url), epmd port $EPMD_PORT"
+        say "log: $LOG_DIR"
+        return 0
+    fi
+    say "down (state folder: $BASE, log: $LOG_DIR)"
+    return 3
+}
+
+[ -x "$RABBIT_BIN/rabbitmq-server" ] ||
+    fail "$RABBIT_BIN/rabbitmq-server not found: install rabbitmq-server (scripts/packages.txt, group 03_amqp)"
+
+case ${1:-} in
+up) cmd_up ;;
+down) cmd_down ;;
+restart) cmd_restart ;;
+status) cmd_status ;;
+*)
+    echo "usage: $0 up|down|status|restart" >&2
+    exit 2
+    ;;
+esac
