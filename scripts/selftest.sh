@@ -10,7 +10,8 @@
 #   5. the reference solutions pass under ASan + UBSan;
 #   6. a broken exercise (compile error, crash, endless loop, missing file)
 #      costs that exercise only;
-#   7. no broker process is left behind.
+#   7. chapter 04 scores the same against a real Kafka node;
+#   8. no broker process is left behind.
 # Every step runs even when an earlier one failed; the last line counts them.
 # Brokers the chapters need are started once here and stopped at the end.
 set -u
@@ -101,6 +102,21 @@ step "solutions pass under ASan+UBSan" \
     $WB grade --submission solutions --sanitize --no-quiz --out $OUT/asan --expect '*=full'
 step "compile error and crash cost one exercise each" breakage_a
 step "endless loop and missing file cost one exercise each" breakage_b
+# Chapter 04 again, against a real Apache Kafka node instead of the mock.
+real_kafka() { # real_kafka SUBMISSION EXPECT
+    WB_KAFKA=real $WB grade --submission "$1" --only 04_kafka --no-quiz \
+        --out "$OUT/kafka-real-$1" --expect "$2"
+}
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+    trap 'sh scripts/broker-kafka.sh down >/dev/null 2>&1; sh scripts/broker-rabbitmq.sh down >/dev/null 2>&1' EXIT INT TERM
+    step "Kafka node starts (jars from Maven Central)" sh scripts/broker-kafka.sh up
+fi
+step "04_kafka solutions score full marks on real Kafka" real_kafka solutions '*=full'
+step "04_kafka skeletons score zero on real Kafka" real_kafka chapters '*=zero'
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+    step "Kafka node stops" sh scripts/broker-kafka.sh down
+fi
+
 if [ -z "${AMQP_ADDR:-}" ]; then
     step "RabbitMQ node stops" sh scripts/broker-rabbitmq.sh down
 fi

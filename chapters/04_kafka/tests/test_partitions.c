@@ -1,0 +1,191 @@
+/*
+ * test_partitions.c - exercise `partitions`.
+ *
+ * Topics are created with 4 partitions. Order is checked per partition by
+ * an independent reader; sharing and rebalancing drive two members of one
+ * group from a single thread, polling each in turn.
+ */
+#include "partitions.h"
+#include "wb_kafka.h"
+#include "wb_testkit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct wb_kafka kafka;
+
+static void setup(void)
+{
+    cr_assert(wb_kafka_start(&kafka), "could not start the Kafka mock cluster for this test");
+}
+
+static void teardown(void)
+{
+    wb_kafka_stop(&kafka);
+}
+
+WB_SUITE(partitions, .init = setup, .fini = teardown);
+
+static const char *const keys[] = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta"};
+enum { NKEYS = 6, PER_KEY = 30 };
+
+Test(partitions, each_key_keeps_its_partition_and_order, .timeout = 30)
+{
+    char topic[128];
+    snprintf(topic, sizeof topic, "%s", wb_unique_name("keyed"));
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s", topic);
+    int sent = send_keyed_sequences(kafka.brokers, topic, keys, NKEYS, PER_KEY);
+    cr_assert_eq(sent, NKEYS * PER_KEY, "send_keyed_sequences(%d keys x %d) returned %d, expected %d "
+                 "delivered", NKEYS, PER_KEY, sent, NKEYS * PER_KEY);
+
+    struct wb_kafka_msgs got;
+    wb_kafka_read_all(kafka.brokers, topic, NKEYS * PER_KEY, 15000, 0, false, &got);
+    int next[NKEYS] = {0};
+    int32_t part[NKEYS] = {-1, -1, -1, -1, -1, -1};
+    char problem[256] = "";
+    /* The reader returns each partition in offset order. */
+    for (int i = 0; i < got.count && !problem[0]; i++) {
+        const struct wb_kafka_msg *m = &got.items[i];
+        int k = 0;
+        while (k < NKEYS && (!m->key || strcmp(m->key, keys[k]) != 0))
+            k++;
+        if (k == NKEYS) {
+            snprintf(problem, sizeof problem, "a message with unexpected key %s", m->key ? m->key : "(none)");
+            break;
+        }
+        char want[64];
+        snprintf(want, sizeof want, "%s-%d", keys[k], next[k]);
+        if (part[k] >= 0 && part[k] != m->partition)
+            snprintf(problem, sizeof problem, "key %s was found in partitions %d and %d: one key "
+                     "must always map to one partition", keys[k], part[k], m->partition);
+        else if (strcmp(m->value, want) != 0)
+            snprintf(problem, sizeof problem, "in partition %d, after %d messages of key %s the next "
+                     "was %s, expected %s (order lost)", m->partition, next[k], keys[k], m->value, want);
+        part[k] = m->partition;
+        next[k]++;
+    }
+    int count = got.count;
+    wb_kafka_msgs_free(&got);
+    cr_assert(!problem[0], "%s", problem);
+    cr_assert_eq(count, NKEYS * PER_KEY, "read back %d messages from %s, expected %d",
+                 count, topic, NKEYS * PER_KEY);
+}
+
+/* A set of values seen by handlers, for counting what arrived. */
+struct tally {
+    char (*values)[32];
+    int count, capacity;
+};
+
+static int record(const struct consumed_message *msg, void *arg)
+{
+    struct tally *t = arg;
+    if (t->count < t->capacity)
+        snprintf(t->values[t->count++], 32, "%.*s", (int)msg->value_len, msg->value ? msg->value : "");
+    return 0;
+}
+
+static int distinct_of(const struct tally *t, const char *prefix, int n)
+{
+    int found = 0;
+    for (int i = 0; i < n; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%s%d", prefix, i);
+        for (int j = 0; j < t->count; j++)
+            if (strcmp(t->values[j], want) == 0) {
+                found++;
+                break;
+            }
+    }
+    return found;
+}
+
+Test(partitions, two_members_share_the_partitions, .timeout = 30)
+{
+    char topic[128], group[128], err[512] = "";
+    snprintf(topic, sizeof topic, "%s", wb_unique_name("shared"));
+    snprintf(group, sizeof group, "%s", wb_unique_name("group"));
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s", topic);
+    struct tally t = {calloc(64, 32), 0, 64};
+    struct group_member *a = member_create(kafka.brokers, group, topic, err, sizeof err);
+    cr_assert_not_null(a, "member_create(A) returned NULL: %s", err);
+    int64_t deadline = wb_now_ms() + 10000;
+    while (member_assignment_count(a) < 4 && wb_now_ms() < deadline)
+        member_poll(a, 100, record, &t);
+    int a_alone = member_assignment_count(a);
+
+    struct group_member *b = member_create(kafka.brokers, group, topic, err, sizeof err);
+    cr_assert_not_null(b, "member_create(B) returned NULL: %s", err);
+    deadline = wb_now_ms() + 15000;
+    while (wb_now_ms() < deadline &&
+           !(member_assignment_count(a) > 0 && member_assignment_count(b) > 0 &&
+             member_assignment_count(a) + member_assignment_count(b) == 4)) {
+        member_poll(a, 50, record, &t);
+        member_poll(b, 50, record, &t);
+    }
+    int na = member_assignment_count(a), nb = member_assignment_count(b);
+    member_close(b);
+    member_close(a);
+    free(t.values);
+    cr_assert_eq(a_alone, 4, "member A alone in group %s should own all 4 partitions of %s, "
+                 "member_assignment_count says %d (is the rebalance callback assigning them?)",
+                 group, topic, a_alone);
+    cr_assert(na > 0 && nb > 0 && na + nb == 4, "after B joined, A owns %d and B owns %d partitions; "
+              "expected both > 0 and 4 in total", na, nb);
+}
+
+Test(partitions, rebalance_loses_nothing, .timeout = 45)
+{
+    char topic[128], group[128], err[512] = "";
+    snprintf(topic, sizeof topic, "%s", wb_unique_name("rebalance"));
+    snprintf(group, sizeof group, "%s", wb_unique_name("group"));
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s", topic);
+    enum { FIRST = 120, SECOND = 60 };
+    char (*buf)[16] = calloc(FIRST + SECOND, 16);
+    const char **values = calloc(FIRST + SECOND, sizeof *values);
+    cr_assert(buf && values, "out of memory");
+    for (int i = 0; i < FIRST + SECOND; i++) {
+        snprintf(buf[i], 16, "%c%d", i < FIRST ? 'x' : 'y', i < FIRST ? i : i - FIRST);
+        values[i] = buf[i];
+    }
+    /* No key: messages spread over all partitions. */
+    cr_assert_eq(wb_kafka_produce(kafka.brokers, topic, NULL, values, FIRST, 10000), FIRST,
+                 "test setup: could not produce %d messages", FIRST);
+
+    struct tally t = {calloc(2 * (FIRST + SECOND) + 64, 32), 0, 2 * (FIRST + SECOND) + 64};
+    struct group_member *a = member_create(kafka.brokers, group, topic, err, sizeof err);
+    cr_assert_not_null(a, "member_create(A) returned NULL: %s", err);
+    /* A reads a part of the backlog alone... */
+    int64_t deadline = wb_now_ms() + 10000;
+    while (t.count < FIRST / 3 && wb_now_ms() < deadline)
+        member_poll(a, 100, record, &t);
+    /* ...then B joins and both read until everything was seen. */
+    struct group_member *b = member_create(kafka.brokers, group, topic, err, sizeof err);
+    cr_assert_not_null(b, "member_create(B) returned NULL: %s", err);
+    deadline = wb_now_ms() + 15000;
+    while (distinct_of(&t, "x", FIRST) < FIRST && wb_now_ms() < deadline) {
+        member_poll(a, 20, record, &t);
+        member_poll(b, 20, record, &t);
+    }
+    int first_seen = distinct_of(&t, "x", FIRST);
+    /* A leaves; B must take over A's partitions from A's commits. */
+    member_close(a);
+    int produced = wb_kafka_produce(kafka.brokers, topic, NULL, values + FIRST, SECOND, 10000);
+    deadline = wb_now_ms() + 15000;
+    while ((distinct_of(&t, "y", SECOND) < SECOND || member_assignment_count(b) != 4) &&
+           wb_now_ms() < deadline)
+        member_poll(b, 50, record, &t);
+    int second_seen = distinct_of(&t, "y", SECOND);
+    int b_owns = member_assignment_count(b);
+    member_close(b);
+    free(t.values);
+    free(values);
+    free(buf);
+    cr_assert_eq(produced, SECOND, "test setup: could not produce the second batch");
+    cr_assert_eq(first_seen, FIRST, "with A and B sharing group %s, only %d of the first %d messages "
+                 "were handled: a rebalance lost some", group, first_seen, FIRST);
+    cr_assert_eq(b_owns, 4, "after A left, B should own all 4 partitions, it owns %d", b_owns);
+    cr_assert_eq(second_seen, SECOND, "after A left, B handled %d of the %d new messages, expected all",
+                 second_seen, SECOND);
+}

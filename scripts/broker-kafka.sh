@@ -1,0 +1,179 @@
+#!/bin/sh
+# broker-kafka.sh - a one-node Apache Kafka (KRaft) for wirebook's chapter 04.
+#
+#   scripts/broker-kafka.sh fetch    copy Kafka's jars from Maven Central (cached in ~/.m2)
+#   scripts/broker-kafka.sh up       start the node on free ports, wait until it answers,
+#                                    write build/brokers/kafka/env (KAFKA_BROKERS=...)
+#   scripts/broker-kafka.sh down     stop exactly the node that `up` started
+#   scripts/broker-kafka.sh status   say whether it runs and where
+#
+# Everything lives under $WB_BUILD_DIR/brokers/kafka (default: build/ at the repo root).
+# When KAFKA_BROKERS is already set, `up` and `down` leave the user's cluster alone.
+set -u
+
+SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
+BUILD=${WB_BUILD_DIR:-$ROOT/build}
+DIR=$BUILD/brokers/kafka
+LIB=$DIR/lib
+DATA=$DIR/data
+LOG=$DIR/kafka.log
+PIDFILE=$DIR/kafka.pid
+ENVFILE=$DIR/env
+PROPS=$DIR/server.properties
+HEAP=${WB_KAFKA_HEAP:-512m}
+READY_SECONDS=${WB_KAFKA_READY_SECONDS:-90}
+
+say() { echo "broker-kafka: $*"; }
+die() { echo "broker-kafka: $*" >&2; exit 1; }
+
+# pid of our running node, or nothing. A pid file alone is not proof: the
+# process must still run and be a java started with our properties file.
+running_pid() {
+    [ -f "$PIDFILE" ] || return 0
+    pid=$(cat "$PIDFILE" 2>/dev/null)
+    [ -n "$pid" ] || return 0
+    if [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$PROPS"; then
+        echo "$pid"
+    fi
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+fetch() {
+    if ls "$LIB"/kafka_2.13-*.jar >/dev/null 2>&1; then
+        return 0
+    fi
+    command -v mvn >/dev/null 2>&1 || die "mvn not found: apt-get install maven (see scripts/packages.txt)"
+    mkdir -p "$LIB" || die "cannot create $LIB"
+    say "fetching Apache Kafka jars with Maven into $LIB"
+    if ! mvn -q -B -f "$SCRIPT_DIR/kafka/pom.xml" dependency:copy-dependencies \
+            -Dwb.lib.dir="$LIB" >"$DIR/fetch.log" 2>&1; then
+        rm -f "$LIB"/*.jar
+        die "mvn dependency:copy-dependencies failed; see $DIR/fetch.log"
+    fi
+}
+
+java_cmd() {
+    command -v java >/dev/null 2>&1 || die "java not found: apt-get install openjdk-17-jre-headless"
+    echo java
+}
+
+up() {
+    if [ -n "${KAFKA_BROKERS:-}" ]; then
+        say "KAFKA_BROKERS=$KAFKA_BROKERS is set: using that cluster, starting nothing"
+        return 0
+    fi
+    if [ -n "$(running_pid)" ]; then
+        say "already up ($(cat "$ENVFILE" 2>/dev/null))"
+        return 0
+    fi
+    fetch
+    JAVA=$(java_cmd) || exit 1
+    command -v kcat >/dev/null 2>&1 || die "kcat not found: apt-get install kcat"
+    mkdir -p "$DATA" || die "cannot create $DATA"
+    rm -f "$ENVFILE" "$PIDFILE"
+
+    broker_port=$(free_port) || die "could not pick a free port (python3 needed)"
+    controller_port=$(free_port) || die "could not pick a free port (python3 needed)"
+    while [ "$controller_port" = "$broker_port" ]; do controller_port=$(free_port); done
+    sed -e "s|@BROKER_PORT@|$broker_port|g" -e "s|@CONTROLLER_PORT@|$controller_port|g" \
+        -e "s|@DATA_DIR@|$DATA|g" "$SCRIPT_DIR/kafka/server.properties.in" >"$PROPS" \
+        || die "cannot write $PROPS"
+    cat >"$DIR/log4j.properties" <<EOL
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.state.change.logger=WARN
+log4j.logger.kafka.log.LogCleaner=WARN
+EOL
+    jvm_opts="-Xms64m -Xmx$HEAP -XX:+UseG1GC -Djava.awt.headless=true \
+-Dlog4j.configuration=file:$DIR/log4j.properties -Dkafka.logs.dir=$DIR"
+
+    # Format the storage once; later runs reuse it (topics and offsets survive a restart).
+    if [ ! -f "$DATA/meta.properties" ]; then
+        cluster_id=$($JAVA -cp "$LIB/*" $jvm_opts kafka.tools.StorageTool random-uuid 2>>"$LOG" | tail -n 1)
+        [ -n "$cluster_id" ] || die "kafka-storage random-uuid failed; see $LOG"
+        if ! $JAVA -cp "$LIB/*" $jvm_opts kafka.tools.StorageTool format -t "$cluster_id" \
+                -c "$PROPS" >>"$LOG" 2>&1; then
+            die "formatting storage in $DATA failed; see $LOG"
+        fi
+    fi
+
+    start=$(date +%s)
+    # setsid: its own session, so the terminal's Ctrl-C doesn't reach it and
+    # `down` has exactly one process to stop.
+    setsid $JAVA -cp "$LIB/*" $jvm_opts kafka.Kafka "$PROPS" >>"$LOG" 2>&1 </dev/null &
+    echo $! >"$PIDFILE"
+    pid=$!
+
+    while :; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            rm -f "$PIDFILE"
+            tail -n 20 "$LOG" >&2
+            die "Kafka exited during start-up; see $LOG"
+        fi
+        if kcat -L -b "127.0.0.1:$broker_port" -m 2000 2>/dev/null | grep -q "1 brokers"; then
+            break
+        fi
+        if [ $(( $(date +%s) - start )) -ge "$READY_SECONDS" ]; then
+            stop_pid "$pid"
+            die "Kafka not ready after ${READY_SECONDS}s; stopped it; see $LOG"
+        fi
+        sleep 0.5
+    done
+    echo "KAFKA_BROKERS=127.0.0.1:$broker_port" >"$ENVFILE"
+    say "up in $(( $(date +%s) - start ))s: KAFKA_BROKERS=127.0.0.1:$broker_port (pid $pid, log $LOG)"
+}
+
+stop_pid() {
+    pid=$1
+    kill -TERM "$pid" 2>/dev/null || return 0
+    i=0
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt 60 ]; do
+        sleep 0.5
+        i=$((i + 1))
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        say "pid $pid did not stop in 30s; killing it"
+        kill -KILL "$pid" 2>/dev/null
+        sleep 0.5
+    fi
+}
+
+down() {
+    pid=$(running_pid)
+    if [ -z "$pid" ]; then
+        rm -f "$PIDFILE" "$ENVFILE"
+        say "not running"
+        return 0
+    fi
+    stop_pid "$pid"
+    rm -f "$PIDFILE" "$ENVFILE"
+    say "stopped (pid $pid)"
+}
+
+status() {
+    pid=$(running_pid)
+    if [ -n "$pid" ]; then
+        say "up: $(cat "$ENVFILE" 2>/dev/null) (pid $pid, log $LOG)"
+    elif [ -n "${KAFKA_BROKERS:-}" ]; then
+        say "not started here; KAFKA_BROKERS=$KAFKA_BROKERS is set"
+        return 1
+    else
+        say "down"
+        return 1
+    fi
+}
+
+case "${1:-}" in
+    fetch) fetch ;;
+    up) up ;;
+    down) down ;;
+    status) status ;;
+    *) echo "usage: $0 up|down|status|fetch" >&2; exit 2 ;;
+esac

@@ -1,0 +1,328 @@
+/*
+ * wb_kafka.c - mock cluster, test-side producer and reader for chapter 04.
+ */
+#include "wb_kafka.h"
+#include "wb_testkit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool wb_kafka_real(void)
+{
+    const char *b = getenv("KAFKA_BROKERS");
+    return b && *b;
+}
+
+void wb_kafka_require_real(void)
+{
+    if (!wb_kafka_real())
+        cr_skip_test("needs a real Kafka broker (KAFKA_BROKERS is not set)");
+}
+
+void wb_kafka_require_mock(void)
+{
+    if (wb_kafka_real())
+        cr_skip_test("needs the mock cluster's fault injection (KAFKA_BROKERS is set)");
+}
+
+bool wb_kafka_start(struct wb_kafka *k)
+{
+    char err[256];
+    memset(k, 0, sizeof *k);
+    if (wb_kafka_real()) {
+        k->real = true;
+        snprintf(k->brokers, sizeof k->brokers, "%s", getenv("KAFKA_BROKERS"));
+        return true;
+    }
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    /* The hosting handle never talks to anyone; keep it quiet. */
+    if (rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err) != RD_KAFKA_CONF_OK)
+        fprintf(stderr, "wb_kafka: rd_kafka_conf_set(log_level): %s\n", err);
+    k->owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!k->owner) {
+        fprintf(stderr, "wb_kafka: rd_kafka_new for the mock cluster: %s\n", err);
+        rd_kafka_conf_destroy(conf);
+        return false;
+    }
+    k->mock = rd_kafka_mock_cluster_new(k->owner, 3);
+    if (!k->mock) {
+        fprintf(stderr, "wb_kafka: rd_kafka_mock_cluster_new failed\n");
+        rd_kafka_destroy(k->owner);
+        k->owner = NULL;
+        return false;
+    }
+    snprintf(k->brokers, sizeof k->brokers, "%s", rd_kafka_mock_cluster_bootstraps(k->mock));
+    return true;
+}
+
+void wb_kafka_stop(struct wb_kafka *k)
+{
+    if (k->mock)
+        rd_kafka_mock_cluster_destroy(k->mock);
+    if (k->owner)
+        rd_kafka_destroy(k->owner);
+    k->mock = NULL;
+    k->owner = NULL;
+}
+
+static rd_kafka_conf_t *base_conf(const char *brokers)
+{
+    char err[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
+        rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err) != RD_KAFKA_CONF_OK)
+        fprintf(stderr, "wb_kafka: rd_kafka_conf_set: %s\n", err);
+    return conf;
+}
+
+static bool set(rd_kafka_conf_t *conf, const char *name, const char *value)
+{
+    char err[256];
+    if (rd_kafka_conf_set(conf, name, value, err, sizeof err) != RD_KAFKA_CONF_OK) {
+        fprintf(stderr, "wb_kafka: rd_kafka_conf_set(%s): %s\n", name, err);
+        return false;
+    }
+    return true;
+}
+
+bool wb_kafka_create_topic(struct wb_kafka *k, const char *topic, int partitions)
+{
+    if (k->mock) {
+        rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(k->mock, topic, partitions, 1);
+        if (e) {
+            fprintf(stderr, "wb_kafka: rd_kafka_mock_topic_create(%s): %s\n", topic, rd_kafka_err2str(e));
+            return false;
+        }
+        return true;
+    }
+    char err[256];
+    rd_kafka_conf_t *conf = base_conf(k->brokers);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk) {
+        fprintf(stderr, "wb_kafka: rd_kafka_new: %s\n", err);
+        rd_kafka_conf_destroy(conf);
+        return false;
+    }
+    bool ok = false;
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions, 1, err, sizeof err);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    if (nt) {
+        rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 10000);
+        const rd_kafka_CreateTopics_result_t *res = ev ? rd_kafka_event_CreateTopics_result(ev) : NULL;
+        if (res) {
+            size_t n;
+            const rd_kafka_topic_result_t **tr = rd_kafka_CreateTopics_result_topics(res, &n);
+            rd_kafka_resp_err_t e = n == 1 ? rd_kafka_topic_result_error(tr[0]) : rd_kafka_event_error(ev);
+            ok = e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
+            if (!ok)
+                fprintf(stderr, "wb_kafka: CreateTopics(%s): %s\n", topic, rd_kafka_err2str(e));
+        } else {
+            fprintf(stderr, "wb_kafka: CreateTopics(%s): no answer in 10 s\n", topic);
+        }
+        if (ev)
+            rd_kafka_event_destroy(ev);
+        rd_kafka_NewTopic_destroy(nt);
+    } else {
+        fprintf(stderr, "wb_kafka: rd_kafka_NewTopic_new: %s\n", err);
+    }
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+    return ok;
+}
+
+static void count_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    (void)opaque;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        (*(int *)m->_private)++;
+    else
+        fprintf(stderr, "wb_kafka: test producer: delivery failed: %s\n", rd_kafka_err2str(m->err));
+}
+
+int wb_kafka_produce(const char *brokers, const char *topic, const char *key,
+                     const char *const values[], int count, int timeout_ms)
+{
+    char err[256];
+    int delivered = 0;
+    rd_kafka_conf_t *conf = base_conf(brokers);
+    set(conf, "enable.idempotence", "true"); /* keeps per-partition order */
+    set(conf, "linger.ms", "5");
+    rd_kafka_conf_set_dr_msg_cb(conf, count_delivery);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk) {
+        fprintf(stderr, "wb_kafka: rd_kafka_new: %s\n", err);
+        rd_kafka_conf_destroy(conf);
+        return 0;
+    }
+    for (int i = 0; i < count; i++) {
+        rd_kafka_resp_err_t e;
+        do {
+            e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
+                                  RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
+                                  RD_KAFKA_V_VALUE((void *)values[i], strlen(values[i])),
+                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                  RD_KAFKA_V_OPAQUE(&delivered), RD_KAFKA_V_END);
+            if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                rd_kafka_poll(rk, 100);
+        } while (e == RD_KAFKA_RESP_ERR__QUEUE_FULL);
+        if (e)
+            fprintf(stderr, "wb_kafka: rd_kafka_producev: %s\n", rd_kafka_err2str(e));
+        rd_kafka_poll(rk, 0);
+    }
+    if (rd_kafka_flush(rk, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        fprintf(stderr, "wb_kafka: test producer: %d messages still undelivered after %d ms\n",
+                rd_kafka_outq_len(rk), timeout_ms);
+    rd_kafka_destroy(rk);
+    return delivered;
+}
+
+static char *copy_bytes(const void *p, size_t n)
+{
+    char *s = malloc(n + 1);
+    if (s) {
+        if (n)
+            memcpy(s, p, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
+int wb_kafka_read_all(const char *brokers, const char *topic, int expected, int timeout_ms,
+                      int linger_ms, bool read_committed, struct wb_kafka_msgs *out)
+{
+    char err[256];
+    memset(out, 0, sizeof *out);
+    rd_kafka_conf_t *conf = base_conf(brokers);
+    set(conf, "group.id", wb_unique_name("wb-reader")); /* never joins: assign() only */
+    set(conf, "enable.auto.commit", "false");
+    set(conf, "fetch.wait.max.ms", "10");
+    set(conf, "isolation.level", read_committed ? "read_committed" : "read_uncommitted");
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk) {
+        fprintf(stderr, "wb_kafka: rd_kafka_new: %s\n", err);
+        rd_kafka_conf_destroy(conf);
+        return 0;
+    }
+    int64_t deadline = wb_now_ms() + timeout_ms;
+    /* Find the partitions (retry a little: a fresh topic may not be known yet). */
+    int partitions = 0;
+    while (partitions == 0 && wb_now_ms() < deadline) {
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+        const struct rd_kafka_metadata *md = NULL;
+        if (rkt && rd_kafka_metadata(rk, 0, rkt, &md, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+                partitions = md->topics[0].partition_cnt;
+            rd_kafka_metadata_destroy(md);
+        }
+        if (rkt)
+            rd_kafka_topic_destroy(rkt);
+        if (partitions == 0)
+            rd_kafka_poll(rk, 200);
+    }
+    if (partitions == 0) {
+        fprintf(stderr, "wb_kafka: topic %s not found on %s\n", topic, brokers);
+        rd_kafka_destroy(rk);
+        return 0;
+    }
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(partitions);
+    for (int p = 0; p < partitions; p++)
+        rd_kafka_topic_partition_list_add(list, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_resp_err_t e = rd_kafka_assign(rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (e) {
+        fprintf(stderr, "wb_kafka: rd_kafka_assign: %s\n", rd_kafka_err2str(e));
+        rd_kafka_destroy(rk);
+        return 0;
+    }
+    int capacity = 0;
+    int64_t linger_end = -1;
+    for (;;) {
+        int64_t now = wb_now_ms();
+        if (out->count >= expected && linger_end < 0)
+            linger_end = now + linger_ms;
+        if (now >= deadline || (linger_end >= 0 && now >= linger_end))
+            break;
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 50);
+        if (!m)
+            continue;
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            if (out->count == capacity) {
+                int nc = capacity ? capacity * 2 : 64;
+                struct wb_kafka_msg *ni = realloc(out->items, nc * sizeof *ni);
+                if (!ni) {
+                    rd_kafka_message_destroy(m);
+                    break;
+                }
+                out->items = ni;
+                capacity = nc;
+            }
+            struct wb_kafka_msg *w = &out->items[out->count++];
+            w->partition = m->partition;
+            w->offset = m->offset;
+            w->key = m->key ? copy_bytes(m->key, m->key_len) : NULL;
+            w->value = copy_bytes(m->payload, m->len);
+        } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            fprintf(stderr, "wb_kafka: reader: %s\n", rd_kafka_message_errstr(m));
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return out->count;
+}
+
+void wb_kafka_msgs_free(struct wb_kafka_msgs *msgs)
+{
+    for (int i = 0; i < msgs->count; i++) {
+        free(msgs->items[i].key);
+        free(msgs->items[i].value);
+    }
+    free(msgs->items);
+    msgs->items = NULL;
+    msgs->count = 0;
+}
+
+void wb_kafka_set_leader(struct wb_kafka *k, const char *topic, int partitions, int32_t id)
+{
+    if (!k->mock)
+        return;
+    for (int p = 0; p < partitions; p++) {
+        rd_kafka_resp_err_t e = rd_kafka_mock_partition_set_leader(k->mock, topic, p, id);
+        if (e)
+            fprintf(stderr, "wb_kafka: rd_kafka_mock_partition_set_leader: %s\n", rd_kafka_err2str(e));
+    }
+}
+
+void wb_kafka_fail_produce(struct wb_kafka *k, int count, rd_kafka_resp_err_t err)
+{
+    if (!k->mock || count <= 0)
+        return;
+    rd_kafka_resp_err_t *errs = calloc((size_t)count, sizeof *errs);
+    if (!errs)
+        return;
+    for (int i = 0; i < count; i++)
+        errs[i] = err;
+    rd_kafka_mock_push_request_errors_array(k->mock, 0 /* ApiKey Produce */, (size_t)count, errs);
+    free(errs);
+}
+
+void wb_kafka_broker_down(struct wb_kafka *k, int32_t id)
+{
+    if (k->mock) {
+        rd_kafka_resp_err_t e = rd_kafka_mock_broker_set_down(k->mock, id);
+        if (e)
+            fprintf(stderr, "wb_kafka: rd_kafka_mock_broker_set_down: %s\n", rd_kafka_err2str(e));
+    }
+}
+
+void wb_kafka_broker_up(struct wb_kafka *k, int32_t id)
+{
+    if (k->mock) {
+        rd_kafka_resp_err_t e = rd_kafka_mock_broker_set_up(k->mock, id);
+        if (e)
+            fprintf(stderr, "wb_kafka: rd_kafka_mock_broker_set_up: %s\n", rd_kafka_err2str(e));
+    }
+}
