@@ -43,44 +43,69 @@ int cmd_skeletons(int argc, char **argv)
     return problems ? 1 : 0;
 }
 
-/* A build context over the course's own chapters/ folder (no staging). */
+/* A build context for a chapter: over the course's own chapters/ folder, or,
+ * when submission is set, over a copy staged as the grader stages it. */
 static int chapter_ctx(const struct wb_manifest *m, const struct wb_chapter *ch,
-                       struct build_ctx *b, char **work, char **gen)
+                       const char *submission, const char *out, struct build_ctx *b,
+                       char **work, char **gen)
 {
-    char err[4096];
-    *work = str_printf("%s/chapters/%s", m->root, ch->id);
-    *gen = str_printf("%s/build/gen/%s", m->root, ch->id);
-    char *log = str_printf("%s/build/gen/%s.log", m->root, ch->id);
-    char *gen_parent = str_printf("%s/build/gen", m->root);
+    char err[4096] = "";
     int rc = -1;
-    if (*work && *gen && log && gen_parent && mkdir_p(gen_parent) == 0)
+    if (submission)
+        *work = str_printf("%s/%s/src", out, ch->id);
+    else
+        *work = str_printf("%s/chapters/%s", m->root, ch->id);
+    *gen = str_printf("%s/%s/gen", out, ch->id);
+    char *log = str_printf("%s/%s/prepare.log", out, ch->id);
+    char *dir = str_printf("%s/%s", out, ch->id);
+    if (!*work || !*gen || !log || !dir || mkdir_p(dir) != 0)
+        snprintf(err, sizeof err, "cannot create %s", dir ? dir : out);
+    else if (submission && stage_chapter(m, ch, submission, *work, err, sizeof err) != 0)
+        ;
+    else
         rc = build_ctx_init(b, m, ch, *work, *gen, false, false, log, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "wirebook: chapter %s: %s\n", ch->id, err);
     free(log);
-    free(gen_parent);
+    free(dir);
     return rc;
 }
 
 int cmd_build(int argc, char **argv)
 {
-    (void)argv;
-    if (argc > 1) {
-        fprintf(stderr, "usage: wirebook build\n");
-        return 2;
+    const char *submission_arg = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--submission") == 0 && i + 1 < argc) {
+            submission_arg = argv[++i];
+        } else {
+            fprintf(stderr, "usage: wirebook build [--submission DIR]\n\n"
+                            "Builds the runnable programs of every chapter into build/bin/ from\n"
+                            "chapters/, or into build/programs/bin/ from a submission laid out\n"
+                            "like chapters/ (e.g. solutions, for `make bench`).\n");
+            return 2;
+        }
     }
     struct wb_manifest m;
     if (load_here(&m) != 0)
         return 2;
+    char *submission = submission_arg ? stage_submission_dir(submission_arg) : NULL;
+    if (submission_arg && !submission) {
+        fprintf(stderr, "wirebook build: submission %s: no such folder\n", submission_arg);
+        manifest_free(&m);
+        return 2;
+    }
+    char *out = str_printf("%s/build/%s", m.root, submission ? "programs" : "gen");
+    char *bin_root = str_printf("%s/build/%s", m.root, submission ? "programs/bin" : "bin");
     int failed = 0;
-    for (size_t i = 0; i < m.nchapters; i++) {
+    for (size_t i = 0; out && bin_root && i < m.nchapters; i++) {
         const struct wb_chapter *ch = &m.chapters[i];
         if (ch->nprograms == 0)
             continue;
         struct build_ctx b;
         char *work = NULL, *gen = NULL;
-        char *bin_dir = str_printf("%s/build/bin/%s", m.root, ch->id);
-        if (!bin_dir || mkdir_p(bin_dir) != 0 || chapter_ctx(&m, ch, &b, &work, &gen) != 0) {
+        char *bin_dir = path_join(bin_root, ch->id);
+        if (!bin_dir || mkdir_p(bin_dir) != 0 ||
+            chapter_ctx(&m, ch, submission, out, &b, &work, &gen) != 0) {
             failed++;
         } else {
             for (size_t k = 0; k < ch->nprograms; k++) {
@@ -93,7 +118,7 @@ int cmd_build(int argc, char **argv)
                             message ? message : "could not be built");
                     failed++;
                 } else {
-                    printf("built build/bin/%s/%s\n", ch->id, p->name);
+                    printf("built %s\n", bin);
                 }
                 free(message);
                 free(bin);
@@ -105,6 +130,9 @@ int cmd_build(int argc, char **argv)
         free(gen);
         free(bin_dir);
     }
+    free(submission);
+    free(out);
+    free(bin_root);
     manifest_free(&m);
     return failed ? 1 : 0;
 }
@@ -145,12 +173,13 @@ int cmd_compdb(int argc, char **argv)
     if (load_here(&m) != 0)
         return 2;
     json_t *db = json_array();
-    int rc = db ? 0 : -1;
+    char *gen_root = path_join(m.root, "build/gen");
+    int rc = db && gen_root ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < m.nchapters; i++) {
         const struct wb_chapter *ch = &m.chapters[i];
         struct build_ctx b;
         char *work = NULL, *gen = NULL;
-        if (chapter_ctx(&m, ch, &b, &work, &gen) != 0) {
+        if (chapter_ctx(&m, ch, NULL, gen_root, &b, &work, &gen) != 0) {
             rc = -1;
         } else {
             for (size_t k = 0; rc == 0 && k < ch->nexercises; k++) {
@@ -186,6 +215,7 @@ int cmd_compdb(int argc, char **argv)
     }
     free(text);
     free(path);
+    free(gen_root);
     json_decref(db);
     manifest_free(&m);
     return rc == 0 ? 0 : 1;

@@ -8,7 +8,8 @@
  * Not a test: speed depends on the machine. The process forks BEFORE either
  * side touches gRPC (gRPC does not survive a fork); the child runs the
  * server of exercise greeter_server and reports its port through a pipe.
- * Build (GEN holds protoc-c's greeter.pb-c.{c,h}):
+ * Build: `make bench` builds it from solutions/ (wirebook build --submission
+ * solutions); by hand (GEN holds protoc-c's greeter.pb-c.{c,h}):
  *   cc -std=c11 -D_DEFAULT_SOURCE -O2 -Ichapters/02_grpc -IGEN chapters/02_grpc/bench/greeter_bench.c \
  *      solutions/02_grpc/greeter_server.c solutions/02_grpc/greeter_client.c GEN/greeter.pb-c.c \
  *      $(pkg-config --cflags --libs grpc_unsecure gpr libprotobuf-c) -o greeter_bench
