@@ -69,7 +69,8 @@ $(BUILD)/testkit/%.o: testkit/%.c $(wildcard testkit/*.h)
 
 $(BUILD)/grader-tests/%: grader/tests/%.c $(BUILD)/lib/libwbgrader.a $(BUILD)/lib/libwbtestkit.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Igrader/src -Itestkit $^ $(shell pkg-config --libs jansson) -lcriterion -o $@
+	$(CC) $(CFLAGS) -DWB_SOURCE_ROOT='"$(CURDIR)"' -Igrader/src -Itestkit $^ \
+		$(shell pkg-config --libs jansson) -lcriterion -o $@
 
 # The main job: grade a submission (exit 0 whenever grading ran).
 grade: deps

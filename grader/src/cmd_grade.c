@@ -97,7 +97,7 @@ static void grade_usage(FILE *out)
 {
     fprintf(out,
             "usage: wirebook grade [--submission DIR] [--only CHAPTER[/EXERCISE]|quiz]\n"
-            "                      [--out DIR] [--sanitize] [--werror] [--no-quiz]\n"
+            "                      [--out DIR] [--sanitize] [--valgrind] [--werror] [--no-quiz]\n"
             "                      [--verbose] [--course DIR] [--expect SPEC]\n"
             "                      [--test-timeout SECONDS]\n\n"
             "Grades a submission laid out like chapters/ (default: the course's own\n"
@@ -115,17 +115,18 @@ int cmd_grade(int argc, char **argv)
         {"werror", no_argument, NULL, 'w'},           {"no-quiz", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},          {"course", required_argument, NULL, 'c'},
         {"expect", required_argument, NULL, 'e'},     {"help", no_argument, NULL, 'h'},
-        {"test-timeout", required_argument, NULL, 't'},
+        {"test-timeout", required_argument, NULL, 't'}, {"valgrind", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     struct grade_options o = {.quizzes = true, .color = want_color()};
     const char *course = NULL, *out_dir = NULL, *expect = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:V", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o.submission = optarg; break;
         case 'o': o.only = optarg; break;
         case 'O': out_dir = optarg; break;
         case 'a': o.sanitize = true; break;
+        case 'V': o.valgrind = true; break;
         case 'w': o.werror = true; break;
         case 'q': o.quizzes = false; break;
         case 'v': o.verbose = true; break;

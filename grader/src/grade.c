@@ -11,10 +11,10 @@
 #include <time.h>
 
 /* Per-exercise wall limit: enough for every test to use its own limit. */
-static int exercise_timeout_ms(const struct wb_exercise *e, bool sanitize)
+static int exercise_timeout_ms(const struct wb_exercise *e, const struct grade_options *o)
 {
     int seconds = 30 + 10 * (int)e->ntests;
-    return (sanitize ? 2 : 1) * seconds * 1000;
+    return (o->sanitize || o->valgrind ? 3 : 1) * seconds * 1000;
 }
 
 static bool selected_chapter(const struct grade_options *o, const struct wb_chapter *ch)
@@ -62,10 +62,9 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
         score_not_run(r, EX_BUILD_FAILED, message, kafka_real);
         r->message = message;
     } else {
-        int timeout = exercise_timeout_ms(e, o->sanitize);
+        int timeout = exercise_timeout_ms(e, o);
         struct proc_outcome outcome;
-        if (run_tests(bin, report, run_log, env, timeout, o->test_timeout, o->sanitize,
-                      &outcome) != 0) {
+        if (run_tests(bin, report, run_log, env, timeout, o, &outcome) != 0) {
             score_not_run(r, EX_NO_REPORT, "could not start the test runner (fork failed)",
                           kafka_real);
         } else {

@@ -19,6 +19,7 @@ struct grade_options {
     const char *out_dir;    /* where work trees, logs and results.json go */
     const char *only;       /* NULL, "CHAPTER" or "CHAPTER/EXERCISE" */
     bool sanitize;          /* build with ASan + UBSan */
+    bool valgrind;          /* run the tests under valgrind (memcheck) */
     bool werror;            /* warnings are errors (the course's own code) */
     bool quizzes;           /* grade the quiz answers file too */
     bool verbose;           /* print each test's output in the table */

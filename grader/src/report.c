@@ -81,6 +81,9 @@ static void print_exercise(const struct grade_run *run, const struct exercise_re
     }
     if (r->message)
         fprintf(out, "      note: %s\n", r->message);
+    if (r->score < r->max && run->opts->verbose)
+        fprintf(out, "      everything the tests printed: %s/%s/%s/run.log\n", run->opts->out_dir,
+                r->ex->chapter->id, r->ex->id);
     for (size_t k = 0; k < r->ntests; k++) {
         const struct test_result *t = &r->tests[k];
         if (t->state == TEST_PASSED && !run->opts->verbose)

@@ -52,9 +52,14 @@ char **run_environment(const char *scratch_dir, const char *chapter_dir, const c
     return env;
 }
 
+/* Exit code valgrind gives a process in which it found an error; score.c
+ * fails a test whose worker exited non-zero after passing. */
+#define VALGRIND_ERROR_EXIT "99"
+
 int run_tests(const char *bin, const char *report_path, const char *log_path, char **env,
-              int timeout_ms, double test_timeout, bool sanitize, struct proc_outcome *outcome)
+              int timeout_ms, const struct grade_options *o, struct proc_outcome *outcome)
 {
+    double test_timeout = o->test_timeout;
     char *output_opt = str_printf("-Owirebook:%s", report_path);
     /* Criterion's --timeout only lowers limits that tests already have (every
      * suite has one, see WB_SUITE), which is what a cap needs. */
@@ -65,15 +70,32 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
         return -1;
     }
     remove(report_path); /* a stale report must never be mistaken for this run's */
-    char *argv[] = {(char *)bin, "-j1", "--color=never", output_opt, timeout_opt, NULL};
+    char *vg_log = str_printf("--log-file=%s.valgrind.%%p", log_path);
+    char *test_argv[] = {(char *)bin, "-j1", "--color=never", output_opt, timeout_opt};
+    char *valgrind_argv[] = {"valgrind",
+                             "-q",
+                             "--trace-children=yes",
+                             /* peers (python3, kcat, sh) are not ours to check */
+                             "--trace-children-skip=/usr/*,/bin/*",
+                             "--leak-check=full",
+                             "--errors-for-leak-kinds=definite",
+                             "--show-leak-kinds=definite",
+                             "--error-exitcode=" VALGRIND_ERROR_EXIT,
+                             vg_log};
+    size_t nvg = o->valgrind ? sizeof valgrind_argv / sizeof *valgrind_argv : 0;
+    size_t ntest = sizeof test_argv / sizeof *test_argv;
+    char *args[sizeof valgrind_argv / sizeof *valgrind_argv + sizeof test_argv / sizeof *test_argv + 1];
+    memcpy(args, valgrind_argv, nvg * sizeof *args);
+    memcpy(args + nvg, test_argv, ntest * sizeof *args);
+    args[nvg + ntest] = NULL;
     struct proc_spec spec = {
-        .argv = argv,
+        .argv = args,
         .envp = env,
         .cwd = NULL,
         .output_path = log_path,
         .timeout_ms = timeout_ms,
         .limits = {.cpu_seconds = timeout_ms / 1000 + 5,
-                   .memory_mb = sanitize ? 0 : 8192,
+                   .memory_mb = o->sanitize || o->valgrind ? 0 : 8192,
                    .file_mb = 512,
                    .open_files = 4096},
     };
@@ -83,5 +105,6 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
     int rc = proc_run(&spec, outcome);
     free(output_opt);
     free(timeout_opt);
+    free(vg_log);
     return rc;
 }

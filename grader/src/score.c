@@ -154,6 +154,9 @@ static void judge(struct test_result *t, json_t *entry, double cap)
         if (passed < 1)
             sb_puts(&why, "ended without checking anything: the test process exited before "
                           "its assertions ran (does the code call exit()?)");
+        else if (code == 99)
+            sb_printf(&why, "passed its checks, but valgrind found a memory error or a leak in "
+                            "it (see run.log.valgrind.* beside the report)");
         else if (code != 0)
             sb_printf(&why, "passed its checks, but the test process then exited with code %lld "
                             "(a sanitizer finding or a crash while cleaning up: see the log)",

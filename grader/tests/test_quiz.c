@@ -5,6 +5,7 @@
  */
 #include "wb_testkit.h"
 
+#include "course_path.h"
 #include "quiz.h"
 
 #include <stdio.h>
@@ -12,39 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Folder of this source file, so the tests find quiz/ and quiz-cases/
- * wherever the binary runs; WB_COURSE_DIR overrides the course root. */
-static const char *course_path(const char *relative)
-{
-    static char root[4096], buf[8192];
-    if (!root[0]) {
-        /* WB_COURSE_DIR, else the folder this file was compiled from (when
-         * __FILE__ still leads there from here), else the first of ., ..,
-         * ../.., ../../.. that holds quiz/document.md. */
-        const char *env = getenv("WB_COURSE_DIR");
-        const char *here = __FILE__; /* .../grader/tests/test_quiz*.c */
-        const char *cut = strstr(here, "grader/tests/");
-        char from_file[4096];
-        snprintf(from_file, sizeof from_file, "%.*s", cut ? (int)(cut - here) : 0, here);
-        const char *candidates[] = {from_file, "./", "../", "../../", "../../../"};
-        if (env) {
-            snprintf(root, sizeof root, "%s/", env);
-        } else {
-            for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
-                char probe[4200];
-                snprintf(probe, sizeof probe, "%squiz/document.md", candidates[i]);
-                if (access(probe, R_OK) == 0) {
-                    snprintf(root, sizeof root, "%s", candidates[i][0] ? candidates[i] : "./");
-                    break;
-                }
-            }
-            if (!root[0])
-                snprintf(root, sizeof root, "./");
-        }
-    }
-    snprintf(buf, sizeof buf, "%s%s", root, relative);
-    return buf;
-}
 
 /* Parses text as if it were the file "t.md"; returns 0 or -1, err filled. */
 static int parse(const char *text, struct quiz *q, char *err, size_t errlen)

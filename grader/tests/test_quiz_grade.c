@@ -4,6 +4,7 @@
  */
 #include "wb_testkit.h"
 
+#include "course_path.h"
 #include "quiz.h"
 #include "util.h"
 
@@ -12,47 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *course_path(const char *relative)
-{
-    static char root[4096], buf[8192];
-    if (!root[0]) {
-        /* WB_COURSE_DIR, else the folder this file was compiled from (when
-         * __FILE__ still leads there from here), else the first of ., ..,
-         * ../.., ../../.. that holds quiz/document.md. */
-        const char *env = getenv("WB_COURSE_DIR");
-        const char *here = __FILE__; /* .../grader/tests/test_quiz*.c */
-        const char *cut = strstr(here, "grader/tests/");
-        char from_file[4096];
-        snprintf(from_file, sizeof from_file, "%.*s", cut ? (int)(cut - here) : 0, here);
-        const char *candidates[] = {from_file, "./", "../", "../../", "../../../"};
-        if (env) {
-            snprintf(root, sizeof root, "%s/", env);
-        } else {
-            for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
-                char probe[4200];
-                snprintf(probe, sizeof probe, "%squiz/document.md", candidates[i]);
-                if (access(probe, R_OK) == 0) {
-                    snprintf(root, sizeof root, "%s", candidates[i][0] ? candidates[i] : "./");
-                    break;
-                }
-            }
-            if (!root[0])
-                snprintf(root, sizeof root, "./");
-        }
-    }
-    snprintf(buf, sizeof buf, "%s%s", root, relative);
-    return buf;
-}
 
-/* The course root ("" or "…/") as a string usable for --course. */
-static const char *course_root(void)
-{
-    static char buf[4096];
-    snprintf(buf, sizeof buf, "%s", course_path("."));
-    if (buf[0] == '\0' || strcmp(buf, ".") == 0)
-        snprintf(buf, sizeof buf, ".");
-    return buf;
-}
 
 /* Writes text to a fresh file under /tmp and returns its path (static). */
 static const char *temp_file(const char *text)
