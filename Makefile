@@ -34,7 +34,7 @@ TESTKIT_SRC  := $(wildcard testkit/*.c)
 TESTKIT_OBJ  := $(TESTKIT_SRC:testkit/%.c=$(BUILD)/testkit/%.o)
 GRADER_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/grader-tests/%,$(wildcard grader/tests/test_*.c))
 
-.PHONY: all deps tool grade check quiz test test-asan skeletons programs compdb bench format \
+.PHONY: all deps tool grade check quiz test test-asan test-valgrind skeletons programs compdb bench format \
         format-check clean help
 
 all: tool programs compdb
@@ -101,6 +101,9 @@ test:
 
 test-asan: tool
 	$(WB) grade --submission solutions --sanitize --out $(BUILD)/grade-asan --expect '*=full'
+
+test-valgrind: tool
+	$(WB) grade --submission solutions --valgrind --no-quiz --out $(BUILD)/grade-valgrind
 
 bench: tool
 	@sh scripts/bench.sh

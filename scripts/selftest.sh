@@ -7,7 +7,8 @@
 #      the quizzes work in a real browser (HTML export) and terminal (tmux);
 #   3. the reference solutions score full marks, built with -Werror;
 #   4. the untouched skeletons compile, finish and score zero;
-#   5. the reference solutions pass under ASan + UBSan;
+#   5. the reference solutions pass under ASan + UBSan, and valgrind finds
+#      no memory error or definite leak in them;
 #   6. a broken exercise (compile error, crash, endless loop, missing file)
 #      costs that exercise only;
 #   7. chapter 04 scores the same against a real Kafka node;
@@ -72,6 +73,17 @@ breakage_b() {
             --expect '01_rest=full,01_rest/items_server=zero,01_rest/retry_client=zero'
 }
 
+# Under valgrind the tests run 10-50x slower, so a test with a time bound
+# (a Kafka group join, say) may fail on time; what must not appear is a test
+# that valgrind itself failed.
+valgrind_clean() {
+    $WB grade --submission solutions --valgrind --no-quiz --out $OUT/valgrind >/dev/null &&
+        if grep -q "valgrind found" $OUT/valgrind/results.json; then
+            grep -B4 "valgrind found" $OUT/valgrind/results.json | grep '"name"'
+            return 1
+        fi
+}
+
 no_broker_left() {
     for _ in 1 2 3 4 5 6 7 8 9 10; do # processes may take a moment to exit
         left=$(pgrep -a -f 'beam.smp|epmd|kafka.Kafka' | grep -F "$(pwd)/build/" || true)
@@ -100,6 +112,7 @@ step "skeletons compile and score zero" \
     $WB grade --submission chapters --out $OUT/skeletons --expect '*=zero'
 step "solutions pass under ASan+UBSan" \
     $WB grade --submission solutions --sanitize --no-quiz --out $OUT/asan --expect '*=full'
+step "solutions are valgrind-clean (no definite leak, no memory error)" valgrind_clean
 step "compile error and crash cost one exercise each" breakage_a
 step "endless loop and missing file cost one exercise each" breakage_b
 # Chapter 04 again, against a real Apache Kafka node instead of the mock.

@@ -28,7 +28,7 @@ void wb_kafka_require_mock(void)
 
 bool wb_kafka_start(struct wb_kafka *k)
 {
-    char err[256];
+    char err[256] = "";
     memset(k, 0, sizeof *k);
     if (wb_kafka_real()) {
         k->real = true;
@@ -68,7 +68,7 @@ void wb_kafka_stop(struct wb_kafka *k)
 
 static rd_kafka_conf_t *base_conf(const char *brokers)
 {
-    char err[256];
+    char err[256] = "";
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err) != RD_KAFKA_CONF_OK)
@@ -78,7 +78,7 @@ static rd_kafka_conf_t *base_conf(const char *brokers)
 
 static bool set(rd_kafka_conf_t *conf, const char *name, const char *value)
 {
-    char err[256];
+    char err[256] = "";
     if (rd_kafka_conf_set(conf, name, value, err, sizeof err) != RD_KAFKA_CONF_OK) {
         fprintf(stderr, "wb_kafka: rd_kafka_conf_set(%s): %s\n", name, err);
         return false;
@@ -96,7 +96,7 @@ bool wb_kafka_create_topic(struct wb_kafka *k, const char *topic, int partitions
         }
         return true;
     }
-    char err[256];
+    char err[256] = "";
     rd_kafka_conf_t *conf = base_conf(k->brokers);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     if (!rk) {
@@ -145,7 +145,7 @@ static void count_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *op
 int wb_kafka_produce(const char *brokers, const char *topic, const char *key,
                      const char *const values[], int count, int timeout_ms)
 {
-    char err[256];
+    char err[256] = "";
     int delivered = 0;
     rd_kafka_conf_t *conf = base_conf(brokers);
     set(conf, "enable.idempotence", "true"); /* keeps per-partition order */
@@ -193,7 +193,7 @@ static char *copy_bytes(const void *p, size_t n)
 int wb_kafka_read_all(const char *brokers, const char *topic, int expected, int timeout_ms,
                       int linger_ms, bool read_committed, struct wb_kafka_msgs *out)
 {
-    char err[256];
+    char err[256] = "";
     memset(out, 0, sizeof *out);
     rd_kafka_conf_t *conf = base_conf(brokers);
     set(conf, "group.id", wb_unique_name("wb-reader")); /* never joins: assign() only */

@@ -64,7 +64,7 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
     } else {
         int timeout = exercise_timeout_ms(e, o);
         struct proc_outcome outcome;
-        if (run_tests(bin, report, run_log, env, timeout, o, &outcome) != 0) {
+        if (run_tests(bin, report, run_log, env, timeout, o, b->course_root, &outcome) != 0) {
             score_not_run(r, EX_NO_REPORT, "could not start the test runner (fork failed)",
                           kafka_real);
         } else {

@@ -61,7 +61,8 @@ void free_argv(char **argv);
 /* Runs bin, which writes its report to report_path; with o->valgrind under
  * valgrind, whose logs go next to log_path. */
 int run_tests(const char *bin, const char *report_path, const char *log_path, char **env,
-              int timeout_ms, const struct grade_options *o, struct proc_outcome *outcome);
+              int timeout_ms, const struct grade_options *o, const char *course_root,
+              struct proc_outcome *outcome);
 /* The environment tests get: a clean base plus chapter and broker settings. */
 char **run_environment(const char *scratch_dir, const char *chapter_dir, const char *bin_dir,
                        char **broker_env, bool sanitize);

@@ -57,20 +57,19 @@ char **run_environment(const char *scratch_dir, const char *chapter_dir, const c
 #define VALGRIND_ERROR_EXIT "99"
 
 int run_tests(const char *bin, const char *report_path, const char *log_path, char **env,
-              int timeout_ms, const struct grade_options *o, struct proc_outcome *outcome)
+              int timeout_ms, const struct grade_options *o, const char *course_root,
+              struct proc_outcome *outcome)
 {
-    double test_timeout = o->test_timeout;
-    char *output_opt = str_printf("-Owirebook:%s", report_path);
     /* Criterion's --timeout only lowers limits that tests already have (every
      * suite has one, see WB_SUITE), which is what a cap needs. */
-    char *timeout_opt = str_printf("--timeout=%g", test_timeout > 0 ? test_timeout : 1e6);
-    if (!output_opt || !timeout_opt) {
-        free(output_opt);
-        free(timeout_opt);
-        return -1;
-    }
-    remove(report_path); /* a stale report must never be mistaken for this run's */
+    char *timeout_opt = str_printf("--timeout=%g", o->test_timeout > 0 ? o->test_timeout : 1e6);
+    char *output_opt = str_printf("-Owirebook:%s", report_path);
     char *vg_log = str_printf("--log-file=%s.valgrind.%%p", log_path);
+    char *vg_supp = str_printf("--suppressions=%s/grader/valgrind.supp", course_root);
+    int rc = -1;
+    if (!output_opt || !timeout_opt || !vg_log || !vg_supp)
+        goto out;
+    remove(report_path); /* a stale report must never be mistaken for this run's */
     char *test_argv[] = {(char *)bin, "-j1", "--color=never", output_opt, timeout_opt};
     char *valgrind_argv[] = {"valgrind",
                              "-q",
@@ -81,6 +80,7 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
                              "--errors-for-leak-kinds=definite",
                              "--show-leak-kinds=definite",
                              "--error-exitcode=" VALGRIND_ERROR_EXIT,
+                             vg_supp,
                              vg_log};
     size_t nvg = o->valgrind ? sizeof valgrind_argv / sizeof *valgrind_argv : 0;
     size_t ntest = sizeof test_argv / sizeof *test_argv;
@@ -102,9 +102,11 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
     for (char **e = env; *e; e++) /* tests run in their scratch folder */
         if (strncmp(*e, "TMPDIR=", 7) == 0)
             spec.cwd = *e + 7;
-    int rc = proc_run(&spec, outcome);
+    rc = proc_run(&spec, outcome);
+out:
     free(output_opt);
     free(timeout_opt);
     free(vg_log);
+    free(vg_supp);
     return rc;
 }

@@ -25,7 +25,7 @@ static void stop_peer(void)
 
 static const char *start_peer(void)
 {
-    char why[1024];
+    char why[1024] = "";
     cr_assert(wb_grpc_server_start(&peer, 0, 0, true, why, sizeof why), "%s", why);
     static char target[32];
     snprintf(target, sizeof target, "127.0.0.1:%u", (unsigned)peer.port);
@@ -139,7 +139,7 @@ Test(greeter_client, retry_reaches_server_that_comes_up, .fini = stop_peer)
 {
     /* The Python server binds this port only 700 ms after it starts. */
     uint16_t port = wb_free_port();
-    char why[1024];
+    char why[1024] = "";
     cr_assert(wb_grpc_server_start(&peer, port, 700, false, why, sizeof why), "%s", why);
     char target[32];
     snprintf(target, sizeof target, "127.0.0.1:%u", (unsigned)port);

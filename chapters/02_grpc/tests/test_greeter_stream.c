@@ -120,7 +120,7 @@ Test(greeter_stream, server_survives_client_cancel)
 
 Test(greeter_stream, client_collects_from_python_server, .fini = stop_peer)
 {
-    char why[1024];
+    char why[1024] = "";
     cr_assert(wb_grpc_server_start(&peer, 0, 0, true, why, sizeof why), "%s", why);
     char target[32];
     snprintf(target, sizeof target, "127.0.0.1:%u", (unsigned)peer.port);
@@ -141,7 +141,7 @@ Test(greeter_stream, client_collects_from_python_server, .fini = stop_peer)
 
 Test(greeter_stream, client_cancels_half_way, .fini = stop_peer)
 {
-    char why[1024];
+    char why[1024] = "";
     cr_assert(wb_grpc_server_start(&peer, 0, 0, true, why, sizeof why), "%s", why);
     char target[32];
     snprintf(target, sizeof target, "127.0.0.1:%u", (unsigned)peer.port);

@@ -42,7 +42,7 @@ static void declare(const char *queue)
     struct amqp_link link;
     cr_assert_eq(amqp_link_open(&link, fx_url(), 5000), 0, "cannot connect: %s", link.error);
     int rc = consumer_declare(&link, queue);
-    char error[sizeof link.error];
+    char error[sizeof link.error] = "";
     snprintf(error, sizeof error, "%s", link.error);
     amqp_link_close(&link);
     cr_assert_eq(rc, 0, "consumer_declare(link, \"%s\") returned %d: %s", queue, rc, error);

@@ -49,7 +49,7 @@ Test(producer, unroutable_message_is_an_error)
     struct producer p;
     cr_assert_eq(producer_open(&p, fx_url()), 0, "producer_open failed: %s", p.link.error);
     int rc = producer_publish(&p, "", queue, "lost?", 5);
-    char error[sizeof p.link.error];
+    char error[sizeof p.link.error] = "";
     snprintf(error, sizeof error, "%s", p.link.error);
     producer_close(&p);
     cr_assert_eq(rc, -1,
@@ -70,7 +70,7 @@ Test(producer, missing_exchange_is_an_error)
     int64_t start = wb_now_ms();
     int rc = producer_publish(&p, exchange, "key", "x", 1);
     int64_t took = wb_now_ms() - start;
-    char error[sizeof p.link.error];
+    char error[sizeof p.link.error] = "";
     snprintf(error, sizeof error, "%s", p.link.error);
     producer_close(&p);
     cr_assert_eq(rc, -1, "publishing to missing exchange '%s' returned %d, expected -1", exchange,

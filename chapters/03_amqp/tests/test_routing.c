@@ -25,7 +25,7 @@ static int publish(const char *exchange, const char *key, const char *text)
     struct producer p;
     cr_assert_eq(producer_open(&p, fx_url()), 0, "producer_open failed: %s", p.link.error);
     int rc = routing_publish(&p, exchange, key, text);
-    char error[sizeof p.link.error];
+    char error[sizeof p.link.error] = "";
     snprintf(error, sizeof error, "%s", p.link.error);
     producer_close(&p);
     cr_assert(rc >= 0, "routing_publish(\"%s\", key \"%s\") returned %d: %s", exchange, key, rc,
