@@ -6,9 +6,9 @@
  *   AMQP_ADDR=amqp://guest:guest@127.0.0.1:5672/%2f build/bin/03_amqp/consumer
  *   amqp-publish --url="$AMQP_ADDR" -r inbox -p -b 'Hello, world!'   (another terminal)
  *
- * Not "inbox": consumer_declare gives its queue dead-letter arguments, and a
+ * Not "hello": consumer_declare gives its queue dead-letter arguments, and a
  * queue must be declared with the same arguments by everyone (else the broker
- * answers 406 PRECONDITION_FAILED) - producer_main declares "inbox" without.
+ * answers 406 PRECONDITION_FAILED) - producer_main declares "hello" without.
  *
  * Uses consumer.c (your exercise).
  */
