@@ -33,7 +33,7 @@ struct worker {
     int handled;
     struct work_options opt;
     int result;
-    char err[512] = "";
+    char err[512];
 };
 
 static int handle(const char *message_id, const void *body, size_t len, bool redelivered,
