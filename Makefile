@@ -1,7 +1,9 @@
 # wirebook - the course's build, grading and self-test entry points.
 #
 #   make grade [SUBMISSION=DIR] [ONLY=CHAPTER[/EXERCISE]] [KAFKA=real]  grade a submission
+#   make batch SUBMISSIONS=DIR [JOBS=4] [FORCE=1]          grade a folder of submissions
 #   make check [CHAPTER=01_rest] [EXERCISE=http_client]     test your own work, readable output
+#   make watch | hint | progress [EXERCISE=http_client]      the student's loop (wirebook --help)
 #   make quiz [QUIZ=document] [ANSWERS=FILE]                  the quizzes, in the terminal
 #   make test                                                the project's own test suite
 #   make                                                     build the tool and example programs
@@ -34,13 +36,13 @@ TESTKIT_SRC  := $(wildcard testkit/*.c)
 TESTKIT_OBJ  := $(TESTKIT_SRC:testkit/%.c=$(BUILD)/testkit/%.o)
 GRADER_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/grader-tests/%,$(wildcard grader/tests/test_*.c))
 
-.PHONY: all deps tool grade check quiz test test-asan test-valgrind skeletons programs compdb bench format \
+.PHONY: all deps tool grade batch gradescope check watch hint progress quiz test test-asan test-valgrind skeletons programs compdb bench format \
         format-check clean help
 
 all: tool programs compdb
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@sh scripts/install-deps.sh
@@ -77,8 +79,29 @@ grade: deps
 	@$(MAKE) --no-print-directory tool
 	$(WB) grade --submission $(SUBMISSION) $(if $(ONLY),--only $(ONLY))
 
+# Every submission in SUBMISSIONS=DIR, JOBS at a time: gradebook and summary in build/batch.
+batch: deps
+	@$(MAKE) --no-print-directory tool
+	$(WB) batch $(SUBMISSIONS) $(if $(JOBS),-j $(JOBS)) $(if $(ONLY),--only $(ONLY)) $(if $(FORCE),--force)
+
+# The Gradescope autograder: build/gradescope/autograder.zip (see gradescope/).
+gradescope:
+	@sh gradescope/make-zip.sh $(BUILD)/gradescope/autograder.zip
+
+# CHAPTER, CHAPTER/EXERCISE or EXERCISE; nothing = the current exercise.
+STUDENT_TARGET = $(if $(CHAPTER),$(CHAPTER)$(if $(EXERCISE),/$(EXERCISE)),$(EXERCISE))
+
 check: tool
-	$(WB) check $(CHAPTER)$(if $(EXERCISE),/$(EXERCISE))
+	$(WB) check $(STUDENT_TARGET)
+
+watch: tool
+	$(WB) watch $(STUDENT_TARGET)
+
+hint: tool
+	$(WB) hint $(STUDENT_TARGET)
+
+progress: tool
+	$(WB) progress
 
 # Quizzes in the terminal (QUIZ=document, 01_rest, ...); answers are saved as you go.
 quiz: tool

@@ -4,13 +4,16 @@
 # What it proves, step by step:
 #   1. the grader's own unit tests pass (Criterion binaries in build/grader-tests/);
 #   2. chapters/ holds exactly what the generator makes from solutions/, and
-#      the quizzes work in a real browser (HTML export) and terminal (tmux);
+#      the quizzes work in a real browser (HTML export) and terminal (tmux),
+#      and so does the student's loop (list, check, watch, progress, reset);
 #   3. the reference solutions score full marks, built with -Werror;
 #   4. the untouched skeletons compile, finish and score zero;
 #   5. the reference solutions pass under ASan + UBSan, and valgrind finds
 #      no memory error or definite leak in them;
 #   6. a broken exercise (compile error, crash, endless loop, missing file)
 #      costs that exercise only;
+#      hostile submissions (grader/tests/hostile/) are graded right and leave
+#      no process behind; the Gradescope zip works in a fake /autograder;
 #   7. chapter 04 scores the same against a real Kafka node;
 #   8. no broker process is left behind.
 # Every step runs even when an earlier one failed; the last line counts them.
@@ -106,6 +109,8 @@ step "grader unit tests" unit_tests
 step "skeletons match solutions" $WB skeletons --check
 step "exported HTML quiz checks itself in headless Chromium" sh grader/tests/quiz_html_test.sh
 step "make quiz in a real terminal (tmux) saves and resumes" sh grader/tests/quiz_tmux_test.sh
+step "student loop in tmux: list, check, watch sees a save and moves on, progress, reset" \
+    sh grader/tests/student_tmux_test.sh
 step "solutions score full marks (-Werror)" \
     $WB grade --submission solutions --werror --out $OUT/solutions --expect '*=full'
 step "skeletons compile and score zero" \
@@ -115,6 +120,10 @@ step "solutions pass under ASan+UBSan" \
 step "solutions are valgrind-clean (no definite leak, no memory error)" valgrind_clean
 step "compile error and crash cost one exercise each" breakage_a
 step "endless loop and missing file cost one exercise each" breakage_b
+step "hostile submissions (loop, fork bomb, memory hog, exit, fake reports, constructor, edited tests, unsafe archives) gain nothing, leave nothing running" \
+    sh grader/tests/hostile_test.sh
+step "Gradescope autograder zip writes a valid results.json (fake /autograder)" \
+    sh gradescope/test.sh
 # Chapter 04 again, against a real Apache Kafka node instead of the mock.
 real_kafka() { # real_kafka SUBMISSION EXPECT
     WB_KAFKA=real $WB grade --submission "$1" --only 04_kafka --no-quiz \

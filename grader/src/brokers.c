@@ -43,9 +43,9 @@ bool brokers_kafka_is_real(void)
     return (own && *own) || (mode && strcmp(mode, "real") == 0);
 }
 
-/* Runs scripts/broker-NAME.sh ACTION; returns its exit code (-1: not run). */
-static int script(const struct wb_manifest *m, const char *name, const char *action,
-                  const char *log_path)
+/* See pipeline.h. */
+int brokers_script(const struct wb_manifest *m, const char *name, const char *action,
+                   const char *log_path)
 {
     char *path = str_printf("%s/scripts/broker-%s.sh", m->root, name);
     char *argv[] = {"sh", path, (char *)action, NULL};
@@ -108,9 +108,9 @@ char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch,
     char *env_file = str_printf("%s/env", state_dir ? state_dir : ".");
     if (!state_dir || !log || !env_file || mkdir_p(state_dir) != 0) {
         snprintf(err, errlen, "cannot create build/brokers/%s", b->name);
-    } else if (script(m, b->name, "status", log) != 0) {
+    } else if (brokers_script(m, b->name, "status", log) != 0) {
         fprintf(stderr, "wirebook: starting %s for chapter %s (log: %s)\n", b->name, ch->id, log);
-        if (script(m, b->name, "up", log) != 0)
+        if (brokers_script(m, b->name, "up", log) != 0)
             snprintf(err, errlen,
                      "%s would not start: scripts/broker-%s.sh up failed; see %s and "
                      "build/brokers/%s/ (is the port taken, the disk full, the package "
@@ -147,7 +147,7 @@ void brokers_stop_started(const struct wb_manifest *m)
         if (!known[i].started_here)
             continue;
         char *log = str_printf("%s/build/brokers/%s/grader.log", m->root, known[i].name);
-        if (log && script(m, known[i].name, "down", log) != 0)
+        if (log && brokers_script(m, known[i].name, "down", log) != 0)
             fprintf(stderr, "wirebook: stopping %s failed; see %s\n", known[i].name, log);
         known[i].started_here = false;
         free(log);

@@ -1,6 +1,6 @@
 /*
- * cmd_grade.c - `wirebook grade` (instructors, CI) and `wirebook check`
- * (students): the same pipeline with different defaults.
+ * cmd_grade.c - `wirebook grade` (instructors, CI). The students' `check`
+ * is the same pipeline, in cmd_student.c.
  */
 #include "commands.h"
 #include "expect.h"
@@ -13,13 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
-static bool want_color(void)
+bool want_color(void)
 {
     const char *no = getenv("NO_COLOR");
     return isatty(STDOUT_FILENO) && !(no && *no);
 }
 
-static int load(const char *course, struct wb_manifest *m)
+int load_course(const char *course, struct wb_manifest *m)
 {
     char err[1024];
     char *root = manifest_find_root(course);
@@ -36,7 +36,7 @@ static int load(const char *course, struct wb_manifest *m)
 }
 
 /* Checks that --only names something that exists, suggesting what does. */
-static int check_only(const struct wb_manifest *m, const char *only)
+int check_only(const struct wb_manifest *m, const char *only)
 {
     if (!only || strcmp(only, "quiz") == 0)
         return 0;
@@ -73,6 +73,13 @@ static int run_pipeline(struct wb_manifest *m, struct grade_options *o, const ch
         } else {
             printf("results: %s\n", json_path);
         }
+        char *xml_path = str_printf("%.*s.xml", (int)(strlen(json_path) - 5), json_path);
+        if (!xml_path || report_junit_xml(&run, xml_path) != 0) {
+            fprintf(stderr, "wirebook: cannot write the JUnit report %s\n",
+                    xml_path ? xml_path : "results.xml");
+            rc = 2;
+        }
+        free(xml_path);
     }
     if (expect && rc == 0) {
         int bad = expect_check(&run, expect, stderr);
@@ -87,8 +94,6 @@ static int run_pipeline(struct wb_manifest *m, struct grade_options *o, const ch
     }
     if (o->only == NULL && expect == NULL && rc == 0 && run.max <= 0)
         fprintf(stderr, "wirebook: nothing was graded (the manifest lists no exercises)\n");
-    if (rc == 0 && json_path == NULL) /* check: succeed only when everything passed */
-        rc = run.score >= run.max ? 0 : 1;
     grade_run_free(&run);
     return rc;
 }
@@ -100,8 +105,10 @@ static void grade_usage(FILE *out)
             "                      [--out DIR] [--sanitize] [--valgrind] [--werror] [--no-quiz]\n"
             "                      [--verbose] [--course DIR] [--expect SPEC]\n"
             "                      [--test-timeout SECONDS]\n\n"
-            "Grades a submission laid out like chapters/ (default: the course's own\n"
-            "chapters/). Prints a table and writes OUT/results.json (Gradescope shape).\n"
+            "Grades a submission laid out like chapters/: a folder, a checkout holding\n"
+            "chapters/, or a .zip/.tar.gz/.tgz of one (default: the course's own chapters/).\n"
+            "Prints a table (NO_COLOR=1: no colour) and writes OUT/results.json (Gradescope\n"
+            "shape) and OUT/results.xml (JUnit).\n"
             "Exits 0 whenever grading ran, whatever the score.\n"
             "  --expect SPEC  for the course's own tests: e.g. '*=full' or\n"
             "                 '*=zero,01_rest/http_client=full'; exit 1 when not met\n");
@@ -149,7 +156,7 @@ int cmd_grade(int argc, char **argv)
         return 2;
     }
     struct wb_manifest m;
-    if (load(course, &m) != 0)
+    if (load_course(course, &m) != 0)
         return 2;
     if (check_only(&m, o.only) != 0) {
         manifest_free(&m);
@@ -177,46 +184,6 @@ int cmd_grade(int argc, char **argv)
     free(abs_out);
     free(default_sub);
     free(default_out);
-    manifest_free(&m);
-    return rc;
-}
-
-int cmd_check(int argc, char **argv)
-{
-    static const struct option longopts[] = {{"course", required_argument, NULL, 'c'},
-                                             {"sanitize", no_argument, NULL, 'a'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    struct grade_options o = {.color = want_color(), .verbose = true, .quiet_progress = false};
-    const char *course = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "c:ah", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c': course = optarg; break;
-        case 'a': o.sanitize = true; break;
-        case 'h':
-            printf("usage: wirebook check [CHAPTER[/EXERCISE]] [--sanitize]\n\n"
-                   "Builds and tests your exercises in chapters/, showing for each test\n"
-                   "what was expected and what came back. Exits 0 when all pass.\n");
-            return 0;
-        default: return 2;
-        }
-    }
-    o.only = optind < argc ? argv[optind] : NULL;
-    struct wb_manifest m;
-    if (load(course, &m) != 0)
-        return 2;
-    if (check_only(&m, o.only) != 0) {
-        manifest_free(&m);
-        return 2;
-    }
-    char *sub = path_join(m.root, "chapters");
-    char *out = path_join(m.root, "build/check");
-    o.submission = sub;
-    o.out_dir = out;
-    int rc = run_pipeline(&m, &o, NULL, NULL);
-    free(sub);
-    free(out);
     manifest_free(&m);
     return rc;
 }

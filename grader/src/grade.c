@@ -17,7 +17,7 @@ static int exercise_timeout_ms(const struct wb_exercise *e, const struct grade_o
     return (o->sanitize || o->valgrind ? 3 : 1) * seconds * 1000;
 }
 
-static bool selected_chapter(const struct grade_options *o, const struct wb_chapter *ch)
+bool grade_selects_chapter(const struct grade_options *o, const struct wb_chapter *ch)
 {
     if (!o->only || strcmp(o->only, "quiz") == 0)
         return !o->only;
@@ -56,9 +56,16 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
     char *compile_log = path_join(ex_dir, "compile.log");
     char *run_log = path_join(ex_dir, "run.log");
     char *report = path_join(ex_dir, "report.json");
+    char *screen_dir = path_join(ex_dir, "screen");
     char *message = NULL;
+    char *refused = screen_dir && compile_log
+                        ? screen_exercise(b, e, screen_dir, compile_log)
+                        : strdup("out of memory");
 
-    if (build_exercise(b, e, bin, compile_log, &message) != 0) {
+    if (refused) {
+        score_not_run(r, EX_REFUSED, refused, kafka_real);
+        r->message = refused;
+    } else if (build_exercise(b, e, bin, compile_log, &message) != 0) {
         score_not_run(r, EX_BUILD_FAILED, message, kafka_real);
         r->message = message;
     } else {
@@ -76,6 +83,7 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
     free(compile_log);
     free(run_log);
     free(report);
+    free(screen_dir);
 }
 
 /* Stages one chapter and grades its selected exercises into results. */
@@ -145,15 +153,21 @@ int grade_run(const struct wb_manifest *m, const struct grade_options *o, struct
     run->manifest = m;
     run->opts = o;
     double start = now_seconds();
+    if (errlen > 0)
+        err[0] = '\0';
 
-    char *submission_dir = stage_submission_dir(o->submission);
-    if (!submission_dir) {
-        snprintf(err, errlen, "submission %s: no such folder", o->submission);
-        return -1;
-    }
     if (mkdir_p(o->out_dir) != 0) {
         snprintf(err, errlen, "cannot create %s: %s", o->out_dir, strerror(errno));
-        free(submission_dir);
+        return -1;
+    }
+    char *unpack_dir = path_join(o->out_dir, "unpacked");
+    char *opened = unpack_dir ? submission_open(o->submission, unpack_dir, err, errlen) : NULL;
+    char *submission_dir = opened ? stage_submission_dir(opened) : NULL;
+    free(unpack_dir);
+    free(opened);
+    if (!submission_dir) {
+        if (errlen > 0 && !err[0])
+            snprintf(err, errlen, "submission %s: no such folder", o->submission);
         return -1;
     }
 
@@ -168,7 +182,7 @@ int grade_run(const struct wb_manifest *m, const struct grade_options *o, struct
     }
     for (size_t i = 0; i < m->nchapters; i++) {
         const struct wb_chapter *ch = &m->chapters[i];
-        if (!selected_chapter(o, ch))
+        if (!grade_selects_chapter(o, ch))
             continue;
         size_t first = run->nexercises;
         for (size_t k = 0; k < ch->nexercises; k++)

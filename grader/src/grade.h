@@ -48,6 +48,7 @@ enum exercise_state {
     EX_BUILD_FAILED,
     EX_NO_REPORT, /* the test runner died or wrote no usable report */
     EX_BROKER_DOWN,
+    EX_REFUSED, /* screening found a constructor or a forbidden call (screen.c) */
 };
 
 struct exercise_result {
@@ -91,10 +92,14 @@ struct grade_run {
 int grade_run(const struct wb_manifest *m, const struct grade_options *opts,
               struct grade_run *run, char *err, size_t errlen);
 void grade_run_free(struct grade_run *run);
+/* True when o->only leaves chapter ch in the run. */
+bool grade_selects_chapter(const struct grade_options *o, const struct wb_chapter *ch);
 
 /* report.c */
 void report_table(const struct grade_run *run, FILE *out);
 int report_results_json(const struct grade_run *run, const char *path);
+/* report_junit.c: the same grade as JUnit XML, for CI systems. */
+int report_junit_xml(const struct grade_run *run, const char *path);
 const char *test_state_name(enum test_state s);
 
 /* quiz_bridge.c: grades the quizzes of the manifest from the submission's

@@ -56,6 +56,25 @@ char **build_command(const struct build_ctx *b, const struct wb_chapter *ch,
                      const char **sources, size_t nsources, const char *out, bool link_tests);
 void free_argv(char **argv);
 
+/* ---- screen.c: what student objects may not contain ---------------------- */
+
+/* Compiles each student file of e alone into dir and screens the objects.
+ * NULL when clean, else a message naming the files and what was found. */
+char *screen_exercise(const struct build_ctx *b, const struct wb_exercise *e, const char *dir,
+                      const char *log_path);
+/* Screens one ELF object: NULL when clean, else "\n  - ..." lines. */
+char *screen_object(const char *path);
+
+/* ---- submission.c: folders, checkouts and archives ----------------------- */
+
+/* Makes a submission gradable: a folder (or git checkout) is used in place;
+ * a .zip, .tar.gz or .tgz is unpacked safely into unpack_dir. Returns the
+ * folder to grade (malloc'd) or NULL with a message in err. */
+char *submission_open(const char *submission, const char *unpack_dir, char *err,
+                      size_t errlen);
+/* True when path names an archive submission_open unpacks. */
+bool submission_is_archive(const char *path);
+
 /* ---- run.c: the test binary under limits --------------------------------- */
 
 /* Runs bin, which writes its report to report_path; with o->valgrind under
@@ -85,6 +104,10 @@ void score_not_run(struct exercise_result *r, enum exercise_state state, const c
  * failure returns NULL and says why in err. */
 char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,
                        size_t errlen);
+/* Runs scripts/broker-NAME.sh ACTION (up, down, status) with its output in
+ * log_path; returns its exit code, -1 when it could not run. */
+int brokers_script(const struct wb_manifest *m, const char *name, const char *action,
+                   const char *log_path);
 /* Stops brokers this process started. */
 void brokers_stop_started(const struct wb_manifest *m);
 bool brokers_kafka_is_real(void);

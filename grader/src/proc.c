@@ -10,18 +10,38 @@
  * every orphan that was re-parented to it, and reports the program's status to
  * the grader through a pipe. Killing the process group alone is not enough:
  * Criterion's workers call setsid() and leave the group.
+ *
+ * Runs of student code go further. A pids cgroup, when one can be made, caps
+ * how many processes and threads the run may have (a fork bomb stops there),
+ * and everything left in it is killed at the end; without one, non-root runs
+ * get RLIMIT_NPROC (which counts every process of the user), and root has no
+ * process cap but the time limit. When the grader is root, the keeper also
+ * moves into a new network namespace with only loopback before it forks, for
+ * chapters that need no broker on the host.
+ *
+ * Why no PID namespace: Criterion puts its message socket at the fixed path
+ * /tmp/criterion_PID.sock, and every run would be PID 1 of its namespace, so
+ * parallel runs (wirebook batch) collide; a private /tmp would in turn hide
+ * the grader's own folders when they live under /tmp. The subreaper keeper
+ * and the cgroup already kill whatever a run leaves behind.
  */
+#define _GNU_SOURCE /* unshare() and CLONE_NEWNET */
 #include "proc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,8 +73,97 @@ static void set_limit(int resource, rlim_t value)
     (void)setrlimit(resource, &rl); /* best effort: a hard limit may already be lower */
 }
 
-/* In the forked program: set up and exec, never return. */
-static void exec_program(const struct proc_spec *spec)
+bool proc_can_isolate(void)
+{
+    return geteuid() == 0;
+}
+
+/* Writes text to an existing file (cgroup control files); 0 on success. */
+static int write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    int rc = n == (ssize_t)strlen(text) ? 0 : -1;
+    if (close(fd) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* Makes a pids cgroup for one run capped at max processes; its path goes in
+ * dir (empty when none could be made: no cgroup fs, not root...). */
+static void cgroup_create(int max, char *dir, size_t dirlen)
+{
+    static const char *parents[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup", NULL};
+    dir[0] = '\0';
+    if (max <= 0 || geteuid() != 0)
+        return;
+    for (const char **p = parents; *p; p++) {
+        char probe[256];
+        snprintf(probe, sizeof probe, "%s/cgroup.procs", *p);
+        if (access(probe, W_OK) != 0)
+            continue;
+        snprintf(dir, dirlen, "%s/wirebook-%d", *p, (int)getpid());
+        char limit_path[300], limit[32];
+        snprintf(limit_path, sizeof limit_path, "%s/pids.max", dir);
+        snprintf(limit, sizeof limit, "%d", max);
+        if (mkdir(dir, 0755) == 0 && write_text(limit_path, limit) == 0)
+            return;
+        rmdir(dir);
+    }
+    dir[0] = '\0';
+}
+
+/* Kills every process left in the cgroup, then removes it. */
+static void cgroup_remove(const char *dir)
+{
+    if (!dir[0])
+        return;
+    char procs[300];
+    snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
+    for (int round = 0; round < 200; round++) {
+        if (rmdir(dir) == 0 || errno == ENOENT)
+            return;
+        FILE *f = fopen(procs, "r");
+        int pid;
+        while (f && fscanf(f, "%d", &pid) == 1)
+            kill(pid, SIGKILL);
+        if (f)
+            fclose(f);
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        sleep_ms(5);
+    }
+}
+
+/* A new network namespace starts with loopback down: bring it up. */
+static void loopback_up(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        (void)ioctl(fd, SIOCSIFFLAGS, &ifr); /* without it, tests fail to connect: visible */
+    }
+    close(fd);
+}
+
+/* In the keeper, before it forks the program: a network of its own when
+ * allowed. Best effort: where the system refuses, the limits still hold. */
+static void isolate(enum proc_isolation how)
+{
+    if (how == PROC_OWN_NET && proc_can_isolate() && unshare(CLONE_NEWNET) == 0)
+        loopback_up();
+}
+
+/* In the forked program: set up and exec, never return. cgroup is the run's
+ * pids cgroup, or "" when there is none. */
+static void exec_program(const struct proc_spec *spec, const char *cgroup)
 {
     setpgid(0, 0);
     int out = open(spec->output_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -74,6 +183,12 @@ static void exec_program(const struct proc_spec *spec)
         set_limit(RLIMIT_FSIZE, (rlim_t)l->file_mb << 20);
     if (l->open_files > 0)
         set_limit(RLIMIT_NOFILE, (rlim_t)l->open_files);
+    if (l->processes > 0) {
+        char procs[300];
+        snprintf(procs, sizeof procs, "%s/cgroup.procs", cgroup);
+        if (!cgroup[0] || write_text(procs, "0") != 0)
+            set_limit(RLIMIT_NPROC, (rlim_t)l->processes);
+    }
     set_limit(RLIMIT_CORE, 0);
     signal(SIGPIPE, SIG_DFL);
     environ = (char **)spec->envp;
@@ -127,17 +242,48 @@ static int kill_children(void)
 }
 
 /* The keeper: runs in the forked child, reports through fd, never returns. */
-static void keeper(const struct proc_spec *spec, int report_fd)
+/* Set when the keeper is asked to stop (Ctrl-C in the terminal, the grader
+ * dying): the run is then ended and cleaned up like one that timed out. */
+static volatile sig_atomic_t keeper_interrupted;
+
+static void on_keeper_signal(int sig)
+{
+    (void)sig;
+    keeper_interrupted = 1;
+}
+
+/* The program runs in its own process group, so Ctrl-C reaches only the
+ * grader and this keeper: the keeper must pass the stop on, and it must also
+ * hear of a grader that died without a signal to its group. */
+static void keeper_watch_for_stop(pid_t grader)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_keeper_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != grader)
+        keeper_interrupted = 1; /* the grader is already gone */
+}
+
+static void keeper(const struct proc_spec *spec, int report_fd, pid_t grader)
 {
     struct keeper_report r = {0};
+    keeper_watch_for_stop(grader);
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
         dprintf(2, "wirebook: prctl(PR_SET_CHILD_SUBREAPER) failed: %s\n", strerror(errno));
+    char cgroup[256];
+    /* A run that leaves daemons behind must not have them killed with its cgroup. */
+    cgroup_create(spec->keep_orphans ? 0 : spec->limits.processes, cgroup, sizeof cgroup);
+    isolate(spec->isolation);
     double start = now_seconds();
     pid_t child = fork();
     if (child < 0)
         _exit(125);
-    if (child == 0)
-        exec_program(spec);
+    if (child == 0) /* exec resets our handlers; fork clears PDEATHSIG */
+        exec_program(spec, cgroup);
     setpgid(child, child); /* also done in the child; whichever runs first wins */
 
     for (;;) {
@@ -148,7 +294,8 @@ static void keeper(const struct proc_spec *spec, int report_fd)
             r.status = -1;
             break;
         }
-        if (!r.timed_out && (now_seconds() - start) * 1000 > spec->timeout_ms) {
+        bool over_time = (now_seconds() - start) * 1000 > spec->timeout_ms;
+        if (!r.timed_out && (over_time || keeper_interrupted)) {
             r.timed_out = 1;
             kill(-child, SIGKILL);
             kill(child, SIGKILL);
@@ -175,6 +322,7 @@ static void keeper(const struct proc_spec *spec, int report_fd)
             break;
         sleep_ms(5);
     }
+    cgroup_remove(cgroup);
     ssize_t w = write(report_fd, &r, sizeof r);
     _exit(w == (ssize_t)sizeof r ? 0 : 1);
 }
@@ -187,6 +335,7 @@ int proc_run(const struct proc_spec *spec, struct proc_outcome *out)
     if (pipe(fds) != 0)
         return -1;
     fflush(NULL); /* the keeper is a copy of us: don't print our buffers twice */
+    pid_t grader = getpid();
     pid_t k = fork();
     if (k < 0) {
         close(fds[0]);
@@ -195,7 +344,7 @@ int proc_run(const struct proc_spec *spec, struct proc_outcome *out)
     }
     if (k == 0) {
         close(fds[0]);
-        keeper(spec, fds[1]);
+        keeper(spec, fds[1], grader);
     }
     close(fds[1]);
 

@@ -12,6 +12,15 @@ struct proc_limits {
     long memory_mb;  /* RLIMIT_AS per process, 0 = none (sanitizers need none) */
     long file_mb;    /* RLIMIT_FSIZE, 0 = none */
     int open_files;  /* RLIMIT_NOFILE, 0 = unchanged */
+    int processes;   /* at most this many processes and threads of the run, 0 = no cap:
+                      * a pids cgroup when one can be made, else RLIMIT_NPROC (which
+                      * root ignores) */
+};
+
+/* How far a run is fenced off from the machine (see proc.c). */
+enum proc_isolation {
+    PROC_SHARED,  /* the grader's own network: compilers, broker scripts, broker tests */
+    PROC_OWN_NET, /* a network namespace with only loopback (when root) */
 };
 
 struct proc_spec {
@@ -22,6 +31,7 @@ struct proc_spec {
     int timeout_ms;          /* wall-clock limit for the whole run */
     struct proc_limits limits;
     bool keep_orphans;       /* leave daemons it detached running (broker scripts) */
+    enum proc_isolation isolation; /* namespaces need root; without it, limits only */
 };
 
 struct proc_outcome {
@@ -38,6 +48,9 @@ struct proc_outcome {
  * session). Returns 0 when the outcome is known, -1 when the run could not be
  * set up (fork or pipe failed). */
 int proc_run(const struct proc_spec *spec, struct proc_outcome *out);
+
+/* True when this process may create namespaces (it runs as root). */
+bool proc_can_isolate(void);
 
 /* Describes an outcome in words: "exited with code 1", "killed by SIGSEGV
  * (segmentation fault)", "timed out after 10 s". Static buffer. */

@@ -36,6 +36,7 @@ static const char *exercise_state_words(enum exercise_state s)
     case EX_BUILD_FAILED: return "did not compile";
     case EX_NO_REPORT: return "test runner failed";
     case EX_BROKER_DOWN: return "broker not available";
+    case EX_REFUSED: return "not run: the student files contain what grading forbids";
     }
     return NULL;
 }

@@ -56,6 +56,15 @@ char **run_environment(const char *scratch_dir, const char *chapter_dir, const c
  * fails a test whose worker exited non-zero after passing. */
 #define VALGRIND_ERROR_EXIT "99"
 
+/* Processes and threads one test run may have at once: gRPC and Kafka tests
+ * use a few dozen threads plus a peer; a fork bomb stops here. */
+#define RUN_MAX_PROCESSES 1024
+
+/* Address space of each test process (RLIMIT_AS): gRPC's and librdkafka's
+ * threads reserve stacks, so well above what they use; low enough that a few
+ * parallel batch workers with a memory hog each cannot exhaust the machine. */
+#define RUN_MEMORY_MB 2048
+
 int run_tests(const char *bin, const char *report_path, const char *log_path, char **env,
               int timeout_ms, const struct grade_options *o, const char *course_root,
               struct proc_outcome *outcome)
@@ -95,13 +104,19 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
         .output_path = log_path,
         .timeout_ms = timeout_ms,
         .limits = {.cpu_seconds = timeout_ms / 1000 + 5,
-                   .memory_mb = o->sanitize || o->valgrind ? 0 : 8192,
+                   .memory_mb = o->sanitize || o->valgrind ? 0 : RUN_MEMORY_MB,
                    .file_mb = 512,
-                   .open_files = 4096},
+                   .open_files = 4096,
+                   .processes = RUN_MAX_PROCESSES},
+        .isolation = PROC_OWN_NET,
     };
-    for (char **e = env; *e; e++) /* tests run in their scratch folder */
+    for (char **e = env; *e; e++) { /* tests run in their scratch folder */
         if (strncmp(*e, "TMPDIR=", 7) == 0)
             spec.cwd = *e + 7;
+        /* A broker on the host is reachable only from the host's network. */
+        if (strncmp(*e, "AMQP_ADDR=", 10) == 0 || strncmp(*e, "KAFKA_BROKERS=", 14) == 0)
+            spec.isolation = PROC_SHARED;
+    }
     rc = proc_run(&spec, outcome);
 out:
     free(output_opt);

@@ -151,7 +151,10 @@ static void judge(struct test_result *t, json_t *entry, double cap)
         sb_printf(&why, "crashed: killed by %s", sig ? proc_signal_words((int)sig) : "a signal");
         append_failures(&why, entry);
     } else if (status && strcmp(status, "PASSED") == 0) {
-        if (passed < 1)
+        /* Criterion reports a worker that exited mid-test as PASSED with an
+         * elapsed time of exactly 0 (no end-of-test message came), whatever
+         * assertions its .init made before: neither counts. */
+        if (passed < 1 || json_number_value(json_object_get(entry, "elapsed")) <= 0)
             sb_puts(&why, "ended without checking anything: the test process exited before "
                           "its assertions ran (does the code call exit()?)");
         else if (code == 99)

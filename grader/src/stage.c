@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 char *stage_submission_dir(const char *submission)
 {
@@ -49,8 +50,12 @@ int stage_chapter(const struct wb_manifest *m, const struct wb_chapter *ch,
         for (size_t k = 0; k < e->nfiles; k++) {
             char *src = str_printf("%s/%s/%s", submission_dir, ch->id, e->files[k]);
             char *dst = path_join(work_dir, e->files[k]);
-            /* A missing file is not an error here: it costs its exercise. */
-            if (src && dst && path_is_file(src) && file_copy(src, dst) != 0) {
+            /* A missing file is not an error here: it costs its exercise.
+             * Only a plain file counts: a symlink could point anywhere on the
+             * grading machine (an instructor's key, another student's work). */
+            struct stat st;
+            if (src && dst && lstat(src, &st) == 0 && S_ISREG(st.st_mode) &&
+                file_copy(src, dst) != 0) {
                 snprintf(err, errlen, "cannot copy %s: %s", src, strerror(errno));
                 free(src);
                 free(dst);

@@ -12,9 +12,17 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *what;
 } commands[] = {
-    {"check", cmd_check, "build and test your own exercises: check [CHAPTER[/EXERCISE]]"},
+    {"list", cmd_list, "every exercise with its state, and the next one to do"},
+    {"progress", cmd_progress, "points per chapter and overall, with progress bars"},
+    {"check", cmd_check, "build and test an exercise (default: the current one), or a chapter"},
+    {"watch", cmd_watch, "check the current exercise on every save; moves on when it passes"},
+    {"hint", cmd_hint, "the next hint for an exercise (remembers how many you used)"},
+    {"reset", cmd_reset, "restore an exercise's skeleton, keeping a backup of your file"},
+    {"solution", cmd_solution, "the reference solution, once your exercise passes"},
+    {"brokers", cmd_brokers, "the brokers chapters need: brokers status|start|stop"},
     {"quiz", cmd_quiz, "take a quiz in the terminal, or check an answers file"},
     {"grade", cmd_grade, "grade a submission (instructors): grade --submission DIR"},
+    {"batch", cmd_batch, "grade every submission in a folder, in parallel: batch DIR [-j N]"},
     {"build", cmd_build, "build the chapters' runnable example programs into build/bin/"},
     {"skeletons", cmd_skeletons, "regenerate chapters/ skeletons from solutions/ (--check)"},
     {"compdb", cmd_compdb, "write compile_commands.json for editors"},
