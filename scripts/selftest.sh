@@ -107,6 +107,7 @@ fi
 
 step "grader unit tests" unit_tests
 step "skeletons match solutions" $WB skeletons --check
+step "C sources follow .clang-format" make --no-print-directory -s format-check
 step "exported HTML quiz checks itself in headless Chromium" sh grader/tests/quiz_html_test.sh
 step "make quiz in a real terminal (tmux) saves and resumes" sh grader/tests/quiz_tmux_test.sh
 step "student loop in tmux: list, check, watch sees a save and moves on, progress, reset" \

@@ -25,7 +25,9 @@ bool wb_grpc_make_stubs(char *dir, size_t dir_size, char *why, size_t why_size)
     snprintf(out_py, sizeof out_py, "--python_out=%s", dir);
     snprintf(out_grpc, sizeof out_grpc, "--grpc_python_out=%s", dir);
     char *argv[] = {"protoc", "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
-                    out_grpc, out_py, include, proto, NULL};
+                    out_grpc, out_py,
+                    include,  proto,
+                    NULL};
     struct wb_run_result r;
     int rc = wb_run(argv, NULL, 8000, &r);
     bool ok = rc == 0 && r.exit_code == 0;
@@ -65,8 +67,8 @@ static char *read_file(const char *path)
     return text;
 }
 
-bool wb_grpc_server_start(struct wb_grpc_peer *peer, uint16_t port, int start_delay_ms,
-                          bool wait, char *why, size_t why_size)
+bool wb_grpc_server_start(struct wb_grpc_peer *peer, uint16_t port, int start_delay_ms, bool wait,
+                          char *why, size_t why_size)
 {
     memset(peer, 0, sizeof *peer);
     peer->pid = -1;
@@ -105,7 +107,8 @@ bool wb_grpc_server_start(struct wb_grpc_peer *peer, uint16_t port, int start_de
         usleep(20000);
     }
     char *log = read_file(peer->log);
-    snprintf(why, why_size, "the Python peer server did not report its port within 8 s; its output: %s",
+    snprintf(why, why_size,
+             "the Python peer server did not report its port within 8 s; its output: %s",
              log ? log : "");
     free(log);
     wb_grpc_server_stop(peer);

@@ -17,10 +17,10 @@
 
 /* A Python peer server started by wb_grpc_server_start. */
 struct wb_grpc_peer {
-    int pid;          /* process (group) id, -1 when not running */
-    uint16_t port;    /* port it serves on 127.0.0.1 */
-    char dir[128];    /* temporary folder: stubs and the peer's log */
-    char log[192];    /* the peer's output (log file in dir) */
+    int pid;       /* process (group) id, -1 when not running */
+    uint16_t port; /* port it serves on 127.0.0.1 */
+    char dir[128]; /* temporary folder: stubs and the peer's log */
+    char log[192]; /* the peer's output (log file in dir) */
 };
 
 /* Makes a temporary folder with the Python stubs of greeter.proto.
@@ -35,8 +35,8 @@ void wb_grpc_remove_dir(const char *dir);
  * once it printed its port (at most 8 s); when false (for a delayed start),
  * returns at once with peer->port = port. Returns true on success, false
  * with the reason in why. */
-bool wb_grpc_server_start(struct wb_grpc_peer *peer, uint16_t port, int start_delay_ms,
-                          bool wait, char *why, size_t why_size);
+bool wb_grpc_server_start(struct wb_grpc_peer *peer, uint16_t port, int start_delay_ms, bool wait,
+                          char *why, size_t why_size);
 
 /* The peer server's output so far (heap, caller frees), "" when none. */
 char *wb_grpc_server_log(const struct wb_grpc_peer *peer);

@@ -77,8 +77,12 @@ static void fx_reply_from(struct fx_reply *dst, const struct wb_http_reply *src)
 static void fx_reply_copy(struct fx_reply *dst, const struct fx_reply *src)
 {
     struct wb_http_reply view = {
-        .status = src->status, .content_type = src->content_type, .body = src->body,
-        .body_len = src->body_len, .stall_ms = src->stall_ms, .close = src->close,
+        .status = src->status,
+        .content_type = src->content_type,
+        .body = src->body,
+        .body_len = src->body_len,
+        .stall_ms = src->stall_ms,
+        .close = src->close,
     };
     for (int i = 0; i < WB_HTTP_MAX_HEADERS; i++)
         view.headers[i] = src->headers[i];
@@ -96,7 +100,7 @@ static void fx_reply_clear(struct fx_reply *r)
 
 /* ---- fixture state -------------------------------------------------------- */
 
-struct fx_stored {              /* one entry of the idempotency store */
+struct fx_stored { /* one entry of the idempotency store */
     char *key;
     struct fx_reply reply;
 };
@@ -106,10 +110,10 @@ struct wb_http_fixture {
     uint16_t port;
 
     pthread_mutex_t lock;
-    pthread_cond_t wake;        /* broadcast on stop, ends stalls early */
+    pthread_cond_t wake; /* broadcast on stop, ends stalls early */
     bool stopping;
 
-    struct fx_reply *script;    /* FIFO: script[next .. count) are pending */
+    struct fx_reply *script; /* FIFO: script[next .. count) are pending */
     size_t script_next, script_count, script_cap;
     struct fx_reply default_reply;
 
@@ -220,11 +224,11 @@ static void fx_choose_reply(struct wb_http_fixture *fx, const char *method, cons
 
     struct fx_stored *stored = (is_post && key) ? fx_store_find(fx, key) : NULL;
     if (stored != NULL) {
-        fx_reply_copy(out, &stored->reply);      /* replay: no new effect */
+        fx_reply_copy(out, &stored->reply); /* replay: no new effect */
     } else {
         if (fx->script_next < fx->script_count) {
             struct fx_reply *next = &fx->script[fx->script_next++];
-            *out = *next;                        /* move ownership */
+            *out = *next; /* move ownership */
             memset(next, 0, sizeof *next);
         } else {
             fx_reply_copy(out, &fx->default_reply);
@@ -268,8 +272,8 @@ static enum MHD_Result fx_answer(struct MHD_Connection *connection, const struct
         fprintf(stderr, "wb_http_fixture: MHD_create_response_from_buffer failed\n");
         return MHD_NO;
     }
-    if (r->content_type != NULL &&
-        MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type) != MHD_YES) {
+    if (r->content_type != NULL && MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                                           r->content_type) != MHD_YES) {
         fprintf(stderr, "wb_http_fixture: MHD_add_response_header(Content-Type) failed\n");
         MHD_destroy_response(response);
         return MHD_NO;
@@ -304,19 +308,18 @@ static enum MHD_Result fx_answer(struct MHD_Connection *connection, const struct
 }
 
 static enum MHD_Result fx_handle(void *cls, struct MHD_Connection *connection, const char *url,
-                                 const char *method, const char *version,
-                                 const char *upload_data, size_t *upload_data_size,
-                                 void **req_cls)
+                                 const char *method, const char *version, const char *upload_data,
+                                 size_t *upload_data_size, void **req_cls)
 {
     (void)version;
     struct wb_http_fixture *fx = cls;
 
-    if (*req_cls == NULL) {                 /* first call: headers only */
+    if (*req_cls == NULL) { /* first call: headers only */
         *req_cls = fx_alloc(sizeof(struct fx_upload));
         return MHD_YES;
     }
     struct fx_upload *up = *req_cls;
-    if (*upload_data_size > 0) {            /* a piece of the body */
+    if (*upload_data_size > 0) { /* a piece of the body */
         fx_upload_append(up, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
@@ -368,8 +371,7 @@ struct wb_http_fixture *wb_http_fixture_start(void)
     struct wb_http_fixture *fx = fx_alloc(sizeof *fx);
     cr_assert(pthread_mutex_init(&fx->lock, NULL) == 0,
               "wb_http_fixture: pthread_mutex_init failed");
-    cr_assert(pthread_cond_init(&fx->wake, NULL) == 0,
-              "wb_http_fixture: pthread_cond_init failed");
+    cr_assert(pthread_cond_init(&fx->wake, NULL) == 0, "wb_http_fixture: pthread_cond_init failed");
     struct wb_http_reply ok = {.status = 200, .content_type = "text/plain", .body = "ok\n"};
     fx_reply_from(&fx->default_reply, &ok);
 
@@ -377,15 +379,11 @@ struct wb_http_fixture *wb_http_fixture_start(void)
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 
     fx->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
-        0, NULL, NULL, fx_handle, fx,
-        MHD_OPTION_EXTERNAL_LOGGER, fx_log, fx, /* must come first */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_NOTIFY_COMPLETED, fx_completed, fx,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-        MHD_OPTION_END);
-    cr_assert(fx->daemon != NULL,
-              "wb_http_fixture: MHD_start_daemon on 127.0.0.1 (port 0) failed");
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
+        NULL, NULL, fx_handle, fx, MHD_OPTION_EXTERNAL_LOGGER, fx_log, fx, /* must come first */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, fx_completed,
+        fx, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_END);
+    cr_assert(fx->daemon != NULL, "wb_http_fixture: MHD_start_daemon on 127.0.0.1 (port 0) failed");
 
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(fx->daemon, MHD_DAEMON_INFO_BIND_PORT);
     cr_assert(info != NULL && info->port != 0,
@@ -404,7 +402,7 @@ void wb_http_fixture_stop(struct wb_http_fixture *fx)
     pthread_cond_broadcast(&fx->wake);
     pthread_mutex_unlock(&fx->lock);
 
-    MHD_stop_daemon(fx->daemon);     /* joins the connection threads */
+    MHD_stop_daemon(fx->daemon); /* joins the connection threads */
 
     for (size_t i = 0; i < fx->script_count; i++)
         fx_reply_clear(&fx->script[i]);
@@ -450,8 +448,8 @@ void wb_http_fixture_push(struct wb_http_fixture *fx, const struct wb_http_reply
     pthread_mutex_unlock(&fx->lock);
 }
 
-void wb_http_fixture_push_status(struct wb_http_fixture *fx, int status,
-                                 const char *content_type, const char *body)
+void wb_http_fixture_push_status(struct wb_http_fixture *fx, int status, const char *content_type,
+                                 const char *body)
 {
     struct wb_http_reply r = {.status = status, .content_type = content_type, .body = body};
     wb_http_fixture_push(fx, &r);
@@ -465,8 +463,8 @@ void wb_http_fixture_push_close(struct wb_http_fixture *fx)
 
 void wb_http_fixture_push_stall(struct wb_http_fixture *fx, int stall_ms)
 {
-    struct wb_http_reply r = {.status = 200, .content_type = "text/plain",
-                              .body = "late reply\n", .stall_ms = stall_ms};
+    struct wb_http_reply r = {
+        .status = 200, .content_type = "text/plain", .body = "late reply\n", .stall_ms = stall_ms};
     wb_http_fixture_push(fx, &r);
 }
 

@@ -39,13 +39,13 @@ struct wb_http_reply {
      * retries. For a plain reply, statuses 429 and 5xx mean "not processed"
      * (no effect, nothing stored); everything else counts as processed. */
     int status;
-    const char *content_type;  /* NULL: no Content-Type header */
-    const char *body;          /* NULL: empty body */
-    size_t body_len;           /* 0: strlen(body) */
+    const char *content_type; /* NULL: no Content-Type header */
+    const char *body;         /* NULL: empty body */
+    size_t body_len;          /* 0: strlen(body) */
     /* Extra headers as "Name: value" strings; unused slots stay NULL. */
     const char *headers[WB_HTTP_MAX_HEADERS];
-    int stall_ms;              /* wait this long before answering or closing */
-    bool close;                /* close the connection without answering */
+    int stall_ms; /* wait this long before answering or closing */
+    bool close;   /* close the connection without answering */
 };
 
 /* One request the fixture received. Strings are NUL-terminated copies that
@@ -53,10 +53,10 @@ struct wb_http_reply {
 struct wb_http_recorded {
     char *method;
     char *path;
-    char *body;                /* the request body, "" when there was none */
+    char *body; /* the request body, "" when there was none */
     size_t body_len;
-    char *idempotency_key;     /* NULL when the header was absent */
-    int64_t at_ms;             /* arrival, on the wb_now_ms() clock */
+    char *idempotency_key; /* NULL when the header was absent */
+    int64_t at_ms;         /* arrival, on the wb_now_ms() clock */
 };
 
 struct wb_http_fixture;
@@ -78,8 +78,8 @@ const char *wb_http_fixture_url(const struct wb_http_fixture *fx, const char *pa
 void wb_http_fixture_push(struct wb_http_fixture *fx, const struct wb_http_reply *reply);
 
 /* Shorthands for the common cases. */
-void wb_http_fixture_push_status(struct wb_http_fixture *fx, int status,
-                                 const char *content_type, const char *body);
+void wb_http_fixture_push_status(struct wb_http_fixture *fx, int status, const char *content_type,
+                                 const char *body);
 void wb_http_fixture_push_close(struct wb_http_fixture *fx);
 void wb_http_fixture_push_stall(struct wb_http_fixture *fx, int stall_ms);
 

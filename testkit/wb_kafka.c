@@ -70,7 +70,8 @@ static rd_kafka_conf_t *base_conf(const char *brokers)
 {
     char err[256] = "";
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) != RD_KAFKA_CONF_OK ||
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) !=
+            RD_KAFKA_CONF_OK ||
         rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err) != RD_KAFKA_CONF_OK)
         fprintf(stderr, "wb_kafka: rd_kafka_conf_set: %s\n", err);
     return conf;
@@ -91,7 +92,8 @@ bool wb_kafka_create_topic(struct wb_kafka *k, const char *topic, int partitions
     if (k->mock) {
         rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(k->mock, topic, partitions, 1);
         if (e) {
-            fprintf(stderr, "wb_kafka: rd_kafka_mock_topic_create(%s): %s\n", topic, rd_kafka_err2str(e));
+            fprintf(stderr, "wb_kafka: rd_kafka_mock_topic_create(%s): %s\n", topic,
+                    rd_kafka_err2str(e));
             return false;
         }
         return true;
@@ -110,11 +112,13 @@ bool wb_kafka_create_topic(struct wb_kafka *k, const char *topic, int partitions
     if (nt) {
         rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
         rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 10000);
-        const rd_kafka_CreateTopics_result_t *res = ev ? rd_kafka_event_CreateTopics_result(ev) : NULL;
+        const rd_kafka_CreateTopics_result_t *res =
+            ev ? rd_kafka_event_CreateTopics_result(ev) : NULL;
         if (res) {
             size_t n;
             const rd_kafka_topic_result_t **tr = rd_kafka_CreateTopics_result_topics(res, &n);
-            rd_kafka_resp_err_t e = n == 1 ? rd_kafka_topic_result_error(tr[0]) : rd_kafka_event_error(ev);
+            rd_kafka_resp_err_t e =
+                n == 1 ? rd_kafka_topic_result_error(tr[0]) : rd_kafka_event_error(ev);
             ok = e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
             if (!ok)
                 fprintf(stderr, "wb_kafka: CreateTopics(%s): %s\n", topic, rd_kafka_err2str(e));
@@ -292,7 +296,8 @@ void wb_kafka_set_leader(struct wb_kafka *k, const char *topic, int partitions, 
     for (int p = 0; p < partitions; p++) {
         rd_kafka_resp_err_t e = rd_kafka_mock_partition_set_leader(k->mock, topic, p, id);
         if (e)
-            fprintf(stderr, "wb_kafka: rd_kafka_mock_partition_set_leader: %s\n", rd_kafka_err2str(e));
+            fprintf(stderr, "wb_kafka: rd_kafka_mock_partition_set_leader: %s\n",
+                    rd_kafka_err2str(e));
     }
 }
 

@@ -20,10 +20,10 @@
 #include <stdint.h>
 
 struct wb_kafka {
-    char brokers[512];              /* bootstrap list to hand to the code under test */
-    bool real;                      /* true: KAFKA_BROKERS, no mock */
-    rd_kafka_t *owner;              /* handle that hosts the mock cluster */
-    rd_kafka_mock_cluster_t *mock;  /* NULL on a real broker */
+    char brokers[512];             /* bootstrap list to hand to the code under test */
+    bool real;                     /* true: KAFKA_BROKERS, no mock */
+    rd_kafka_t *owner;             /* handle that hosts the mock cluster */
+    rd_kafka_mock_cluster_t *mock; /* NULL on a real broker */
 };
 
 /* True when KAFKA_BROKERS is set: tests run against a real cluster. */
@@ -53,8 +53,8 @@ int wb_kafka_produce(const char *brokers, const char *topic, const char *key,
 struct wb_kafka_msg {
     int32_t partition;
     int64_t offset;
-    char *key;      /* NUL-terminated copy, NULL when the message had none */
-    char *value;    /* NUL-terminated copy */
+    char *key;   /* NUL-terminated copy, NULL when the message had none */
+    char *value; /* NUL-terminated copy */
 };
 
 struct wb_kafka_msgs {

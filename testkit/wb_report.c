@@ -38,8 +38,8 @@ static int add_failure_messages(json_t *arr, const struct criterion_test_stats *
     for (const struct criterion_assert_stats *a = t->asserts; a; a = a->next) {
         if (a->passed)
             continue;
-        json_t *m = json_pack("{s:s?, s:s?, s:i}", "message", a->message, "file",
-                              a->file, "line", (int)a->line);
+        json_t *m = json_pack("{s:s?, s:s?, s:i}", "message", a->message, "file", a->file, "line",
+                              (int)a->line);
         if (!m || json_array_append_new(arr, m) != 0)
             return -1;
     }
@@ -57,19 +57,12 @@ static json_t *test_to_json(const struct criterion_suite_stats *s,
     const char *description = t->test && t->test->data ? t->test->data->description : NULL;
     return json_pack("{s:s?, s:s?, s:s?, s:s, s:b, s:i, s:i, s:b, s:f, s:f, s:i, s:i, "
                      "s:s?, s:o}",
-                     "suite", t->test ? t->test->category : NULL,
-                     "name", t->test ? t->test->name : NULL,
-                     "description", description,
-                     "status", status_name(t->test_status),
-                     "crashed", (int)t->crashed,
-                     "signal", t->signal,
-                     "exit_code", t->exit_code,
-                     "timed_out", (int)t->timed_out,
-                     "timeout", effective_timeout(t, s),
-                     "elapsed", (double)t->elapsed_time,
-                     "passed_asserts", t->passed_asserts,
-                     "failed_asserts", t->failed_asserts,
-                     "message", t->message,
+                     "suite", t->test ? t->test->category : NULL, "name",
+                     t->test ? t->test->name : NULL, "description", description, "status",
+                     status_name(t->test_status), "crashed", (int)t->crashed, "signal", t->signal,
+                     "exit_code", t->exit_code, "timed_out", (int)t->timed_out, "timeout",
+                     effective_timeout(t, s), "elapsed", (double)t->elapsed_time, "passed_asserts",
+                     t->passed_asserts, "failed_asserts", t->failed_asserts, "message", t->message,
                      "failures", failures);
 }
 

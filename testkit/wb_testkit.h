@@ -58,10 +58,10 @@ const char *wb_env_or(const char *name, const char *fallback);
 
 /* What a finished peer program did. */
 struct wb_run_result {
-    int exit_code;    /* exit status, or -1 when it did not exit normally */
-    int signal;       /* the signal that ended it, else 0 */
-    bool timed_out;   /* killed by wb_run after timeout_ms */
-    char *output;     /* stdout and stderr together, NUL-terminated (heap) */
+    int exit_code;  /* exit status, or -1 when it did not exit normally */
+    int signal;     /* the signal that ended it, else 0 */
+    bool timed_out; /* killed by wb_run after timeout_ms */
+    char *output;   /* stdout and stderr together, NUL-terminated (heap) */
     size_t output_len;
 };
 

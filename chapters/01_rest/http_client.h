@@ -22,12 +22,12 @@
 #define HTTP_DEFAULT_TIMEOUT_MS 10000L
 
 struct http_response {
-    long status;          /* HTTP status code; 0 when no answer arrived */
-    char *body;           /* heap, always NUL-terminated after a call
+    long status;                        /* HTTP status code; 0 when no answer arrived */
+    char *body;                         /* heap, always NUL-terminated after a call
                              (an empty string when the body was empty) */
-    size_t body_len;      /* bytes in body, not counting the added NUL */
-    char *content_type;   /* heap copy of Content-Type, NULL when not sent */
-    CURLcode result;      /* libcurl's result: CURLE_OK when an answer arrived */
+    size_t body_len;                    /* bytes in body, not counting the added NUL */
+    char *content_type;                 /* heap copy of Content-Type, NULL when not sent */
+    CURLcode result;                    /* libcurl's result: CURLE_OK when an answer arrived */
     char error[CURL_ERROR_SIZE + 1024]; /* "" on success; else the URL and
                                            what failed */
 };

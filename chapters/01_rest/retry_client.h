@@ -49,14 +49,14 @@ typedef void (*retry_sleep_fn)(void *ctx, long delay_ms);
 typedef double (*retry_random_fn)(void *ctx);
 
 struct retry_policy {
-    int max_attempts;          /* attempts in total, including the first (>= 1) */
-    long attempt_timeout_ms;   /* limit for each single attempt */
-    long base_delay_ms;        /* backoff ceiling before the first retry */
-    long max_delay_ms;         /* backoff ceiling never grows above this */
-    long max_retry_after_ms;   /* a Retry-After longer than this is cut to it */
-    retry_sleep_fn sleep;      /* NULL: really sleep (nanosleep) */
-    retry_random_fn random;    /* NULL: a real random source */
-    void *ctx;                 /* passed to sleep and random */
+    int max_attempts;        /* attempts in total, including the first (>= 1) */
+    long attempt_timeout_ms; /* limit for each single attempt */
+    long base_delay_ms;      /* backoff ceiling before the first retry */
+    long max_delay_ms;       /* backoff ceiling never grows above this */
+    long max_retry_after_ms; /* a Retry-After longer than this is cut to it */
+    retry_sleep_fn sleep;    /* NULL: really sleep (nanosleep) */
+    retry_random_fn random;  /* NULL: a real random source */
+    void *ctx;               /* passed to sleep and random */
 };
 
 /* The defaults used when sleep or random is NULL: nanosleep (resumed when a
@@ -69,21 +69,21 @@ double retry_random_default(void *ctx);
 void retry_policy_defaults(struct retry_policy *policy);
 
 struct retry_request {
-    const char *method;           /* "GET", "POST", "PUT", ... */
+    const char *method; /* "GET", "POST", "PUT", ... */
     const char *url;
-    const char *body;             /* NULL: no body */
-    size_t body_len;              /* 0 with a body: strlen(body) */
-    const char *content_type;     /* Content-Type of the body, NULL: none */
-    const char *idempotency_key;  /* NULL: none (then POST/PATCH never retry) */
+    const char *body;            /* NULL: no body */
+    size_t body_len;             /* 0 with a body: strlen(body) */
+    const char *content_type;    /* Content-Type of the body, NULL: none */
+    const char *idempotency_key; /* NULL: none (then POST/PATCH never retry) */
 };
 
 struct retry_response {
-    long status;          /* HTTP status of the last attempt; 0: no answer */
-    char *body;           /* heap, NUL-terminated body of the last answer
+    long status; /* HTTP status of the last attempt; 0: no answer */
+    char *body;  /* heap, NUL-terminated body of the last answer
                              ("" when empty; NULL when no answer arrived) */
     size_t body_len;
-    int attempts;         /* how many attempts were made */
-    CURLcode result;      /* libcurl result of the last attempt */
+    int attempts;                       /* how many attempts were made */
+    CURLcode result;                    /* libcurl result of the last attempt */
     char error[CURL_ERROR_SIZE + 1024]; /* "" on success, else what failed */
 };
 

@@ -67,7 +67,8 @@ int greeter_client_say_hello(struct greeter_client *client, const char *name, in
 }
 
 int greeter_client_say_hello_retry(struct greeter_client *client, const char *name, int deadline_ms,
-                                   int max_attempts, int first_backoff_ms, struct greeter_reply *reply)
+                                   int max_attempts, int first_backoff_ms,
+                                   struct greeter_reply *reply)
 {
     // TODO: call greeter_client_say_hello; while the status is UNAVAILABLE and
     // attempts remain, free the reply, sleep (sleep_ms) the backoff, double it, call again.

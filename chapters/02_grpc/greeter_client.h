@@ -42,7 +42,8 @@ int greeter_client_say_hello(struct greeter_client *client, const char *name, in
  * Every other status is final at once. reply->attempts says how many calls
  * were made. Returns like greeter_client_say_hello. */
 int greeter_client_say_hello_retry(struct greeter_client *client, const char *name, int deadline_ms,
-                                   int max_attempts, int first_backoff_ms, struct greeter_reply *reply);
+                                   int max_attempts, int first_backoff_ms,
+                                   struct greeter_reply *reply);
 
 /* Frees the strings of a reply (not the struct). */
 void greeter_reply_free(struct greeter_reply *reply);

@@ -48,8 +48,8 @@ struct call_state {
 struct greeter_server {
     grpc_server *server;
     grpc_completion_queue *cq;
-    bool stopping; /* shutdown started: request no new calls */
-    bool shut_down; /* server shutdown finished */
+    bool stopping;    /* shutdown started: request no new calls */
+    bool shut_down;   /* server shutdown finished */
     int shutdown_tag; /* its address tags the shutdown event */
 };
 

@@ -139,7 +139,8 @@ static int on_request_read(struct call_state *state)
 }
 
 /* One event for a call. While draining, only free. */
-static void on_call_event(struct stream_server *ss, struct call_state *state, bool success, bool draining)
+static void on_call_event(struct stream_server *ss, struct call_state *state, bool success,
+                          bool draining)
 {
     // TODO: like greeter_server.c, with one more step: CALL_SENDING + success
     // counts the greeting (sent++) and calls send_next; a failed send means the client
@@ -235,7 +236,8 @@ void stream_server_destroy(struct stream_server *ss)
     if (ss->cq) {
         grpc_completion_queue_shutdown(ss->cq);
         for (;;) {
-            grpc_event ev = grpc_completion_queue_next(ss->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+            grpc_event ev =
+                grpc_completion_queue_next(ss->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
             if (ev.type == GRPC_QUEUE_SHUTDOWN)
                 break;
             if (ev.type == GRPC_OP_COMPLETE && ev.tag != &ss->shutdown_tag)

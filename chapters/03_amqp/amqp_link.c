@@ -39,8 +39,7 @@ amqp_bytes_t amqp_link_bytes(const char *text)
 int amqp_link_check(struct amqp_link *link, amqp_rpc_reply_t reply, const char *what)
 {
     switch (reply.reply_type) {
-    case AMQP_RESPONSE_NORMAL:
-        return 0;
+    case AMQP_RESPONSE_NORMAL: return 0;
     case AMQP_RESPONSE_NONE:
         return amqp_link_fail(link, "%s: no reply from the broker (missing RPC reply)", what);
     case AMQP_RESPONSE_LIBRARY_EXCEPTION:
@@ -81,8 +80,10 @@ int amqp_link_open(struct amqp_link *link, const char *url, int timeout_ms)
     int rc = amqp_parse_url(copy, &info);
     if (rc != AMQP_STATUS_OK) {
         free(copy);
-        return amqp_link_fail(link, "amqp_parse_url(\"%s\"): %s (expected "
-                              "amqp://user:pass@host:port/vhost)", url, amqp_error_string2(rc));
+        return amqp_link_fail(link,
+                              "amqp_parse_url(\"%s\"): %s (expected "
+                              "amqp://user:pass@host:port/vhost)",
+                              url, amqp_error_string2(rc));
     }
 
     amqp_connection_state_t conn = amqp_new_connection();
@@ -100,7 +101,8 @@ int amqp_link_open(struct amqp_link *link, const char *url, int timeout_ms)
     struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
     rc = amqp_socket_open_noblock(socket, info.host, info.port, &tv);
     if (rc != AMQP_STATUS_OK) {
-        amqp_link_fail(link, "cannot connect to %s:%d: %s - is the broker running? "
+        amqp_link_fail(link,
+                       "cannot connect to %s:%d: %s - is the broker running? "
                        "(scripts/broker-rabbitmq.sh up, or check AMQP_ADDR)",
                        info.host, info.port, amqp_error_string2(rc));
         amqp_destroy_connection(conn);

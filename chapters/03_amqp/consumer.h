@@ -27,10 +27,10 @@ typedef int (*consumer_handler)(const amqp_envelope_t *envelope, void *user);
 
 struct consumer_options {
     const char *queue;
-    int max_messages;                   /* stop after this many deliveries were settled
+    int max_messages;                  /* stop after this many deliveries were settled
                                            (acked or rejected); 0 = no limit */
-    const volatile sig_atomic_t *stop;  /* stop soon (< 1 s) once *stop != 0; may be NULL */
-    int prefetch;                       /* basic.qos prefetch count; 0 means 10 */
+    const volatile sig_atomic_t *stop; /* stop soon (< 1 s) once *stop != 0; may be NULL */
+    int prefetch;                      /* basic.qos prefetch count; 0 means 10 */
 };
 
 /* Declares the durable queue QUEUE + CONSUMER_DEAD_SUFFIX, then the durable

@@ -70,8 +70,7 @@ void producer_close(struct producer *p)
     amqp_link_close(&p->link);
 }
 
-int producer_send(const char *url, const char *queue, const char *text, char *err,
-                  size_t errlen)
+int producer_send(const char *url, const char *queue, const char *text, char *err, size_t errlen)
 {
     struct producer p;
     int rc = -1;

@@ -58,7 +58,6 @@ void producer_close(struct producer *p);
 
 /* All of it in one call: open, declare queue, publish text, close. Returns 0
  * when the broker confirmed the message, -1 with the reason in err. */
-int producer_send(const char *url, const char *queue, const char *text, char *err,
-                  size_t errlen);
+int producer_send(const char *url, const char *queue, const char *text, char *err, size_t errlen);
 
 #endif

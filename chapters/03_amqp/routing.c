@@ -79,8 +79,8 @@ void routing_unsubscribe(struct routing_sub *s)
     amqp_link_close(&s->link);
 }
 
-int rpc_call(const char *url, const char *queue, const char *request, char *reply,
-             size_t replylen, int timeout_ms, char *err, size_t errlen)
+int rpc_call(const char *url, const char *queue, const char *request, char *reply, size_t replylen,
+             int timeout_ms, char *err, size_t errlen)
 {
     struct amqp_link link;
     int result = -1;

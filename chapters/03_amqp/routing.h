@@ -51,7 +51,7 @@ void routing_unsubscribe(struct routing_sub *s);
  * the matching reply. Returns 0 with the reply in reply (NUL-terminated),
  * RPC_TIMEOUT when no matching reply came within timeout_ms, -1 on error
  * (err says why). */
-int rpc_call(const char *url, const char *queue, const char *request, char *reply,
-             size_t replylen, int timeout_ms, char *err, size_t errlen);
+int rpc_call(const char *url, const char *queue, const char *request, char *reply, size_t replylen,
+             int timeout_ms, char *err, size_t errlen);
 
 #endif

@@ -25,8 +25,8 @@
 
 /* Returns 0 when the task was done (then it is acked), non-zero on failure
  * (then it is requeued). message_id is "" when the task has none. */
-typedef int (*work_handler)(const char *message_id, const void *body, size_t len,
-                            bool redelivered, void *user);
+typedef int (*work_handler)(const char *message_id, const void *body, size_t len, bool redelivered,
+                            void *user);
 
 struct work_options {
     const char *queue;

@@ -35,16 +35,16 @@ struct kafka_consumer;
  * are committed by hand (never automatically); a group without a committed
  * offset starts from the earliest message. Returns NULL and a reason in
  * errbuf on error. */
-struct kafka_consumer *consumer_create(const char *brokers, const char *group_id,
-                                       const char *topic, char *errbuf, size_t errlen);
+struct kafka_consumer *consumer_create(const char *brokers, const char *group_id, const char *topic,
+                                       char *errbuf, size_t errlen);
 
 /* Polls and hands each message to handle(msg, arg), committing its offset
  * after handle returns 0. Stops after max_messages handled, when timeout_ms
  * have passed, or as soon as handle returns non-zero (that message is not
  * committed). Returns how many messages were handled and committed, or -1
  * on a consumer or commit error. */
-int consumer_run(struct kafka_consumer *c, int max_messages, int timeout_ms,
-                 message_handler handle, void *arg);
+int consumer_run(struct kafka_consumer *c, int max_messages, int timeout_ms, message_handler handle,
+                 void *arg);
 
 /* Leaves the group cleanly (rd_kafka_consumer_close) and frees everything.
  * NULL is fine. Returns 0, or -1 when closing reported an error. */

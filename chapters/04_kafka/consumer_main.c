@@ -23,8 +23,8 @@ static int print_message(const struct consumed_message *msg, void *arg)
 {
     (void)arg;
     printf("%s [%d] offset %lld: key=%.*s value=%.*s\n", msg->topic, (int)msg->partition,
-           (long long)msg->offset, (int)msg->key_len, msg->key ? msg->key : "",
-           (int)msg->value_len, msg->value ? msg->value : "");
+           (long long)msg->offset, (int)msg->key_len, msg->key ? msg->key : "", (int)msg->value_len,
+           msg->value ? msg->value : "");
     fflush(stdout);
     return 0;
 }
@@ -44,7 +44,8 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    struct kafka_consumer *c = consumer_create(brokers, "example_group", topic, errbuf, sizeof errbuf);
+    struct kafka_consumer *c =
+        consumer_create(brokers, "example_group", topic, errbuf, sizeof errbuf);
     if (!c) {
         fprintf(stderr, "consumer: %s\n", errbuf);
         return 1;

@@ -16,16 +16,16 @@
 
 struct kafka_producer {
     rd_kafka_t *rk;
-    long delivered;          /* delivery reports without error */
-    long failed;             /* delivery reports with an error */
-    char last_error[256];    /* text of the last failure */
+    long delivered;       /* delivery reports without error */
+    long failed;          /* delivery reports with an error */
+    char last_error[256]; /* text of the last failure */
 };
 
 // TODO: write the delivery-report callback (rd_kafka_conf_set_dr_msg_cb):
 // count each report as delivered or failed, and print every failure with its reason.
 
-struct kafka_producer *producer_create(const char *brokers, int delivery_timeout_ms,
-                                       char *errbuf, size_t errlen)
+struct kafka_producer *producer_create(const char *brokers, int delivery_timeout_ms, char *errbuf,
+                                       size_t errlen)
 {
     // TODO: configure bootstrap.servers and message.timeout.ms, register the
     // delivery-report callback, and create the producer with rd_kafka_new.
@@ -35,8 +35,7 @@ struct kafka_producer *producer_create(const char *brokers, int delivery_timeout
     return NULL;
 }
 
-int producer_send(struct kafka_producer *p, const char *topic, const char *key,
-                  const char *value)
+int producer_send(struct kafka_producer *p, const char *topic, const char *key, const char *value)
 {
     // TODO: queue the message with rd_kafka_producev (copy key and value);
     // when the local queue is full, rd_kafka_poll a little and try again.

@@ -16,13 +16,12 @@ struct kafka_producer;
 /* Creates a producer for the comma-separated bootstrap list `brokers`.
  * A message not acknowledged within delivery_timeout_ms fails (its delivery
  * report carries the error). Returns NULL and a reason in errbuf on error. */
-struct kafka_producer *producer_create(const char *brokers, int delivery_timeout_ms,
-                                       char *errbuf, size_t errlen);
+struct kafka_producer *producer_create(const char *brokers, int delivery_timeout_ms, char *errbuf,
+                                       size_t errlen);
 
 /* Queues one message; key may be NULL. Returns 0 when queued, -1 when
  * librdkafka refused it (the reason is printed on stderr). */
-int producer_send(struct kafka_producer *p, const char *topic, const char *key,
-                  const char *value);
+int producer_send(struct kafka_producer *p, const char *topic, const char *key, const char *value);
 
 /* Waits at most timeout_ms for the delivery report of every queued message.
  * Returns 0 when none is left waiting (delivered or failed: see the counts),

@@ -22,7 +22,8 @@ int main(int argc, char *argv[])
     /* One short call, bounded by its timeout: Ctrl-C's default action
      * (ending the program) is already a clean enough shutdown here. */
     if (send_hello(brokers, topic, 10000) != 0) {
-        fprintf(stderr, "producer: \"Hello, Kafka!\" was not delivered to %s on %s\n", topic, brokers);
+        fprintf(stderr, "producer: \"Hello, Kafka!\" was not delivered to %s on %s\n", topic,
+                brokers);
         return 1;
     }
     printf("delivered \"Hello, Kafka!\" (key \"key\") to %s on %s\n", topic, brokers);

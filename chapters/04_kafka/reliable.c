@@ -36,7 +36,8 @@ rd_kafka_t *reliable_handle(struct reliable_producer *p)
     return p ? p->rk : NULL;
 }
 
-int reliable_send(struct reliable_producer *p, const char *topic, const char *key, const char *value)
+int reliable_send(struct reliable_producer *p, const char *topic, const char *key,
+                  const char *value)
 {
     // TODO: rd_kafka_producev with RD_KAFKA_MSG_F_COPY, polling when the queue is full.
     (void)p;

@@ -29,7 +29,8 @@ struct reliable_producer *reliable_create(const char *brokers, const char *trans
 rd_kafka_t *reliable_handle(struct reliable_producer *p);
 
 /* Queues one message (key may be NULL). 0 when queued, -1 otherwise. */
-int reliable_send(struct reliable_producer *p, const char *topic, const char *key, const char *value);
+int reliable_send(struct reliable_producer *p, const char *topic, const char *key,
+                  const char *value);
 
 /* Waits at most timeout_ms for all delivery reports. Returns 0 when every
  * message sent so far was acknowledged, -1 when some failed or are still

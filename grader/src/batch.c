@@ -37,10 +37,10 @@
 struct submission_entry {
     char *student; /* the entry's name without its archive extension */
     char *path;
-    char *out;     /* OUT/STUDENT */
-    pid_t pid;     /* while being graded */
-    bool skipped;  /* results newer than the submission */
-    bool failed;   /* grading did not produce results.json */
+    char *out;    /* OUT/STUDENT */
+    pid_t pid;    /* while being graded */
+    bool skipped; /* results newer than the submission */
+    bool failed;  /* grading did not produce results.json */
     json_t *results;
 };
 
@@ -73,8 +73,7 @@ static int list_submissions(const struct batch_options *o, struct batch *b, char
     struct dirent **names = NULL;
     int count = scandir(o->dir, &names, NULL, alphasort);
     if (count < 0) {
-        snprintf(err, errlen, "cannot list the submissions folder %s: %s", o->dir,
-                 strerror(errno));
+        snprintf(err, errlen, "cannot list the submissions folder %s: %s", o->dir, strerror(errno));
         return -1;
     }
     b->entries = calloc((size_t)count + 1, sizeof *b->entries);
@@ -165,8 +164,7 @@ static int start_brokers(const struct wb_manifest *m, const struct batch_options
             int rc = setenv(*line, eq + 1, 1);
             *eq = '=';
             if (rc != 0) {
-                snprintf(err, errlen, "cannot set %s for the workers: %s", *line,
-                         strerror(errno));
+                snprintf(err, errlen, "cannot set %s for the workers: %s", *line, strerror(errno));
                 free_argv(env);
                 return -1;
             }
@@ -262,14 +260,12 @@ static void reap_one(struct batch *b)
         b->running--;
         b->done++;
         load_results(e);
-        show_progress(b, e->student, number(e->results, "score"),
-                      number(e->results, "max_score"));
+        show_progress(b, e->student, number(e->results, "score"), number(e->results, "max_score"));
         return;
     }
 }
 
-static void grade_all(const struct wb_manifest *m, const struct batch_options *o,
-                      struct batch *b)
+static void grade_all(const struct wb_manifest *m, const struct batch_options *o, struct batch *b)
 {
     char *self = path_absolute("/proc/self/exe");
     for (size_t i = 0; i < b->n; i++) {
@@ -344,8 +340,7 @@ static double quiz_total(json_t *results)
     double sum = 0;
     size_t i;
     json_t *q;
-    json_array_foreach(list, i, q)
-        sum += number(q, "score");
+    json_array_foreach(list, i, q) sum += number(q, "score");
     return sum;
 }
 
@@ -430,8 +425,8 @@ static void distribution_of(const struct batch *b, struct distribution *d)
     if (all && d->graded > 0) {
         qsort(all, d->graded, sizeof *all, by_double);
         d->mean /= (double)d->graded;
-        d->median = d->graded % 2 ? all[d->graded / 2]
-                                  : (all[d->graded / 2 - 1] + all[d->graded / 2]) / 2;
+        d->median =
+            d->graded % 2 ? all[d->graded / 2] : (all[d->graded / 2 - 1] + all[d->graded / 2]) / 2;
         d->low = all[0];
         d->high = all[d->graded - 1];
     }
@@ -447,8 +442,9 @@ static char *summary_text(const struct batch *b, const struct distribution *d, d
     size_t graded_now = 0;
     for (size_t i = 0; i < b->n; i++)
         graded_now += !b->entries[i].skipped && !b->entries[i].failed;
-    sb_printf(&sb, "%zu submissions: %zu graded now, %zu up to date (skipped), %zu not graded; "
-                   "%.1f s\n",
+    sb_printf(&sb,
+              "%zu submissions: %zu graded now, %zu up to date (skipped), %zu not graded; "
+              "%.1f s\n",
               b->n, graded_now, b->skipped, b->n - d->graded, seconds);
     if (d->graded > 0)
         sb_printf(&sb, "score %%: mean %.1f, median %.1f, lowest %.1f, highest %.1f\n\n", d->mean,
@@ -489,8 +485,9 @@ static char *summary_html(const struct batch *b, const struct distribution *d, c
                  "left;border-bottom:1px solid #ddd}rect{fill:#4a7fb5}pre{background:#f4f4f4;"
                  "padding:1em}</style>\n</head><body>\n<h1>Grade distribution</h1>\n");
     int w = left + HISTOGRAM_BINS * (bar_w + gap) + gap;
-    sb_printf(&sb, "<svg width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"histogram of "
-                   "scores\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+    sb_printf(&sb,
+              "<svg width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"histogram of "
+              "scores\" xmlns=\"http://www.w3.org/2000/svg\">\n",
               w, height + top + 40);
     sb_printf(&sb, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", left,
               top + height, w, top + height);
@@ -517,8 +514,8 @@ static char *summary_html(const struct batch *b, const struct distribution *d, c
         if (e->failed)
             sb_puts(&sb, "</td><td colspan=\"3\">not graded</td>");
         else
-            sb_printf(&sb, "</td><td>%g</td><td>%g</td><td>%.0f</td>",
-                      number(e->results, "score"), number(e->results, "max_score"), percent(e));
+            sb_printf(&sb, "</td><td>%g</td><td>%g</td><td>%.0f</td>", number(e->results, "score"),
+                      number(e->results, "max_score"), percent(e));
         sb_puts(&sb, "<td><a href=\"");
         html_escaped(&sb, e->student);
         sb_puts(&sb, e->failed ? "/grade.log\">log</a></td></tr>\n"
@@ -529,8 +526,7 @@ static char *summary_html(const struct batch *b, const struct distribution *d, c
 }
 
 static int write_summary(const struct wb_manifest *m, const struct batch *b,
-                         const struct batch_options *o, double seconds, char *err,
-                         size_t errlen)
+                         const struct batch_options *o, double seconds, char *err, size_t errlen)
 {
     struct distribution d;
     distribution_of(b, &d);
@@ -557,8 +553,7 @@ static int write_summary(const struct wb_manifest *m, const struct batch *b,
     return rc;
 }
 
-int batch_run(const struct wb_manifest *m, const struct batch_options *o, char *err,
-              size_t errlen)
+int batch_run(const struct wb_manifest *m, const struct batch_options *o, char *err, size_t errlen)
 {
     struct batch b = {.tty = isatty(STDERR_FILENO) != 0};
     double start = now_seconds();
@@ -570,8 +565,7 @@ int batch_run(const struct wb_manifest *m, const struct batch_options *o, char *
     if (list_submissions(o, &b, err, errlen) != 0)
         goto out;
     if (b.n == 0) {
-        snprintf(err, errlen, "%s holds no submission (folders, .zip, .tar.gz or .tgz)",
-                 o->dir);
+        snprintf(err, errlen, "%s holds no submission (folders, .zip, .tar.gz or .tgz)", o->dir);
         goto out;
     }
     fprintf(stderr, "wirebook batch: %zu submissions, %d at a time\n", b.n, o->jobs);

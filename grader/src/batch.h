@@ -22,7 +22,6 @@ struct batch_options {
  * and OUT/summary.html. Returns 0 when every submission has results, 1 when
  * some could not be graded (they are listed), -1 with a message in err when
  * the batch could not run at all. */
-int batch_run(const struct wb_manifest *m, const struct batch_options *o, char *err,
-              size_t errlen);
+int batch_run(const struct wb_manifest *m, const struct batch_options *o, char *err, size_t errlen);
 
 #endif

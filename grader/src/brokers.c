@@ -96,8 +96,7 @@ char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch,
     if (strcmp(b->name, "kafka") == 0 && !brokers_kafka_is_real())
         return env; /* embedded mock cluster, started by each test */
     env[0] = str_printf("WB_BROKER_SCRIPT_%s=%s/scripts/broker-%s.sh",
-                        strcmp(b->name, "rabbitmq") == 0 ? "RABBITMQ" : "KAFKA", m->root,
-                        b->name);
+                        strcmp(b->name, "rabbitmq") == 0 ? "RABBITMQ" : "KAFKA", m->root, b->name);
     if (own && *own) {
         env[1] = str_printf("%s=%s", b->env_name, own);
         return env;
@@ -121,8 +120,7 @@ char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch,
     }
     char **file_env = err[0] ? NULL : read_env_file(env_file);
     if (!err[0] && (!file_env || !file_env[0]))
-        snprintf(err, errlen, "%s is up but %s holds no %s line", b->name, env_file,
-                 b->env_name);
+        snprintf(err, errlen, "%s is up but %s holds no %s line", b->name, env_file, b->env_name);
     for (size_t i = 0; file_env && file_env[i] && i < 2; i++)
         env[1 + i] = file_env[i];
     free(file_env);

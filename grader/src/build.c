@@ -13,11 +13,11 @@ extern char **environ;
 
 #define COMPILE_TIMEOUT_MS 180000
 
-static const char *base_cflags[] = {"-std=c11", "-D_DEFAULT_SOURCE", "-Wall", "-Wextra", "-g",
-                                    "-O1", NULL};
+static const char *base_cflags[] = {
+    "-std=c11", "-D_DEFAULT_SOURCE", "-Wall", "-Wextra", "-g", "-O1", NULL};
 static const char *sanitize_flags[] = {"-fsanitize=address,undefined",
-                                       "-fno-sanitize-recover=undefined",
-                                       "-fno-omit-frame-pointer", NULL};
+                                       "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer",
+                                       NULL};
 
 void free_argv(char **argv)
 {
@@ -109,8 +109,7 @@ static char **pkg_config_flags(const struct wb_chapter *ch, char *err, size_t er
     return finish(&a);
 }
 
-static int run_logged(char **argv, const char *cwd, const char *log_path,
-                      struct proc_outcome *o)
+static int run_logged(char **argv, const char *cwd, const char *log_path, struct proc_outcome *o)
 {
     struct proc_spec spec = {.argv = argv,
                              .envp = environ,
@@ -136,8 +135,8 @@ static char *log_head(const char *log_path, size_t max_bytes)
     return text;
 }
 
-static int compile_protos(const struct wb_chapter *ch, const char *work_dir,
-                          const char *gen_dir, const char *log_path, char *err, size_t errlen)
+static int compile_protos(const struct wb_chapter *ch, const char *work_dir, const char *gen_dir,
+                          const char *log_path, char *err, size_t errlen)
 {
     if (ch->nprotobuf_c == 0)
         return 0;
@@ -207,8 +206,8 @@ static void add_generated(struct argv_builder *a, const struct build_ctx *b,
     }
 }
 
-char **build_command(const struct build_ctx *b, const struct wb_chapter *ch,
-                     const char **sources, size_t nsources, const char *out, bool link_tests)
+char **build_command(const struct build_ctx *b, const struct wb_chapter *ch, const char **sources,
+                     size_t nsources, const char *out, bool link_tests)
 {
     struct argv_builder a = {0};
     const char *cc = getenv("CC");
@@ -225,7 +224,8 @@ char **build_command(const struct build_ctx *b, const struct wb_chapter *ch,
     if (b->gen_dir)
         add_owned(&a, str_printf("-I%s", b->gen_dir));
     for (size_t i = 0; i < nsources; i++)
-        add_owned(&a, sources[i][0] == '/' ? strdup(sources[i]) : path_join(b->work_dir, sources[i]));
+        add_owned(&a,
+                  sources[i][0] == '/' ? strdup(sources[i]) : path_join(b->work_dir, sources[i]));
     add_generated(&a, b, ch);
     if (out) {
         add(&a, "-o");
@@ -265,8 +265,8 @@ static int compile(const struct build_ctx *b, const struct wb_chapter *ch, const
     }
     if (o.exit_code != 0 || o.timed_out || o.signal) {
         char *head = log_head(log_path, 4000);
-        *message = str_printf("did not compile (%s):\n%s", proc_describe(&o, COMPILE_TIMEOUT_MS),
-                              head);
+        *message =
+            str_printf("did not compile (%s):\n%s", proc_describe(&o, COMPILE_TIMEOUT_MS), head);
         free(head);
         return -1;
     }
@@ -299,8 +299,7 @@ int build_exercise(const struct build_ctx *b, const struct wb_exercise *e, const
 }
 
 int build_program(const struct build_ctx *b, const struct wb_chapter *ch,
-                  const struct wb_program *p, const char *bin, const char *log_path,
-                  char **message)
+                  const struct wb_program *p, const char *bin, const char *log_path, char **message)
 {
     return compile(b, ch, p->sources, p->nsources, bin, false, log_path, message);
 }

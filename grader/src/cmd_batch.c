@@ -27,12 +27,15 @@ static void batch_usage(FILE *out)
 
 int cmd_batch(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"jobs", required_argument, NULL, 'j'},  {"force", no_argument, NULL, 'f'},
-        {"out", required_argument, NULL, 'O'},   {"only", required_argument, NULL, 'o'},
-        {"no-quiz", no_argument, NULL, 'q'},     {"course", required_argument, NULL, 'c'},
-        {"test-timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"jobs", required_argument, NULL, 'j'},
+                                             {"force", no_argument, NULL, 'f'},
+                                             {"out", required_argument, NULL, 'O'},
+                                             {"only", required_argument, NULL, 'o'},
+                                             {"no-quiz", no_argument, NULL, 'q'},
+                                             {"course", required_argument, NULL, 'c'},
+                                             {"test-timeout", required_argument, NULL, 't'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     struct batch_options o = {.jobs = cpus > 0 ? (int)cpus : 2, .quizzes = true};
     const char *course = NULL, *out_dir = NULL;

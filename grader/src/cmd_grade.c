@@ -116,14 +116,19 @@ static void grade_usage(FILE *out)
 
 int cmd_grade(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"submission", required_argument, NULL, 's'}, {"only", required_argument, NULL, 'o'},
-        {"out", required_argument, NULL, 'O'},        {"sanitize", no_argument, NULL, 'a'},
-        {"werror", no_argument, NULL, 'w'},           {"no-quiz", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},          {"course", required_argument, NULL, 'c'},
-        {"expect", required_argument, NULL, 'e'},     {"help", no_argument, NULL, 'h'},
-        {"test-timeout", required_argument, NULL, 't'}, {"valgrind", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"submission", required_argument, NULL, 's'},
+                                             {"only", required_argument, NULL, 'o'},
+                                             {"out", required_argument, NULL, 'O'},
+                                             {"sanitize", no_argument, NULL, 'a'},
+                                             {"werror", no_argument, NULL, 'w'},
+                                             {"no-quiz", no_argument, NULL, 'q'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"course", required_argument, NULL, 'c'},
+                                             {"expect", required_argument, NULL, 'e'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"test-timeout", required_argument, NULL, 't'},
+                                             {"valgrind", no_argument, NULL, 'V'},
+                                             {NULL, 0, NULL, 0}};
     struct grade_options o = {.quizzes = true, .color = want_color()};
     const char *course = NULL, *out_dir = NULL, *expect = NULL;
     int c;

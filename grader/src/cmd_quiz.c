@@ -28,21 +28,22 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: wirebook quiz [NAME] [--course DIR] [--save FILE]\n"
-            "       wirebook quiz [NAME] --answers FILE\n"
-            "       wirebook quiz NAME --export gift|html --out FILE\n"
-            "       wirebook quiz --list\n"
-            "\n"
-            "  NAME            a quiz in DIR/quiz/ (document, 01_rest, ...) or a path to a .md file;\n"
-            "                  without NAME: every quiz, one after the other\n"
-            "  --course DIR    the course folder (default: .)\n"
-            "  --save FILE     where the terminal quiz keeps your answers\n"
-            "                  (default: DIR/" DEFAULT_ANSWERS ")\n"
-            "  --answers FILE  check the answers in FILE and print the score; asks nothing\n"
-            "  --export FORMAT write the quiz as Moodle GIFT (gift) or one offline page (html)\n"
-            "  --out FILE      where --export writes (- for standard output)\n"
-            "  --list          list the quizzes and how far you got\n");
+    fprintf(
+        out,
+        "usage: wirebook quiz [NAME] [--course DIR] [--save FILE]\n"
+        "       wirebook quiz [NAME] --answers FILE\n"
+        "       wirebook quiz NAME --export gift|html --out FILE\n"
+        "       wirebook quiz --list\n"
+        "\n"
+        "  NAME            a quiz in DIR/quiz/ (document, 01_rest, ...) or a path to a .md file;\n"
+        "                  without NAME: every quiz, one after the other\n"
+        "  --course DIR    the course folder (default: .)\n"
+        "  --save FILE     where the terminal quiz keeps your answers\n"
+        "                  (default: DIR/" DEFAULT_ANSWERS ")\n"
+        "  --answers FILE  check the answers in FILE and print the score; asks nothing\n"
+        "  --export FORMAT write the quiz as Moodle GIFT (gift) or one offline page (html)\n"
+        "  --out FILE      where --export writes (- for standard output)\n"
+        "  --list          list the quizzes and how far you got\n");
 }
 
 /* ---- finding quizzes ------------------------------------------------------ */
@@ -286,7 +287,8 @@ static int list_quizzes(const char *course, const char *answers_path)
 
 /* ---- --export ----------------------------------------------------------- */
 
-static int export_quiz(const char *course, const char *name, const char *format, const char *out_path)
+static int export_quiz(const char *course, const char *name, const char *format,
+                       const char *out_path)
 {
     char err[1024];
     if (!name || !out_path) {
@@ -313,7 +315,8 @@ static int export_quiz(const char *course, const char *name, const char *format,
         quiz_free(&quiz);
         return 1;
     }
-    int rc = strcmp(format, "gift") == 0 ? quiz_export_gift(&quiz, mem) : quiz_export_html(&quiz, mem);
+    int rc =
+        strcmp(format, "gift") == 0 ? quiz_export_gift(&quiz, mem) : quiz_export_html(&quiz, mem);
     if (fclose(mem) != 0)
         rc = -1;
     if (rc != 0) {
@@ -528,7 +531,8 @@ static int interactive(const char *course, const char *name, const char *save_pa
     struct quiz_answers answers;
     bool missing;
     if (quiz_answers_load(save_path, &answers, &missing, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\nFix that line (or remove it) and run again; nothing was changed.\n", err);
+        fprintf(stderr, "%s\nFix that line (or remove it) and run again; nothing was changed.\n",
+                err);
         quiz_list_free(&list);
         return 1;
     }
@@ -590,7 +594,8 @@ static int interactive(const char *course, const char *name, const char *save_pa
     }
     if (stopped)
         printf("\n\nStopped. Your answers so far are saved in %s; run the quiz again to go on"
-               " where you left off.\n", save_path);
+               " where you left off.\n",
+               save_path);
     else if (status == 0)
         printf("\nDone. Your answers are in %s.\n", save_path);
 
@@ -634,7 +639,8 @@ int cmd_quiz(int argc, char **argv)
         } else if (!name) {
             name = a;
         } else {
-            fprintf(stderr, "wirebook quiz: one quiz NAME at a time (got '%s' and '%s')\n", name, a);
+            fprintf(stderr, "wirebook quiz: one quiz NAME at a time (got '%s' and '%s')\n", name,
+                    a);
             return 2;
         }
     }

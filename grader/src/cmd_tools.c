@@ -46,8 +46,8 @@ int cmd_skeletons(int argc, char **argv)
 /* A build context for a chapter: over the course's own chapters/ folder, or,
  * when submission is set, over a copy staged as the grader stages it. */
 static int chapter_ctx(const struct wb_manifest *m, const struct wb_chapter *ch,
-                       const char *submission, const char *out, struct build_ctx *b,
-                       char **work, char **gen)
+                       const char *submission, const char *out, struct build_ctx *b, char **work,
+                       char **gen)
 {
     char err[4096] = "";
     int rc = -1;
@@ -154,9 +154,8 @@ static int add_entry(json_t *db, const struct build_ctx *b, const struct wb_chap
             break;
     }
     json_array_insert_new(args, 1, json_string("-c"));
-    int rc = json_array_append_new(
-        db, json_pack("{s:s, s:s, s:o}", "directory", b->course_root, "file", path, "arguments",
-                      args));
+    int rc = json_array_append_new(db, json_pack("{s:s, s:s, s:o}", "directory", b->course_root,
+                                                 "file", path, "arguments", args));
     free(path);
     free_argv(argv);
     return rc;

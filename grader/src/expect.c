@@ -81,8 +81,8 @@ int expect_check(const struct grade_run *run, const char *spec, FILE *log)
             return -1;
         bad += rc;
         if (r->unlisted_tests > 0) {
-            fprintf(log, "expect: %s/%s has tests the manifest does not list\n",
-                    r->ex->chapter->id, r->ex->id);
+            fprintf(log, "expect: %s/%s has tests the manifest does not list\n", r->ex->chapter->id,
+                    r->ex->id);
             bad++;
         }
     }

@@ -58,9 +58,8 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
     char *report = path_join(ex_dir, "report.json");
     char *screen_dir = path_join(ex_dir, "screen");
     char *message = NULL;
-    char *refused = screen_dir && compile_log
-                        ? screen_exercise(b, e, screen_dir, compile_log)
-                        : strdup("out of memory");
+    char *refused = screen_dir && compile_log ? screen_exercise(b, e, screen_dir, compile_log)
+                                              : strdup("out of memory");
 
     if (refused) {
         score_not_run(r, EX_REFUSED, refused, kafka_real);
@@ -102,8 +101,7 @@ static void grade_chapter(const struct wb_manifest *m, const struct wb_chapter *
     bool kafka_real = brokers_kafka_is_real();
 
     if (!ch_dir || !work || !gen || !prep_log || mkdir_p(ch_dir) != 0)
-        snprintf(err, sizeof err, "cannot create %s/%s: %s", o->out_dir, ch->id,
-                 strerror(errno));
+        snprintf(err, sizeof err, "cannot create %s/%s: %s", o->out_dir, ch->id, strerror(errno));
     else if (stage_chapter(m, ch, submission_dir, work, err, sizeof err) != 0)
         ;
     else if (build_ctx_init(&b, m, ch, work, gen, o->sanitize, o->werror, prep_log, err,

@@ -24,8 +24,8 @@ struct grade_options {
     bool quizzes;           /* grade the quiz answers file too */
     bool verbose;           /* print each test's output in the table */
     bool color;
-    bool quiet_progress;    /* no "grading CH/EX ..." lines on stderr */
-    double test_timeout;    /* caps every test's own limit (seconds), 0 = no cap */
+    bool quiet_progress; /* no "grading CH/EX ..." lines on stderr */
+    double test_timeout; /* caps every test's own limit (seconds), 0 = no cap */
 };
 
 enum test_state {
@@ -89,8 +89,8 @@ struct grade_run {
 
 /* Runs the whole pipeline. Returns 0 when grading ran (whatever the score),
  * -1 with a message in err when it could not (no submission, no compiler...). */
-int grade_run(const struct wb_manifest *m, const struct grade_options *opts,
-              struct grade_run *run, char *err, size_t errlen);
+int grade_run(const struct wb_manifest *m, const struct grade_options *opts, struct grade_run *run,
+              char *err, size_t errlen);
 void grade_run_free(struct grade_run *run);
 /* True when o->only leaves chapter ch in the run. */
 bool grade_selects_chapter(const struct grade_options *o, const struct wb_chapter *ch);

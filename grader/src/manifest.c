@@ -20,7 +20,7 @@ struct ctx {
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(struct ctx *c, const char *where,
-                                                       const char *fmt, ...)
+                                                      const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -31,8 +31,8 @@ __attribute__((format(printf, 3, 4))) static int fail(struct ctx *c, const char 
     return -1;
 }
 
-static int get_string(struct ctx *c, json_t *obj, const char *where, const char *key,
-                      int required, const char **out)
+static int get_string(struct ctx *c, json_t *obj, const char *where, const char *key, int required,
+                      const char **out)
 {
     json_t *v = json_object_get(obj, key);
     *out = NULL;
@@ -322,8 +322,8 @@ const struct wb_exercise *manifest_exercise(const struct wb_manifest *m, const c
     const struct wb_exercise *found = NULL;
     for (size_t i = 0; i < m->nchapters; i++) {
         const struct wb_chapter *ch = &m->chapters[i];
-        if (slash && (strncmp(ch->id, name, (size_t)(slash - name)) != 0 ||
-                      ch->id[slash - name] != '\0'))
+        if (slash &&
+            (strncmp(ch->id, name, (size_t)(slash - name)) != 0 || ch->id[slash - name] != '\0'))
             continue;
         for (size_t k = 0; k < ch->nexercises; k++) {
             if (strcmp(ch->exercises[k].id, slash ? slash + 1 : name) != 0)

@@ -15,7 +15,7 @@
 struct wb_chapter;
 
 struct wb_test_spec {
-    const char *name;  /* Criterion test name inside the exercise's suite */
+    const char *name; /* Criterion test name inside the exercise's suite */
     double points;
     const char *needs; /* NULL, "real-kafka" or "mock-kafka" */
 };

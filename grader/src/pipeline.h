@@ -52,8 +52,8 @@ int build_program(const struct build_ctx *b, const struct wb_chapter *ch,
 
 /* The compiler command (argv, NULL-terminated, malloc'd strings) for sources
  * -> out; used by the builds above and by compile_commands.json. */
-char **build_command(const struct build_ctx *b, const struct wb_chapter *ch,
-                     const char **sources, size_t nsources, const char *out, bool link_tests);
+char **build_command(const struct build_ctx *b, const struct wb_chapter *ch, const char **sources,
+                     size_t nsources, const char *out, bool link_tests);
 void free_argv(char **argv);
 
 /* ---- screen.c: what student objects may not contain ---------------------- */
@@ -70,8 +70,7 @@ char *screen_object(const char *path);
 /* Makes a submission gradable: a folder (or git checkout) is used in place;
  * a .zip, .tar.gz or .tgz is unpacked safely into unpack_dir. Returns the
  * folder to grade (malloc'd) or NULL with a message in err. */
-char *submission_open(const char *submission, const char *unpack_dir, char *err,
-                      size_t errlen);
+char *submission_open(const char *submission, const char *unpack_dir, char *err, size_t errlen);
 /* True when path names an archive submission_open unpacks. */
 bool submission_is_archive(const char *path);
 

@@ -30,7 +30,7 @@ struct proc_spec {
     const char *output_path; /* stdout + stderr go here (truncated first) */
     int timeout_ms;          /* wall-clock limit for the whole run */
     struct proc_limits limits;
-    bool keep_orphans;       /* leave daemons it detached running (broker scripts) */
+    bool keep_orphans;             /* leave daemons it detached running (broker scripts) */
     enum proc_isolation isolation; /* namespaces need root; without it, limits only */
 };
 

@@ -46,7 +46,10 @@ static void buf_add(struct buf *b, const char *s, size_t n)
     b->p[b->len] = '\0';
 }
 
-static void buf_adds(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+static void buf_adds(struct buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
 
 /* Appends a line of text: joined to the previous one with "\n", or with a
  * blank line when a paragraph break came in between. */
@@ -110,8 +113,8 @@ struct parser {
     bool kind_given;
     enum place place;
     enum list_type list_type;
-    bool in_code;          /* inside a ``` fence */
-    bool blank_before;     /* a blank line came since the last text */
+    bool in_code;      /* inside a ``` fence */
+    bool blank_before; /* a blank line came since the last text */
     struct buf body, hint, expl, comment;
 };
 
@@ -192,8 +195,8 @@ static bool ieq(const char *a, const char *b)
 /* Removes a leading "**Explanation:**" (the document's own label). */
 static char *strip_label(char *s)
 {
-    static const char *labels[] = {"**Explanation:**", "**Explanation**:",
-                                   "**Model answer:**", "**Model answer**:"};
+    static const char *labels[] = {"**Explanation:**", "**Explanation**:", "**Model answer:**",
+                                   "**Model answer**:"};
     if (!s)
         return s;
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
@@ -248,7 +251,8 @@ static void finish_question(struct parser *p)
         n_correct += q->choices[i].correct;
 
     if (!p->kind_given) {
-        if (q->n_choices == 2 && ieq(q->choices[0].text, "True") && ieq(q->choices[1].text, "False"))
+        if (q->n_choices == 2 && ieq(q->choices[0].text, "True") &&
+            ieq(q->choices[1].text, "False"))
             q->kind = QUIZ_TRUE_FALSE;
         else if (p->list_type == LIST_NUMBER)
             q->kind = QUIZ_SINGLE;
@@ -282,17 +286,18 @@ static void finish_question(struct parser *p)
         if (q->n_choices == 0) {
             fail(p, q->line,
                  "question '%s' has no choices (write them as '1. [ ] text' or '- [ ] text', "
-                 "or mark it <!-- id: %s; kind: open -->)", q->id, q->id);
+                 "or mark it <!-- id: %s; kind: open -->)",
+                 q->id, q->id);
             goto drop;
         }
         if (q->n_choices < 2) {
             fail(p, q->choices[0].line, "question '%s' has only one choice", q->id);
             goto drop;
         }
-        if (q->kind == QUIZ_TRUE_FALSE &&
-            !(q->n_choices == 2 && ieq(q->choices[0].text, "True") && ieq(q->choices[1].text, "False"))) {
-            fail(p, q->line, "true/false question '%s' must have exactly the choices True and False",
-                 q->id);
+        if (q->kind == QUIZ_TRUE_FALSE && !(q->n_choices == 2 && ieq(q->choices[0].text, "True") &&
+                                            ieq(q->choices[1].text, "False"))) {
+            fail(p, q->line,
+                 "true/false question '%s' must have exactly the choices True and False", q->id);
             goto drop;
         }
         if ((q->kind == QUIZ_SINGLE || q->kind == QUIZ_TRUE_FALSE) && n_correct != 1) {
@@ -391,9 +396,11 @@ static void read_meta(struct parser *p, const char *line)
             fail(p, p->line, "out of memory");
         } else if (strcmp(key, "id") == 0) {
             if (p->q.id)
-                fail(p, p->line, "question '%s' already has an id (line %d)", p->q.text, p->id_line);
+                fail(p, p->line, "question '%s' already has an id (line %d)", p->q.text,
+                     p->id_line);
             else if (!valid_id(value))
-                fail(p, p->line, "question id '%s' may use only letters, digits, '_' and '-'", value);
+                fail(p, p->line, "question id '%s' may use only letters, digits, '_' and '-'",
+                     value);
             else {
                 p->q.id = value;
                 value = NULL;
@@ -502,8 +509,8 @@ static void add_choice(struct parser *p, enum list_type type, bool correct, cons
         p->q.choices = cs;
         p->cap_choices = cap;
     }
-    p->q.choices[p->q.n_choices++] = (struct quiz_choice){
-        .text = t, .comment = NULL, .correct = correct, .line = p->line};
+    p->q.choices[p->q.n_choices++] =
+        (struct quiz_choice){.text = t, .comment = NULL, .correct = correct, .line = p->line};
     p->list_type = type;
     p->place = LIST;
     p->blank_before = false;
@@ -546,7 +553,8 @@ static void parse_line(struct parser *p, char *s)
             p->in_code = !p->in_code;
         struct buf *b = p->place == BODY ? &p->body : &p->expl;
         if (p->place == LIST) {
-            fail(p, p->line, "a ``` code block cannot be part of a choice; put it in the question text");
+            fail(p, p->line,
+                 "a ``` code block cannot be part of a choice; put it in the question text");
             return;
         }
         buf_add_line(b, s, p->blank_before && !p->in_code);
@@ -631,7 +639,8 @@ static void parse_line(struct parser *p, char *s)
 static bool has_closing_fence(const char *text)
 {
     for (const char *s = text; *s;) {
-        if (strncmp(s, "---", 3) == 0 && (s[3] == '\n' || s[3] == '\0' || (s[3] == '\r' && (s[4] == '\n' || s[4] == '\0'))))
+        if (strncmp(s, "---", 3) == 0 &&
+            (s[3] == '\n' || s[3] == '\0' || (s[3] == '\r' && (s[4] == '\n' || s[4] == '\0'))))
             return true;
         const char *nl = strchr(s, '\n');
         if (!nl)
@@ -651,8 +660,8 @@ static char *name_from_path(const char *path)
     return dup_range(base, n);
 }
 
-int quiz_parse_string(const char *path, const char *text, struct quiz *out,
-                      char *err, size_t errlen)
+int quiz_parse_string(const char *path, const char *text, struct quiz *out, char *err,
+                      size_t errlen)
 {
     memset(out, 0, sizeof *out);
     struct parser p = {.path = path, .err = err, .errlen = errlen, .quiz = out};
@@ -684,7 +693,7 @@ int quiz_parse_string(const char *path, const char *text, struct quiz *out,
         goto fail;
     }
 
-    bool front = false;      /* inside the front matter */
+    bool front = false; /* inside the front matter */
     int front_line = 0;
     const char *cur = text;
     while (*cur && !p.failed) {
@@ -704,7 +713,8 @@ int quiz_parse_string(const char *path, const char *text, struct quiz *out,
             front = true;
             front_line = 1;
             if (!has_closing_fence(cur)) {
-                fail(&p, 1, "front matter opened with '---' is never closed (no second '---' line)");
+                fail(&p, 1,
+                     "front matter opened with '---' is never closed (no second '---' line)");
                 free(line);
                 break;
             }
@@ -740,7 +750,8 @@ int quiz_parse_string(const char *path, const char *text, struct quiz *out,
         free(line);
     }
     if (!p.failed && front)
-        fail(&p, front_line, "front matter opened with '---' is never closed (no second '---' line)");
+        fail(&p, front_line,
+             "front matter opened with '---' is never closed (no second '---' line)");
     if (!p.failed)
         finish_question(&p);
     else if (p.in_question) {
@@ -836,8 +847,8 @@ void quiz_correct_answer(const struct quiz_question *q, char *buf, size_t buflen
     buf[n] = '\0';
 }
 
-int quiz_parse_answer(const struct quiz_question *q, const char *answer,
-                      unsigned *mask, char *msg, size_t msglen)
+int quiz_parse_answer(const struct quiz_question *q, const char *answer, unsigned *mask, char *msg,
+                      size_t msglen)
 {
     *mask = 0;
     char *a = trim_dup(answer ? answer : "");
@@ -876,7 +887,8 @@ int quiz_parse_answer(const struct quiz_question *q, const char *answer,
             continue;
         if (*c < 'a' || *c > last) {
             if (isalpha((unsigned char)*c))
-                snprintf(msg, msglen, "%s: '%c' is not one of the choices a-%c", q->full_id, *c, last);
+                snprintf(msg, msglen, "%s: '%c' is not one of the choices a-%c", q->full_id, *c,
+                         last);
             else
                 snprintf(msg, msglen, "%s: '%c' is not a choice letter (choices are a-%c)",
                          q->full_id, *c, last);
@@ -890,8 +902,8 @@ int quiz_parse_answer(const struct quiz_question *q, const char *answer,
         *mask |= bit;
     }
     if (q->kind == QUIZ_SINGLE && (*mask & (*mask - 1)) != 0) {
-        snprintf(msg, msglen, "%s: single-choice question takes one letter, got '%s'",
-                 q->full_id, answer);
+        snprintf(msg, msglen, "%s: single-choice question takes one letter, got '%s'", q->full_id,
+                 answer);
         goto out;
     }
     rc = 0;

@@ -34,15 +34,15 @@ enum quiz_kind {
 };
 
 struct quiz_choice {
-    char *text;     /* one line of Markdown */
-    char *comment;  /* indented "> " under the choice, or NULL */
-    bool correct;   /* [x] */
+    char *text;    /* one line of Markdown */
+    char *comment; /* indented "> " under the choice, or NULL */
+    bool correct;  /* [x] */
     int line;
 };
 
 struct quiz_question {
-    char *id;          /* stable id from "<!-- id: NAME -->", e.g. "q01" */
-    char *full_id;     /* "QUIZNAME.ID", the key used in the answers file */
+    char *id;      /* stable id from "<!-- id: NAME -->", e.g. "q01" */
+    char *full_id; /* "QUIZNAME.ID", the key used in the answers file */
     enum quiz_kind kind;
     char *text;        /* the heading, without the #s */
     char *body;        /* Markdown between heading and choices, or NULL */
@@ -50,13 +50,13 @@ struct quiz_question {
     char *explanation; /* after the choices (for QUIZ_OPEN: the model answer), or NULL */
     struct quiz_choice *choices;
     size_t n_choices;
-    int line;          /* line of the heading */
+    int line; /* line of the heading */
 };
 
 struct quiz {
-    char *name;   /* file name without directory and ".md": "document", "01_rest" */
-    char *path;   /* as given to quiz_parse_file */
-    char *title;  /* front matter "title:", else the name */
+    char *name;  /* file name without directory and ".md": "document", "01_rest" */
+    char *path;  /* as given to quiz_parse_file */
+    char *title; /* front matter "title:", else the name */
     struct quiz_question *questions;
     size_t n_questions;
 };
@@ -69,8 +69,8 @@ int quiz_parse_file(const char *path, struct quiz *out, char *err, size_t errlen
 
 /* Same for text already in memory; path is used for the quiz name and in
  * error messages. Lines may end in LF or CRLF. */
-int quiz_parse_string(const char *path, const char *text, struct quiz *out,
-                      char *err, size_t errlen);
+int quiz_parse_string(const char *path, const char *text, struct quiz *out, char *err,
+                      size_t errlen);
 
 void quiz_free(struct quiz *quiz);
 
@@ -93,8 +93,8 @@ void quiz_correct_answer(const struct quiz_question *q, char *buf, size_t buflen
  * to the chosen letters, or -1 with msg set to what is wrong, e.g.
  * "document.q03: 'e' is not one of the choices a-d". An empty answer is
  * invalid too ("no answer given"); the caller treats it as unanswered. */
-int quiz_parse_answer(const struct quiz_question *q, const char *answer,
-                      unsigned *mask, char *msg, size_t msglen);
+int quiz_parse_answer(const struct quiz_question *q, const char *answer, unsigned *mask, char *msg,
+                      size_t msglen);
 
 /* ---- the answers file (quiz_answers.c) ----------------------------------
  *
@@ -111,20 +111,20 @@ struct quiz_answer {
 };
 
 struct quiz_answers {
-    char *path;                 /* file it came from, or NULL */
-    char **lines;               /* every line, as read (without newline) */
+    char *path;   /* file it came from, or NULL */
+    char **lines; /* every line, as read (without newline) */
     size_t n_lines;
-    struct quiz_answer *items;  /* the "id = value" lines */
+    struct quiz_answer *items; /* the "id = value" lines */
     size_t n_items;
 };
 
 /* Loads an answers file. A missing file is an empty set of answers
  * (returns 0, *missing = true when missing is not NULL). A malformed line
  * is an error "FILE:LINE: problem"; so is an id answered twice. */
-int quiz_answers_load(const char *path, struct quiz_answers *out, bool *missing,
-                      char *err, size_t errlen);
-int quiz_answers_parse(const char *path, const char *text, struct quiz_answers *out,
-                       char *err, size_t errlen);
+int quiz_answers_load(const char *path, struct quiz_answers *out, bool *missing, char *err,
+                      size_t errlen);
+int quiz_answers_parse(const char *path, const char *text, struct quiz_answers *out, char *err,
+                       size_t errlen);
 
 /* The answer for full id, or NULL. */
 const struct quiz_answer *quiz_answers_get(const struct quiz_answers *a, const char *full_id);
@@ -143,8 +143,8 @@ enum quiz_status {
     QUIZ_RIGHT,
     QUIZ_WRONG,
     QUIZ_UNANSWERED,
-    QUIZ_INVALID,    /* the answer is not a possible answer; message says why */
-    QUIZ_NOT_SCORED  /* open question (knowledge check): self-assessed */
+    QUIZ_INVALID,   /* the answer is not a possible answer; message says why */
+    QUIZ_NOT_SCORED /* open question (knowledge check): self-assessed */
 };
 
 struct quiz_item_result {
@@ -158,14 +158,14 @@ struct quiz_item_result {
 };
 
 struct quiz_grade {
-    char *quiz_name;  /* "document" */
+    char *quiz_name; /* "document" */
     char *title;
     struct quiz_item_result *results; /* one per question, in quiz order */
     size_t n_results;
-    int points;       /* questions scored */
-    int earned;       /* right answers */
-    int answered;     /* questions with a valid answer (open ones included) */
-    char **unknown;   /* "FILE:LINE: document.q99 is not a question of quiz document" */
+    int points;     /* questions scored */
+    int earned;     /* right answers */
+    int answered;   /* questions with a valid answer (open ones included) */
+    char **unknown; /* "FILE:LINE: document.q99 is not a question of quiz document" */
     size_t n_unknown;
     bool answers_missing; /* the answers file does not exist: all unanswered */
 };
@@ -174,8 +174,8 @@ struct quiz_grade {
  * id starts with another quiz's name are ignored; ids of this quiz that name
  * no question are listed in out->unknown. Returns 0, or -1 with err set when
  * the quiz or the answers file is malformed. Free with quiz_grade_free. */
-int quiz_grade(const char *quiz_path, const char *answers_path, struct quiz_grade *out,
-               char *err, size_t errlen);
+int quiz_grade(const char *quiz_path, const char *answers_path, struct quiz_grade *out, char *err,
+               size_t errlen);
 
 /* Same, for a quiz and answers already loaded. */
 int quiz_grade_parsed(const struct quiz *quiz, const struct quiz_answers *answers,
@@ -187,8 +187,8 @@ void quiz_grade_free(struct quiz_grade *g);
 const char *quiz_status_name(enum quiz_status s);
 
 /* Scores one answer of one question (status, earned, message). */
-enum quiz_status quiz_score_answer(const struct quiz_question *q, const char *answer,
-                                   char *msg, size_t msglen);
+enum quiz_status quiz_score_answer(const struct quiz_question *q, const char *answer, char *msg,
+                                   size_t msglen);
 
 /* ---- export (quiz_export.c) --------------------------------------------- */
 

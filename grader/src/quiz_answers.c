@@ -82,8 +82,8 @@ static int push_item(struct quiz_answers *a, char *id, char *value, int line)
     return 0;
 }
 
-int quiz_answers_parse(const char *path, const char *text, struct quiz_answers *out,
-                       char *err, size_t errlen)
+int quiz_answers_parse(const char *path, const char *text, struct quiz_answers *out, char *err,
+                       size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (errlen)
@@ -117,8 +117,9 @@ int quiz_answers_parse(const char *path, const char *text, struct quiz_answers *
             continue;
         const char *eq = strchr(s, '=');
         if (!eq) {
-            snprintf(err, errlen, "%s:%d: expected 'QUIZ.ID = ANSWER' (e.g. 'document.q01 = a'), got '%s'",
-                     path, lineno, line);
+            snprintf(err, errlen,
+                     "%s:%d: expected 'QUIZ.ID = ANSWER' (e.g. 'document.q01 = a'), got '%s'", path,
+                     lineno, line);
             goto fail;
         }
         char *id = trim_range_dup(s, (size_t)(eq - s));
@@ -131,7 +132,8 @@ int quiz_answers_parse(const char *path, const char *text, struct quiz_answers *
             goto oom;
         }
         if (!valid_full_id(id)) {
-            snprintf(err, errlen, "%s:%d: '%s' is not a question id of the form QUIZ.ID (e.g. document.q01)",
+            snprintf(err, errlen,
+                     "%s:%d: '%s' is not a question id of the form QUIZ.ID (e.g. document.q01)",
                      path, lineno, id);
             free(id);
             free(value);
@@ -159,8 +161,8 @@ fail:
     return -1;
 }
 
-int quiz_answers_load(const char *path, struct quiz_answers *out, bool *missing,
-                      char *err, size_t errlen)
+int quiz_answers_load(const char *path, struct quiz_answers *out, bool *missing, char *err,
+                      size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (missing)
@@ -277,8 +279,8 @@ static bool blank(const char *s)
     return true;
 }
 
-enum quiz_status quiz_score_answer(const struct quiz_question *q, const char *answer,
-                                   char *msg, size_t msglen)
+enum quiz_status quiz_score_answer(const struct quiz_question *q, const char *answer, char *msg,
+                                   size_t msglen)
 {
     if (msglen)
         msg[0] = '\0';
@@ -385,10 +387,9 @@ int quiz_grade_parsed(const struct quiz *quiz, const struct quiz_answers *answer
         if (!u)
             goto oom;
         out->unknown = u;
-        out->unknown[out->n_unknown] =
-            format("%s:%d: %s is not a question of quiz %s (%s)",
-                   answers->path ? answers->path : "answers", a->line, a->id, quiz->name,
-                   quiz->path);
+        out->unknown[out->n_unknown] = format("%s:%d: %s is not a question of quiz %s (%s)",
+                                              answers->path ? answers->path : "answers", a->line,
+                                              a->id, quiz->name, quiz->path);
         if (!out->unknown[out->n_unknown])
             goto oom;
         out->n_unknown++;
@@ -400,8 +401,8 @@ oom:
     return -1;
 }
 
-int quiz_grade(const char *quiz_path, const char *answers_path, struct quiz_grade *out,
-               char *err, size_t errlen)
+int quiz_grade(const char *quiz_path, const char *answers_path, struct quiz_grade *out, char *err,
+               size_t errlen)
 {
     struct quiz quiz;
     struct quiz_answers answers;

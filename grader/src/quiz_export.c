@@ -81,7 +81,8 @@ static int gift_question(FILE *out, const struct quiz_question *q)
         rc |= fputs("####", out) == EOF;
         rc |= gift_text(out, q->explanation);
     }
-    rc |= fputs(q->kind == QUIZ_SINGLE || q->kind == QUIZ_MULTIPLE ? "\n}\n\n" : "}\n\n", out) == EOF;
+    rc |=
+        fputs(q->kind == QUIZ_SINGLE || q->kind == QUIZ_MULTIPLE ? "\n}\n\n" : "}\n\n", out) == EOF;
     return rc ? -1 : 0;
 }
 
@@ -111,7 +112,10 @@ static const char *kind_key(enum quiz_kind k)
     return "?";
 }
 
-static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
 
 static json_t *quiz_to_json(const struct quiz *quiz)
 {
@@ -132,7 +136,8 @@ static json_t *quiz_to_json(const struct quiz *quiz)
             json_decref(correct);
             goto fail;
         }
-        if (json_object_set_new(jq, "choices", choices) || json_object_set_new(jq, "correct", correct))
+        if (json_object_set_new(jq, "choices", choices) ||
+            json_object_set_new(jq, "correct", correct))
             goto fail;
         for (size_t c = 0; c < q->n_choices; c++) {
             json_t *jc = json_object();
@@ -140,7 +145,8 @@ static json_t *quiz_to_json(const struct quiz *quiz)
                 json_object_set_new(jc, "text", json_string(q->choices[c].text)) ||
                 json_object_set_new(jc, "comment", str_or_null(q->choices[c].comment)))
                 goto fail;
-            if (q->choices[c].correct && json_array_append_new(correct, json_integer((json_int_t)c)))
+            if (q->choices[c].correct &&
+                json_array_append_new(correct, json_integer((json_int_t)c)))
                 goto fail;
         }
         if (json_object_set_new(jq, "id", json_string(q->id)) ||
@@ -165,7 +171,8 @@ static const char html_head[] =
     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
     "<title>%s</title>\n"
     "<style>\n"
-    "body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;line-height:1.45;color:#222}\n"
+    "body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 "
+    "1em;line-height:1.45;color:#222}\n"
     ".q{border:1px solid #ccc;border-radius:6px;padding:.6em 1em;margin:1em 0}\n"
     ".q h2{font-size:1.05em;margin:.3em 0}\n"
     ".q label{display:block;margin:.25em 0;cursor:pointer}\n"
@@ -192,9 +199,11 @@ static const char html_tail[] =
     "(function () {\n"
     "'use strict';\n"
     "var quiz = JSON.parse(document.getElementById('quiz-data').textContent);\n"
-    "function esc(s) { return s.replace(/&/g,'&amp;').replace(/</g,'&lt;').replace(/>/g,'&gt;').replace(/\"/g,'&quot;'); }\n"
+    "function esc(s) { return "
+    "s.replace(/&/g,'&amp;').replace(/</g,'&lt;').replace(/>/g,'&gt;').replace(/\"/g,'&quot;'); }\n"
     "function inline(s) {\n"
-    "  return esc(s).replace(/`([^`]+)`/g, '<code>$1</code>').replace(/\\*\\*([^*]+)\\*\\*/g, '<b>$1</b>');\n"
+    "  return esc(s).replace(/`([^`]+)`/g, '<code>$1</code>').replace(/\\*\\*([^*]+)\\*\\*/g, "
+    "'<b>$1</b>');\n"
     "}\n"
     "/* A little Markdown: paragraphs, ``` code blocks, `code`, **bold**. */\n"
     "function md(s) {\n"
@@ -202,10 +211,13 @@ static const char html_tail[] =
     "  var out = [], para = [], code = null;\n"
     "  s.split('\\n').forEach(function (line) {\n"
     "    if (/^\\s*```/.test(line)) {\n"
-    "      if (code === null) { if (para.length) { out.push('<p>' + inline(para.join(' ')) + '</p>'); para = []; } code = []; }\n"
-    "      else { out.push('<pre><code>' + esc(code.join('\\n')) + '</code></pre>'); code = null; }\n"
+    "      if (code === null) { if (para.length) { out.push('<p>' + inline(para.join(' ')) + "
+    "'</p>'); para = []; } code = []; }\n"
+    "      else { out.push('<pre><code>' + esc(code.join('\\n')) + '</code></pre>'); code = null; "
+    "}\n"
     "    } else if (code !== null) { code.push(line); }\n"
-    "    else if (/^\\s*$/.test(line)) { if (para.length) { out.push('<p>' + inline(para.join(' ')) + '</p>'); para = []; } }\n"
+    "    else if (/^\\s*$/.test(line)) { if (para.length) { out.push('<p>' + inline(para.join(' "
+    "')) + '</p>'); para = []; } }\n"
     "    else { para.push(line); }\n"
     "  });\n"
     "  if (code !== null) out.push('<pre><code>' + esc(code.join('\\n')) + '</code></pre>');\n"
@@ -223,35 +235,46 @@ static const char html_tail[] =
     "  if (q.kind === 'multiple') h += '<p><i>Pick all that apply.</i></p>';\n"
     "  q.choices.forEach(function (c, i) {\n"
     "    var letter = String.fromCharCode(97 + i);\n"
-    "    h += '<label><input type=\"' + type + '\" name=\"' + esc(q.id) + '\" value=\"' + i + '\" id=\"' + esc(q.id) + '-' + letter + '\"> ' +\n"
+    "    h += '<label><input type=\"' + type + '\" name=\"' + esc(q.id) + '\" value=\"' + i + '\" "
+    "id=\"' + esc(q.id) + '-' + letter + '\"> ' +\n"
     "         letter + ') ' + inline(c.text) + '</label>';\n"
     "  });\n"
-    "  if (q.kind === 'open') h += '<textarea name=\"' + esc(q.id) + '\" placeholder=\"Your answer (for yourself)\"></textarea>';\n"
+    "  if (q.kind === 'open') h += '<textarea name=\"' + esc(q.id) + '\" placeholder=\"Your answer "
+    "(for yourself)\"></textarea>';\n"
     "  h += '<div class=\"feedback\" id=\"feedback-' + esc(q.id) + '\"></div>';\n"
     "  div.innerHTML = h;\n"
     "  form.appendChild(div);\n"
     "});\n"
     "function chosen(q) {\n"
     "  var picked = [];\n"
-    "  form.querySelectorAll('input[name=\"' + q.id + '\"]').forEach(function (el) { if (el.checked) picked.push(Number(el.value)); });\n"
+    "  form.querySelectorAll('input[name=\"' + q.id + '\"]').forEach(function (el) { if "
+    "(el.checked) picked.push(Number(el.value)); });\n"
     "  return picked;\n"
     "}\n"
     "function check() {\n"
     "  var points = 0, earned = 0;\n"
     "  quiz.questions.forEach(function (q) {\n"
-    "    var div = document.getElementById('q-' + q.id), fb = document.getElementById('feedback-' + q.id);\n"
+    "    var div = document.getElementById('q-' + q.id), fb = document.getElementById('feedback-' "
+    "+ q.id);\n"
     "    div.classList.remove('right', 'wrong', 'unanswered');\n"
-    "    if (q.kind === 'open') { fb.innerHTML = '<b>Model answer:</b> ' + md(q.explanation); return; }\n"
+    "    if (q.kind === 'open') { fb.innerHTML = '<b>Model answer:</b> ' + md(q.explanation); "
+    "return; }\n"
     "    points++;\n"
     "    var picked = chosen(q), h = '';\n"
-    "    if (picked.length === 0) { div.classList.add('unanswered'); div.dataset.result = 'unanswered'; h = '<b>Not answered.</b>'; }\n"
+    "    if (picked.length === 0) { div.classList.add('unanswered'); div.dataset.result = "
+    "'unanswered'; h = '<b>Not answered.</b>'; }\n"
     "    else {\n"
-    "      var right = picked.length === q.correct.length && picked.every(function (i) { return q.correct.indexOf(i) >= 0; });\n"
+    "      var right = picked.length === q.correct.length && picked.every(function (i) { return "
+    "q.correct.indexOf(i) >= 0; });\n"
     "      if (right) earned++;\n"
-    "      div.classList.add(right ? 'right' : 'wrong'); div.dataset.result = right ? 'right' : 'wrong';\n"
-    "      h = right ? '<b>Right.</b>' : '<b>Not quite.</b> The answer: ' + q.correct.map(function (i) {\n"
-    "            return String.fromCharCode(97 + i) + ') ' + inline(q.choices[i].text); }).join('; ') + '.';\n"
-    "      picked.forEach(function (i) { if (q.choices[i].comment) h += '<p class=\"comment\">' + String.fromCharCode(97 + i) + ': ' + inline(q.choices[i].comment) + '</p>'; });\n"
+    "      div.classList.add(right ? 'right' : 'wrong'); div.dataset.result = right ? 'right' : "
+    "'wrong';\n"
+    "      h = right ? '<b>Right.</b>' : '<b>Not quite.</b> The answer: ' + q.correct.map(function "
+    "(i) {\n"
+    "            return String.fromCharCode(97 + i) + ') ' + inline(q.choices[i].text); }).join('; "
+    "') + '.';\n"
+    "      picked.forEach(function (i) { if (q.choices[i].comment) h += '<p class=\"comment\">' + "
+    "String.fromCharCode(97 + i) + ': ' + inline(q.choices[i].comment) + '</p>'; });\n"
     "    }\n"
     "    if (q.explanation) h += md(q.explanation);\n"
     "    fb.innerHTML = h;\n"
@@ -263,8 +286,10 @@ static const char html_tail[] =
     "document.getElementById('check').addEventListener('click', check);\n"
     "document.getElementById('reset').addEventListener('click', function () {\n"
     "  form.reset(); document.getElementById('score').textContent = '';\n"
-    "  quiz.questions.forEach(function (q) { document.getElementById('feedback-' + q.id).innerHTML = '';\n"
-    "    document.getElementById('q-' + q.id).classList.remove('right', 'wrong', 'unanswered'); });\n"
+    "  quiz.questions.forEach(function (q) { document.getElementById('feedback-' + q.id).innerHTML "
+    "= '';\n"
+    "    document.getElementById('q-' + q.id).classList.remove('right', 'wrong', 'unanswered'); "
+    "});\n"
     "});\n"
     "/* Answers in the address, e.g. page.html#answers=q01:a,q02:bc&check, are ticked\n"
     " * (and checked with &check) as if clicked: handy to share or to test the page. */\n"
@@ -314,7 +339,8 @@ int quiz_export_html(const struct quiz *quiz, FILE *out)
     *t = '\0';
 
     int rc = 0;
-    if (fprintf(out, html_head, title) < 0 || fputs(json, out) == EOF || fputs(html_tail, out) == EOF)
+    if (fprintf(out, html_head, title) < 0 || fputs(json, out) == EOF ||
+        fputs(html_tail, out) == EOF)
         rc = -1;
     free(title);
     free(json);

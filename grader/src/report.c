@@ -69,8 +69,7 @@ static void print_indented(FILE *out, const char *text, const char *indent, int 
         fprintf(out, "%s[...]\n", indent);
 }
 
-static void print_exercise(const struct grade_run *run, const struct exercise_result *r,
-                           FILE *out)
+static void print_exercise(const struct grade_run *run, const struct exercise_result *r, FILE *out)
 {
     fprintf(out, "  %s%-16s %5g/%-5g%s %s\n", score_colour(run, r->score, r->max), r->ex->id,
             r->score, r->max, paint(run, RESET), r->ex->title);
@@ -89,12 +88,13 @@ static void print_exercise(const struct grade_run *run, const struct exercise_re
         const struct test_result *t = &r->tests[k];
         if (t->state == TEST_PASSED && !run->opts->verbose)
             continue;
-        const char *mark = t->state == TEST_PASSED    ? "ok  "
+        const char *mark = t->state == TEST_PASSED     ? "ok  "
                            : t->state == TEST_EXCLUDED ? "--  "
                                                        : "FAIL";
-        fprintf(out, "      %s%s%s %s (%g)\n", t->state == TEST_PASSED ? paint(run, GREEN)
-                                                : t->state == TEST_EXCLUDED ? ""
-                                                                            : paint(run, RED),
+        fprintf(out, "      %s%s%s %s (%g)\n",
+                t->state == TEST_PASSED     ? paint(run, GREEN)
+                : t->state == TEST_EXCLUDED ? ""
+                                            : paint(run, RED),
                 mark, paint(run, RESET), t->spec->name, t->spec->points);
         if (t->state != TEST_PASSED && t->output)
             print_indented(out, t->output, "           ", run->opts->verbose ? 30 : 6);
@@ -118,8 +118,8 @@ void report_table(const struct grade_run *run, FILE *out)
                 max += run->exercises[k].max;
             }
             fprintf(out, "\n%s%-18s%s %s%5g/%-5g%s %s\n", paint(run, BOLD), current->id,
-                    paint(run, RESET), score_colour(run, score, max), score, max,
-                    paint(run, RESET), current->title);
+                    paint(run, RESET), score_colour(run, score, max), score, max, paint(run, RESET),
+                    current->title);
         }
         print_exercise(run, r, out);
     }
@@ -127,8 +127,8 @@ void report_table(const struct grade_run *run, FILE *out)
         fprintf(out, "\n%s%-18s%s\n", paint(run, BOLD), "quizzes", paint(run, RESET));
     for (size_t i = 0; i < run->nquizzes; i++) {
         const struct quiz_result *q = &run->quizzes[i];
-        fprintf(out, "  %s%-16s %5g/%-5g%s %s\n", score_colour(run, q->score, q->max),
-                q->quiz->id, q->score, q->max, paint(run, RESET), q->quiz->file);
+        fprintf(out, "  %s%-16s %5g/%-5g%s %s\n", score_colour(run, q->score, q->max), q->quiz->id,
+                q->score, q->max, paint(run, RESET), q->quiz->file);
         if (q->message)
             print_indented(out, q->message, "      ", 6);
         size_t unanswered = 0;
@@ -146,17 +146,17 @@ void report_table(const struct grade_run *run, FILE *out)
     }
     double pct = run->max > 0 ? 100.0 * run->score / run->max : 0;
     fprintf(out, "\n%s%-18s %s%5g/%-5g%s (%.0f%%) in %.1f s%s\n", paint(run, BOLD), "total",
-            score_colour(run, run->score, run->max), run->score, run->max, paint(run, BOLD),
-            pct, run->seconds, paint(run, RESET));
+            score_colour(run, run->score, run->max), run->score, run->max, paint(run, BOLD), pct,
+            run->seconds, paint(run, RESET));
     (void)m;
 }
 
-static int add_test(json_t *tests, const char *name, double score, double max,
-                    const char *status, const char *output)
+static int add_test(json_t *tests, const char *name, double score, double max, const char *status,
+                    const char *output)
 {
-    json_t *t = json_pack("{s:s, s:f, s:f, s:s, s:s, s:s}", "name", name, "score", score,
-                          "max_score", max, "status", status, "output", output ? output : "",
-                          "visibility", "visible");
+    json_t *t =
+        json_pack("{s:s, s:f, s:f, s:s, s:s, s:s}", "name", name, "score", score, "max_score", max,
+                  "status", status, "output", output ? output : "", "visibility", "visible");
     return t ? json_array_append_new(tests, t) : -1;
 }
 
@@ -192,9 +192,8 @@ int report_results_json(const struct grade_run *run, const char *path)
     for (size_t i = 0; rc == 0 && i < run->nquizzes; i++) {
         const struct quiz_result *q = &run->quizzes[i];
         rc = json_array_append_new(quizzes,
-                                   json_pack("{s:s, s:f, s:f, s:s?}", "quiz", q->quiz->id,
-                                             "score", q->score, "max_score", q->max, "message",
-                                             q->message));
+                                   json_pack("{s:s, s:f, s:f, s:s?}", "quiz", q->quiz->id, "score",
+                                             q->score, "max_score", q->max, "message", q->message));
         if (q->message && rc == 0) {
             char *name = str_printf("quiz/%s", q->quiz->id);
             rc = name ? add_test(tests, name, 0, q->max, "failed", q->message) : -1;
@@ -215,8 +214,8 @@ int report_results_json(const struct grade_run *run, const char *path)
         root = json_pack("{s:f, s:f, s:f, s:s, s:s, s:o, s:{s:s, s:o, s:o}}", "score", run->score,
                          "max_score", run->max, "execution_time", run->seconds, "output",
                          summary ? summary : "", "stdout_visibility", "visible", "tests", tests,
-                         "extra_data", "submission", run->opts->submission, "exercises",
-                         exercises, "quizzes", quizzes);
+                         "extra_data", "submission", run->opts->submission, "exercises", exercises,
+                         "quizzes", quizzes);
         free(summary);
         tests = exercises = quizzes = NULL; /* owned by root now, even on failure */
     }

@@ -68,8 +68,8 @@ static void put_first_line(struct strbuf *sb, const char *text)
     free(line);
 }
 
-static void put_testcase(struct strbuf *sb, const char *classname, const char *name,
-                         bool passed, bool skipped, const char *output)
+static void put_testcase(struct strbuf *sb, const char *classname, const char *name, bool passed,
+                         bool skipped, const char *output)
 {
     sb_puts(sb, "    <testcase classname=\"");
     put_escaped(sb, classname);
@@ -117,12 +117,12 @@ static void put_exercise(struct strbuf *sb, const struct exercise_result *r, siz
     }
     char *suite = str_printf("%s/%s", r->ex->chapter->id, r->ex->id);
     char *classname = str_printf("%s.%s", r->ex->chapter->id, r->ex->id);
-    put_suite_start(sb, suite ? suite : r->ex->id, r->ntests, failed, skipped, r->seconds,
-                    r->score, r->max);
+    put_suite_start(sb, suite ? suite : r->ex->id, r->ntests, failed, skipped, r->seconds, r->score,
+                    r->max);
     for (size_t k = 0; k < r->ntests; k++) {
         const struct test_result *t = &r->tests[k];
-        put_testcase(sb, classname ? classname : r->ex->id, t->spec->name,
-                     t->state == TEST_PASSED, t->state == TEST_EXCLUDED, t->output);
+        put_testcase(sb, classname ? classname : r->ex->id, t->spec->name, t->state == TEST_PASSED,
+                     t->state == TEST_EXCLUDED, t->output);
     }
     sb_puts(sb, "  </testsuite>\n");
     *tests += r->ntests;

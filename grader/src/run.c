@@ -80,20 +80,15 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
         goto out;
     remove(report_path); /* a stale report must never be mistaken for this run's */
     char *test_argv[] = {(char *)bin, "-j1", "--color=never", output_opt, timeout_opt};
-    char *valgrind_argv[] = {"valgrind",
-                             "-q",
-                             "--trace-children=yes",
+    char *valgrind_argv[] = {"valgrind", "-q", "--trace-children=yes",
                              /* peers (python3, kcat, sh) are not ours to check */
-                             "--trace-children-skip=/usr/*,/bin/*",
-                             "--leak-check=full",
-                             "--errors-for-leak-kinds=definite",
-                             "--show-leak-kinds=definite",
-                             "--error-exitcode=" VALGRIND_ERROR_EXIT,
-                             vg_supp,
-                             vg_log};
+                             "--trace-children-skip=/usr/*,/bin/*", "--leak-check=full",
+                             "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
+                             "--error-exitcode=" VALGRIND_ERROR_EXIT, vg_supp, vg_log};
     size_t nvg = o->valgrind ? sizeof valgrind_argv / sizeof *valgrind_argv : 0;
     size_t ntest = sizeof test_argv / sizeof *test_argv;
-    char *args[sizeof valgrind_argv / sizeof *valgrind_argv + sizeof test_argv / sizeof *test_argv + 1];
+    char *args[sizeof valgrind_argv / sizeof *valgrind_argv + sizeof test_argv / sizeof *test_argv +
+               1];
     memcpy(args, valgrind_argv, nvg * sizeof *args);
     memcpy(args + nvg, test_argv, ntest * sizeof *args);
     args[nvg + ntest] = NULL;

@@ -144,8 +144,9 @@ static void judge(struct test_result *t, json_t *entry, double cap)
         limit = cap;
 
     if (timed_out) {
-        sb_printf(&why, "timed out after %.0f s: the code under test never finished "
-                        "(an endless loop, or waiting for something that never comes)",
+        sb_printf(&why,
+                  "timed out after %.0f s: the code under test never finished "
+                  "(an endless loop, or waiting for something that never comes)",
                   limit);
     } else if (crashed) {
         sb_printf(&why, "crashed: killed by %s", sig ? proc_signal_words((int)sig) : "a signal");
@@ -161,8 +162,9 @@ static void judge(struct test_result *t, json_t *entry, double cap)
             sb_printf(&why, "passed its checks, but valgrind found a memory error or a leak in "
                             "it (see run.log.valgrind.* beside the report)");
         else if (code != 0)
-            sb_printf(&why, "passed its checks, but the test process then exited with code %lld "
-                            "(a sanitizer finding or a crash while cleaning up: see the log)",
+            sb_printf(&why,
+                      "passed its checks, but the test process then exited with code %lld "
+                      "(a sanitizer finding or a crash while cleaning up: see the log)",
                       (long long)code);
     } else if (status && strcmp(status, "SKIPPED") == 0) {
         const char *msg = json_string_value(json_object_get(entry, "message"));
@@ -220,7 +222,8 @@ void score_exercise(struct exercise_result *r, const char *report_path, const ch
         if (!entry) {
             t->state = TEST_FAILED;
             t->output = str_printf("this test is missing from the runner's report (test %s/%s "
-                                   "did not run)", r->ex->id, t->spec->name);
+                                   "did not run)",
+                                   r->ex->id, t->spec->name);
             continue;
         }
         judge(t, entry, test_timeout);
@@ -238,6 +241,7 @@ void score_exercise(struct exercise_result *r, const char *report_path, const ch
     }
     if (r->unlisted_tests > 0)
         r->message = str_printf("%d test(s) in the binary are not in the manifest and score "
-                                "nothing", r->unlisted_tests);
+                                "nothing",
+                                r->unlisted_tests);
     json_decref(root);
 }

@@ -103,7 +103,7 @@ static bool is_constructor_section(const elf_shdr *sh, const char *name)
         sh->sh_type == SHT_PREINIT_ARRAY)
         return true;
     static const char *names[] = {".init_array", ".fini_array", ".preinit_array", ".ctors",
-                                  ".dtors", ".init", ".fini", NULL};
+                                  ".dtors",      ".init",       ".fini",          NULL};
     for (const char **n = names; *n; n++) {
         size_t len = strlen(*n);
         if (strncmp(name, *n, len) == 0 && (name[len] == '\0' || name[len] == '.'))
@@ -177,8 +177,8 @@ static char *object_name(const char *dir, const char *source)
 }
 
 /* Compiles one student file into dir; 0 when the object is there. */
-static int compile_alone(const struct build_ctx *b, const struct wb_chapter *ch,
-                         const char *file, const char *dir, const char *log_path)
+static int compile_alone(const struct build_ctx *b, const struct wb_chapter *ch, const char *file,
+                         const char *dir, const char *log_path)
 {
     struct build_ctx plain = *b;
     plain.sanitize = false;
@@ -219,8 +219,7 @@ char *screen_exercise(const struct build_ctx *b, const struct wb_exercise *e, co
         char *obj = object_name(dir, e->files[i]);
         char *found = obj ? screen_object(obj) : strdup("out of memory");
         if (found)
-            sb_printf(&sb, "%s%s/%s:%s", sb.len ? "\n" : "", e->chapter->id, e->files[i],
-                      found);
+            sb_printf(&sb, "%s%s/%s:%s", sb.len ? "\n" : "", e->chapter->id, e->files[i], found);
         free(found);
         free(obj);
     }

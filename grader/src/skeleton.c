@@ -146,8 +146,10 @@ static int sync_one(const struct wb_manifest *m, const struct wb_chapter *ch, co
         goto done;
     }
     if (regions == 0) {
-        fprintf(log, "skeletons: solutions/%s/%s: no @student-begin region: a student would "
-                     "have nothing to write\n", ch->id, rel);
+        fprintf(log,
+                "skeletons: solutions/%s/%s: no @student-begin region: a student would "
+                "have nothing to write\n",
+                ch->id, rel);
         goto done;
     }
     if (check) {
@@ -156,8 +158,10 @@ static int sync_one(const struct wb_manifest *m, const struct wb_chapter *ch, co
             fprintf(log, "skeletons: chapters/%s/%s is missing (run `make skeletons`)\n", ch->id,
                     rel);
         else if (strcmp(have, out.data) != 0)
-            fprintf(log, "skeletons: chapters/%s/%s differs from what solutions/%s/%s generates "
-                         "(run `make skeletons`)\n", ch->id, rel, ch->id, rel);
+            fprintf(log,
+                    "skeletons: chapters/%s/%s differs from what solutions/%s/%s generates "
+                    "(run `make skeletons`)\n",
+                    ch->id, rel, ch->id, rel);
         else
             rc = 0;
         free(have);

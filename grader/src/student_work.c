@@ -202,8 +202,7 @@ int check_and_record(const struct wb_manifest *m, struct progress *p,
     const struct wb_chapter *told = NULL;
     for (size_t i = 0; i < run.nexercises; i++) {
         const struct exercise_result *r = &run.exercises[i];
-        if (r->message && strstr(r->message, "pkg-config cannot find") &&
-            told != r->ex->chapter) {
+        if (r->message && strstr(r->message, "pkg-config cannot find") && told != r->ex->chapter) {
             told = r->ex->chapter;
             say_missing_packages(m, told);
         }

@@ -139,8 +139,9 @@ static int check_listing(const char *archive, enum archive_kind kind, const char
     for (int pass = 0; pass < 2; pass++) {
         if (run_tool(argvs[pass], list_path) != 0) {
             char *said = file_read(list_path, NULL);
-            snprintf(err, errlen, "%s: cannot read the archive with %s (is it damaged? is %s "
-                                  "installed?): %.300s",
+            snprintf(err, errlen,
+                     "%s: cannot read the archive with %s (is it damaged? is %s "
+                     "installed?): %.300s",
                      archive, argvs[pass][0], argvs[pass][0], said ? said : "");
             free(said);
             return -1;
@@ -158,8 +159,7 @@ static int check_listing(const char *archive, enum archive_kind kind, const char
 }
 
 /* Walks what was unpacked: plain files and folders only, within the caps. */
-static int check_tree(const char *dir, long long *bytes, size_t *count, char *err,
-                      size_t errlen)
+static int check_tree(const char *dir, long long *bytes, size_t *count, char *err, size_t errlen)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -179,8 +179,7 @@ static int check_tree(const char *dir, long long *bytes, size_t *count, char *er
         } else if (S_ISDIR(st.st_mode)) {
             rc = check_tree(path, bytes, count, err, errlen);
         } else if (!S_ISREG(st.st_mode)) {
-            snprintf(err, errlen, "%s: refused: the archive unpacked a link or special file",
-                     path);
+            snprintf(err, errlen, "%s: refused: the archive unpacked a link or special file", path);
             rc = -1;
         } else {
             *bytes += st.st_size;
@@ -207,8 +206,14 @@ static char *unpack(const char *archive, enum archive_kind kind, const char *dir
     if (check_listing(archive, kind, log, err, errlen) != 0)
         goto out;
     char *unzip_argv[] = {"unzip", "-qq", "-o", (char *)archive, "-d", (char *)dir, NULL};
-    char *tar_argv[] = {"tar", "-xzf", (char *)archive, "-C", (char *)dir,
-                        "--no-same-owner", "--no-same-permissions", NULL};
+    char *tar_argv[] = {"tar",
+                        "-xzf",
+                        (char *)archive,
+                        "-C",
+                        (char *)dir,
+                        "--no-same-owner",
+                        "--no-same-permissions",
+                        NULL};
     if (run_tool(kind == ZIP ? unzip_argv : tar_argv, log) != 0) {
         snprintf(err, errlen, "%s: unpacking failed (damaged, or over the size limit); see %s",
                  archive, log);
@@ -260,8 +265,7 @@ static char *single_top_folder(char *dir)
     return dir;
 }
 
-char *submission_open(const char *submission, const char *unpack_dir, char *err,
-                      size_t errlen)
+char *submission_open(const char *submission, const char *unpack_dir, char *err, size_t errlen)
 {
     if (path_is_dir(submission)) {
         char *abs = path_absolute(submission);

@@ -27,7 +27,8 @@ static char *screen_source(const char *source)
 
 Test(hardening, clean_object_passes_screening)
 {
-    char *found = screen_source("#include <string.h>\nsize_t f(const char *s) { return strlen(s); }\n");
+    char *found =
+        screen_source("#include <string.h>\nsize_t f(const char *s) { return strlen(s); }\n");
     cr_assert_null(found, "a clean object was flagged: %s", found ? found : "");
 }
 
@@ -53,8 +54,8 @@ Test(hardening, junit_output_is_escaped)
     static struct wb_test_spec spec = {"t<1>", 1, NULL};
     static struct wb_chapter ch = {.id = "01_x"};
     static struct wb_exercise ex = {.id = "e&x", .tests = &spec, .ntests = 1, .chapter = &ch};
-    struct test_result t = {.spec = &spec, .state = TEST_FAILED,
-                            .output = "got \"<x>\" & ']]>' \x01\xff end"};
+    struct test_result t = {
+        .spec = &spec, .state = TEST_FAILED, .output = "got \"<x>\" & ']]>' \x01\xff end"};
     struct exercise_result r = {.ex = &ex, .tests = &t, .ntests = 1, .max = 1};
     struct grade_options o = {.submission = "s<"};
     struct grade_run run = {.opts = &o, .exercises = &r, .nexercises = 1, .max = 1};
@@ -80,5 +81,6 @@ Test(hardening, folder_and_missing_submissions)
                    "a missing archive is an error");
     cr_assert(strstr(err, "no such folder or archive"), "message: %s", err);
     cr_assert(submission_is_archive("a.tar.gz") && submission_is_archive("b.zip") &&
-              !submission_is_archive("c.tar"), "archive kinds");
+                  !submission_is_archive("c.tar"),
+              "archive kinds");
 }

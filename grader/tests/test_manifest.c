@@ -26,10 +26,9 @@ static int load_text(const char *json, struct wb_manifest *m)
     return manifest_load(dir, m, err, sizeof err);
 }
 
-#define EXERCISE(tests) \
-    "{\"id\":\"ex\",\"title\":\"T\",\"files\":[\"ex.c\"],\"tests\":" tests "}"
-#define COURSE(exercises)                                                                   \
-    "{\"title\":\"c\",\"chapters\":[{\"id\":\"01_a\",\"title\":\"A\",\"exercises\":[" exercises \
+#define EXERCISE(tests) "{\"id\":\"ex\",\"title\":\"T\",\"files\":[\"ex.c\"],\"tests\":" tests "}"
+#define COURSE(exercises)                                                                          \
+    "{\"title\":\"c\",\"chapters\":[{\"id\":\"01_a\",\"title\":\"A\",\"exercises\":[" exercises    \
     "]}]}"
 
 Test(manifest, good_manifest_loads)

@@ -58,8 +58,7 @@ Test(proc, signal_is_reported_by_name)
 {
     struct proc_outcome o = run_sh("kill -SEGV $$", 5000, "/dev/null");
     cr_assert_eq(o.signal, SIGSEGV, "expected SIGSEGV, got signal %d", o.signal);
-    cr_assert(strstr(proc_describe(&o, 0), "segmentation fault"), "got: %s",
-              proc_describe(&o, 0));
+    cr_assert(strstr(proc_describe(&o, 0), "segmentation fault"), "got: %s", proc_describe(&o, 0));
 }
 
 Test(proc, detached_children_do_not_survive)
@@ -87,6 +86,5 @@ Test(proc, missing_program_is_not_started)
         .argv = argv, .envp = environ, .output_path = "/dev/null", .timeout_ms = 5000};
     struct proc_outcome o;
     cr_assert_eq(proc_run(&spec, &o), 0, "proc_run could not set up the run");
-    cr_assert(!o.started && o.exit_code == 127, "expected not started (127), got %d",
-              o.exit_code);
+    cr_assert(!o.started && o.exit_code == 127, "expected not started (127), got %d", o.exit_code);
 }

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 /* Parses text as if it were the file "t.md"; returns 0 or -1, err filled. */
 static int parse(const char *text, struct quiz *q, char *err, size_t errlen)
 {
@@ -44,7 +43,8 @@ Test(quiz_parse, numbered_list_is_single_choice)
     struct quiz q;
     char err[512];
     int rc = parse("### Capital of France?\n<!-- id: cap -->\n\n"
-                   "1. [ ] Lyon\n1. [x] Paris\n1. [ ] Nice\n", &q, err, sizeof err);
+                   "1. [ ] Lyon\n1. [x] Paris\n1. [ ] Nice\n",
+                   &q, err, sizeof err);
     cr_assert_eq(rc, 0, "a numbered list with one [x] should parse, got error: %s", err);
     cr_assert_eq(q.n_questions, 1, "expected 1 question, got %zu", q.n_questions);
     const struct quiz_question *qq = &q.questions[0];
@@ -55,7 +55,8 @@ Test(quiz_parse, numbered_list_is_single_choice)
     cr_assert_str_eq(qq->text, "Capital of France?", "heading text without the #s");
     cr_assert_eq(qq->n_choices, 3, "three choices expected, got %zu", qq->n_choices);
     cr_assert_str_eq(qq->choices[1].text, "Paris", "second choice text");
-    cr_assert_eq(quiz_correct_mask(qq), 2u, "only b is correct, mask was %u", quiz_correct_mask(qq));
+    cr_assert_eq(quiz_correct_mask(qq), 2u, "only b is correct, mask was %u",
+                 quiz_correct_mask(qq));
     cr_assert_eq(qq->line, 1, "heading is on line 1, got %d", qq->line);
     cr_assert_eq(qq->choices[0].line, 4, "first choice is on line 4, got %d", qq->choices[0].line);
     quiz_free(&q);
@@ -66,7 +67,8 @@ Test(quiz_parse, bulleted_list_is_multiple_choice)
     struct quiz q;
     char err[512];
     int rc = parse("## Which are even?\n<!-- id: even -->\n"
-                   "- [x] 2\n- [ ] 3\n* [X] 4\n", &q, err, sizeof err);
+                   "- [x] 2\n- [ ] 3\n* [X] 4\n",
+                   &q, err, sizeof err);
     cr_assert_eq(rc, 0, "bulleted list should parse (\"-\" and \"*\", [x] and [X]): %s", err);
     cr_assert_eq(q.questions[0].kind, QUIZ_MULTIPLE, "bullets mean multiple choice, got %s",
                  quiz_kind_name(q.questions[0].kind));
@@ -80,9 +82,11 @@ Test(quiz_parse, true_false_is_detected)
 {
     struct quiz q;
     char err[512];
-    int rc = parse("### Is water wet?\n<!-- id: w -->\n- [x] True\n- [ ] False\n", &q, err, sizeof err);
+    int rc =
+        parse("### Is water wet?\n<!-- id: w -->\n- [x] True\n- [ ] False\n", &q, err, sizeof err);
     cr_assert_eq(rc, 0, "true/false should parse: %s", err);
-    cr_assert_eq(q.questions[0].kind, QUIZ_TRUE_FALSE, "choices True/False make a true/false question, got %s",
+    cr_assert_eq(q.questions[0].kind, QUIZ_TRUE_FALSE,
+                 "choices True/False make a true/false question, got %s",
                  quiz_kind_name(q.questions[0].kind));
     char ans[8];
     quiz_correct_answer(&q.questions[0], ans, sizeof ans);
@@ -111,11 +115,15 @@ Test(quiz_parse, hint_comments_and_explanation)
                    &q, err, sizeof err);
     cr_assert_eq(rc, 0, "question with hint, comments and explanation should parse: %s", err);
     const struct quiz_question *qq = &q.questions[0];
-    cr_assert_str_eq(qq->body, "Think of the URL scheme.", "text between heading and hint is the body");
-    cr_assert_str_eq(qq->hint, "It is the one for TLS.", "a top-level > before the choices is the hint");
-    cr_assert_str_eq(qq->choices[0].comment, "80 is plain HTTP.", "indented > under a choice is its comment");
+    cr_assert_str_eq(qq->body, "Think of the URL scheme.",
+                     "text between heading and hint is the body");
+    cr_assert_str_eq(qq->hint, "It is the one for TLS.",
+                     "a top-level > before the choices is the hint");
+    cr_assert_str_eq(qq->choices[0].comment, "80 is plain HTTP.",
+                     "indented > under a choice is its comment");
     cr_assert_str_eq(qq->choices[1].comment, "Right, TLS.", "comment of choice b");
-    cr_assert_null(qq->choices[2].comment, "choice c has no comment, got \"%s\"", qq->choices[2].comment);
+    cr_assert_null(qq->choices[2].comment, "choice c has no comment, got \"%s\"",
+                   qq->choices[2].comment);
     cr_assert_str_eq(qq->explanation, "HTTPS is HTTP over TLS on port 443.\nA second line.",
                      "explanation after the list, without the **Explanation:** label");
     quiz_free(&q);
@@ -133,7 +141,8 @@ Test(quiz_parse, front_matter_title_and_shortcodes)
     cr_assert_str_eq(q.title, "My quiz", "title comes from the front matter, quotes removed");
     cr_assert_str_eq(q.name, "t", "name comes from the file name");
     cr_assert_eq(q.n_questions, 1, "one question, got %zu", q.n_questions);
-    cr_assert_null(q.questions[0].explanation, "shortcode must not become the explanation, got \"%s\"",
+    cr_assert_null(q.questions[0].explanation,
+                   "shortcode must not become the explanation, got \"%s\"",
                    q.questions[0].explanation);
     quiz_free(&q);
 }
@@ -144,9 +153,11 @@ Test(quiz_parse, code_block_with_hash_lines_stays_in_body)
     char err[512];
     int rc = parse("### What does this print?\n<!-- id: c -->\n"
                    "```c\n#include <stdio.h>\nint main(void) { puts(\"hi\"); }\n```\n"
-                   "1. [x] hi\n1. [ ] nothing\n", &q, err, sizeof err);
+                   "1. [x] hi\n1. [ ] nothing\n",
+                   &q, err, sizeof err);
     cr_assert_eq(rc, 0, "a code block in the question should parse: %s", err);
-    cr_assert_eq(q.n_questions, 1, "'#include' inside ``` must not start a question; got %zu questions",
+    cr_assert_eq(q.n_questions, 1,
+                 "'#include' inside ``` must not start a question; got %zu questions",
                  q.n_questions);
     cr_assert(q.questions[0].body && strstr(q.questions[0].body, "#include <stdio.h>"),
               "the code belongs to the body, got \"%s\"", q.questions[0].body);
@@ -163,7 +174,8 @@ Test(quiz_parse, kind_override_and_open_question)
     cr_assert_eq(rc, 0, "kind: single and kind: open should parse: %s", err);
     cr_assert_eq(q.questions[0].kind, QUIZ_SINGLE, "kind: single overrides the bullets");
     cr_assert_eq(q.questions[1].kind, QUIZ_OPEN, "kind: open");
-    cr_assert_str_eq(q.questions[1].explanation, "because.", "the model answer of an open question");
+    cr_assert_str_eq(q.questions[1].explanation, "because.",
+                     "the model answer of an open question");
     cr_assert_eq(quiz_points(&q), 1, "open questions earn no points; expected 1 point, got %d",
                  quiz_points(&q));
     quiz_free(&q);
@@ -173,9 +185,11 @@ Test(quiz_parse, long_choice_continues_on_indented_line)
 {
     struct quiz q;
     char err[512];
-    int rc = parse("### Q\n<!-- id: q -->\n1. [x] a long\n   answer text\n1. [ ] b\n", &q, err, sizeof err);
+    int rc = parse("### Q\n<!-- id: q -->\n1. [x] a long\n   answer text\n1. [ ] b\n", &q, err,
+                   sizeof err);
     cr_assert_eq(rc, 0, "indented continuation should parse: %s", err);
-    cr_assert_str_eq(q.questions[0].choices[0].text, "a long answer text", "continuation joins the choice");
+    cr_assert_str_eq(q.questions[0].choices[0].text, "a long answer text",
+                     "continuation joins the choice");
     quiz_free(&q);
 }
 
@@ -199,7 +213,7 @@ Test(quiz_parse, crlf_file_parses_like_lf)
 
 struct bad_file {
     const char *file;
-    const char *prefix;   /* "FILE:LINE:" part after the folder */
+    const char *prefix; /* "FILE:LINE:" part after the folder */
     const char *problem;
 };
 
@@ -208,7 +222,8 @@ static const struct bad_file bad_files[] = {
     {"unclosed_front_matter.md", "unclosed_front_matter.md:1:", "never closed"},
     {"no_choices.md", "no_choices.md:7:", "has no choices"},
     {"single_no_correct.md", "single_no_correct.md:1:", "exactly one answer"},
-    {"duplicate_ids.md", "duplicate_ids.md:8:", "duplicate question id 'same' (first used at line 1)"},
+    {"duplicate_ids.md",
+     "duplicate_ids.md:8:", "duplicate question id 'same' (first used at line 1)"},
     {"missing_id.md", "missing_id.md:1:", "has no id"},
     {"mixed_lists.md", "mixed_lists.md:5:", "mixes numbered and bulleted"},
 };
@@ -223,15 +238,18 @@ Test(quiz_parse, malformed_files_name_file_line_and_problem)
         struct quiz q;
         char err[1024] = "";
         int rc = quiz_parse_file(path, &q, err, sizeof err);
-        cr_assert_eq(rc, -1, "%s is malformed (%s) but parsed without error", path, bad_files[i].problem);
+        cr_assert_eq(rc, -1, "%s is malformed (%s) but parsed without error", path,
+                     bad_files[i].problem);
         char expected[4096];
         snprintf(expected, sizeof expected, "%s", path);
         /* path ends in the file name: check "…/FILE:LINE:" */
         char *slash = strrchr(expected, '/');
-        snprintf(slash ? slash + 1 : expected, sizeof expected - (size_t)(slash ? slash + 1 - expected : 0),
-                 "%s", bad_files[i].prefix);
-        cr_assert(strncmp(err, expected, strlen(expected)) == 0, "error for %s should start with \"%s\", got \"%s\"",
-                  bad_files[i].file, expected, err);
+        snprintf(slash ? slash + 1 : expected,
+                 sizeof expected - (size_t)(slash ? slash + 1 - expected : 0), "%s",
+                 bad_files[i].prefix);
+        cr_assert(strncmp(err, expected, strlen(expected)) == 0,
+                  "error for %s should start with \"%s\", got \"%s\"", bad_files[i].file, expected,
+                  err);
         cr_assert(strstr(err, bad_files[i].problem), "error for %s should say \"%s\", got \"%s\"",
                   bad_files[i].file, bad_files[i].problem, err);
     }
@@ -259,7 +277,8 @@ Test(quiz_parse, text_without_questions)
 
 Test(quiz_parse, single_choice_with_two_correct)
 {
-    expect_error("### Q\n<!-- id: q -->\n1. [x] a\n1. [x] b\n", "t.md:1:", "exactly one answer with [x] (found 2)");
+    expect_error("### Q\n<!-- id: q -->\n1. [x] a\n1. [x] b\n",
+                 "t.md:1:", "exactly one answer with [x] (found 2)");
 }
 
 Test(quiz_parse, multiple_choice_with_none_correct)
@@ -279,29 +298,34 @@ Test(quiz_parse, choice_without_checkbox)
 
 Test(quiz_parse, choice_after_explanation)
 {
-    expect_error("### Q\n<!-- id: q -->\n1. [x] a\n1. [ ] b\n\n> why\n\n1. [ ] c\n", "t.md:8:",
-                 "after the explanation");
+    expect_error("### Q\n<!-- id: q -->\n1. [x] a\n1. [ ] b\n\n> why\n\n1. [ ] c\n",
+                 "t.md:8:", "after the explanation");
 }
 
 Test(quiz_parse, bad_ids_and_keys)
 {
-    expect_error("### Q\n<!-- id: q 1 -->\n1. [x] a\n1. [ ] b\n", "t.md:2:", "only letters, digits");
-    expect_error("### Q\n<!-- id: q1; colour: red -->\n1. [x] a\n1. [ ] b\n", "t.md:2:", "unknown key 'colour'");
-    expect_error("### Q\n<!-- id: q1; kind: essay -->\n1. [x] a\n1. [ ] b\n", "t.md:2:", "unknown kind 'essay'");
+    expect_error("### Q\n<!-- id: q 1 -->\n1. [x] a\n1. [ ] b\n",
+                 "t.md:2:", "only letters, digits");
+    expect_error("### Q\n<!-- id: q1; colour: red -->\n1. [x] a\n1. [ ] b\n",
+                 "t.md:2:", "unknown key 'colour'");
+    expect_error("### Q\n<!-- id: q1; kind: essay -->\n1. [x] a\n1. [ ] b\n",
+                 "t.md:2:", "unknown kind 'essay'");
     expect_error("### Q\n<!-- id: q1\n1. [x] a\n1. [ ] b\n", "t.md:2:", "closed by '-->'");
-    expect_error("### Q\n<!-- id: q1 -->\n<!-- id: q2 -->\n1. [x] a\n1. [ ] b\n", "t.md:3:", "already has an id");
+    expect_error("### Q\n<!-- id: q1 -->\n<!-- id: q2 -->\n1. [x] a\n1. [ ] b\n",
+                 "t.md:3:", "already has an id");
 }
 
 Test(quiz_parse, open_question_problems)
 {
-    expect_error("### Q\n<!-- id: q; kind: open -->\n1. [x] a\n1. [ ] b\n", "t.md:3:", "must not have choices");
+    expect_error("### Q\n<!-- id: q; kind: open -->\n1. [x] a\n1. [ ] b\n",
+                 "t.md:3:", "must not have choices");
     expect_error("### Q\n<!-- id: q; kind: open -->\nJust text.\n", "t.md:1:", "no model answer");
 }
 
 Test(quiz_parse, true_false_with_wrong_choices)
 {
-    expect_error("### Q\n<!-- id: q; kind: true-false -->\n- [x] Yes\n- [ ] No\n", "t.md:1:",
-                 "exactly the choices True and False");
+    expect_error("### Q\n<!-- id: q; kind: true-false -->\n- [x] Yes\n- [ ] No\n",
+                 "t.md:1:", "exactly the choices True and False");
 }
 
 Test(quiz_parse, unclosed_code_block)
@@ -311,16 +335,18 @@ Test(quiz_parse, unclosed_code_block)
 
 Test(quiz_parse, front_matter_line_without_colon)
 {
-    expect_error("---\ntitle: x\njust words\n---\n### Q\n<!-- id: q -->\n1. [x] a\n1. [ ] b\n", "t.md:3:",
-                 "'key: value'");
+    expect_error("---\ntitle: x\njust words\n---\n### Q\n<!-- id: q -->\n1. [x] a\n1. [ ] b\n",
+                 "t.md:3:", "'key: value'");
 }
 
 Test(quiz_parse, bad_file_name)
 {
     struct quiz q;
     char err[512] = "";
-    int rc = quiz_parse_string("dir/my quiz.md", "### Q\n<!-- id: q -->\n1. [x] a\n1. [ ] b\n", &q, err, sizeof err);
-    cr_assert_eq(rc, -1, "a quiz name with a space cannot be used in answer ids; parse should fail");
+    int rc = quiz_parse_string("dir/my quiz.md", "### Q\n<!-- id: q -->\n1. [x] a\n1. [ ] b\n", &q,
+                               err, sizeof err);
+    cr_assert_eq(rc, -1,
+                 "a quiz name with a space cannot be used in answer ids; parse should fail");
     cr_assert(strstr(err, "my quiz"), "error should name the quiz file, got \"%s\"", err);
 }
 
@@ -328,8 +354,13 @@ Test(quiz_parse, bad_file_name)
 
 Test(quiz_parse, course_quizzes_parse)
 {
-    static const struct { const char *name; size_t questions; int points; } quizzes[] = {
-        {"document", 13, 10}, {"01_rest", 7, 7}, {"02_grpc", 6, 6}, {"03_amqp", 7, 7}, {"04_kafka", 8, 8},
+    static const struct {
+        const char *name;
+        size_t questions;
+        int points;
+    } quizzes[] = {
+        {"document", 13, 10}, {"01_rest", 7, 7},  {"02_grpc", 6, 6},
+        {"03_amqp", 7, 7},    {"04_kafka", 8, 8},
     };
     for (size_t i = 0; i < sizeof quizzes / sizeof quizzes[0]; i++) {
         char rel[64];
@@ -338,12 +369,13 @@ Test(quiz_parse, course_quizzes_parse)
         char err[1024];
         int rc = quiz_parse_file(course_path(rel), &q, err, sizeof err);
         cr_assert_eq(rc, 0, "%s should parse: %s", rel, err);
-        cr_assert_eq(q.n_questions, quizzes[i].questions, "%s: expected %zu questions, got %zu", rel,
-                     quizzes[i].questions, q.n_questions);
+        cr_assert_eq(q.n_questions, quizzes[i].questions, "%s: expected %zu questions, got %zu",
+                     rel, quizzes[i].questions, q.n_questions);
         cr_assert_eq(quiz_points(&q), quizzes[i].points, "%s: expected %d points, got %d", rel,
                      quizzes[i].points, quiz_points(&q));
         for (size_t k = 0; k < q.n_questions; k++)
-            cr_assert(q.questions[k].explanation, "%s: question %s has no explanation", rel, q.questions[k].id);
+            cr_assert(q.questions[k].explanation, "%s: question %s has no explanation", rel,
+                      q.questions[k].id);
         quiz_free(&q);
     }
 }
@@ -362,16 +394,20 @@ Test(quiz_parse, document_quiz_matches_the_source)
         cr_assert_not_null(qq, "document quiz must have question %s", id);
         char ans[8];
         quiz_correct_answer(qq, ans, sizeof ans);
-        cr_assert_str_eq(ans, i == 10 ? "f" : "a", "document.%s: the document's answer is %s, the quiz says %s",
-                         id, i == 10 ? "f" : "a", ans);
+        cr_assert_str_eq(ans, i == 10 ? "f" : "a",
+                         "document.%s: the document's answer is %s, the quiz says %s", id,
+                         i == 10 ? "f" : "a", ans);
         cr_assert_eq(qq->kind, i == 10 ? QUIZ_TRUE_FALSE : QUIZ_SINGLE, "document.%s kind", id);
         if (i < 10)
             cr_assert_eq(qq->n_choices, 4, "document.%s has 4 choices like the document", id);
     }
     const struct quiz_question *q2 = quiz_find(&q, "document.q02");
-    cr_assert(q2 && strcmp(q2->choices[0].text, "reqwest") == 0 && strcmp(q2->choices[1].text, "tonic") == 0 &&
-                  strcmp(q2->choices[2].text, "lapin") == 0 && strcmp(q2->choices[3].text, "rdkafka") == 0,
-              "document.q02 keeps the document's crate names in order reqwest, tonic, lapin, rdkafka");
+    cr_assert(
+        q2 && strcmp(q2->choices[0].text, "reqwest") == 0 &&
+            strcmp(q2->choices[1].text, "tonic") == 0 &&
+            strcmp(q2->choices[2].text, "lapin") == 0 &&
+            strcmp(q2->choices[3].text, "rdkafka") == 0,
+        "document.q02 keeps the document's crate names in order reqwest, tonic, lapin, rdkafka");
     for (int k = 1; k <= 3; k++) {
         char id[8];
         snprintf(id, sizeof id, "k%d", k);

@@ -13,8 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
-
 /* Writes text to a fresh file under /tmp and returns its path (static). */
 static const char *temp_file(const char *text)
 {
@@ -34,7 +32,8 @@ static char *document_answers(const char *const answers[10])
     static char text[1024];
     size_t n = (size_t)snprintf(text, sizeof text, "# played by a test\n");
     for (int i = 0; i < 10; i++)
-        n += (size_t)snprintf(text + n, sizeof text - n, "document.q%02d = %s\n", i + 1, answers[i]);
+        n +=
+            (size_t)snprintf(text + n, sizeof text - n, "document.q%02d = %s\n", i + 1, answers[i]);
     return text;
 }
 
@@ -50,7 +49,8 @@ Test(quiz_grade, document_quiz_right_answers_score_10_of_10)
     int rc = quiz_grade(course_path("quiz/document.md"), path, &g, err, sizeof err);
     cr_assert_eq(rc, 0, "grading the document quiz failed: %s", err);
     cr_assert_eq(g.points, 10, "the document quiz is worth 10 points, got %d", g.points);
-    cr_assert_eq(g.earned, 10, "the document's own answers should score 10/10, got %d/10", g.earned);
+    cr_assert_eq(g.earned, 10, "the document's own answers should score 10/10, got %d/10",
+                 g.earned);
     cr_assert_eq(g.n_unknown, 0, "no unknown ids expected, got %zu", g.n_unknown);
     cr_assert_eq(g.n_results, 13, "13 results (10 scored + 3 open), got %zu", g.n_results);
     cr_assert_eq(g.results[12].status, QUIZ_NOT_SCORED, "knowledge check k3 is not scored");
@@ -70,10 +70,10 @@ Test(quiz_grade, document_quiz_any_one_changed_answer_scores_9)
         char err[1024];
         int rc = quiz_grade(course_path("quiz/document.md"), path, &g, err, sizeof err);
         cr_assert_eq(rc, 0, "grading failed: %s", err);
-        cr_assert_eq(g.earned, 9, "changing only q%02d to '%s' should score 9/10, got %d/10", changed + 1,
-                     answers[changed], g.earned);
-        cr_assert_eq(g.results[changed].status, QUIZ_WRONG, "q%02d should be wrong, got %s", changed + 1,
-                     quiz_status_name(g.results[changed].status));
+        cr_assert_eq(g.earned, 9, "changing only q%02d to '%s' should score 9/10, got %d/10",
+                     changed + 1, answers[changed], g.earned);
+        cr_assert_eq(g.results[changed].status, QUIZ_WRONG, "q%02d should be wrong, got %s",
+                     changed + 1, quiz_status_name(g.results[changed].status));
         quiz_grade_free(&g);
         unlink(path);
     }
@@ -91,8 +91,9 @@ Test(quiz_grade, reference_submission_scores_everything)
         char err[1024];
         int rc = quiz_grade(course_path(rel), answers, &g, err, sizeof err);
         cr_assert_eq(rc, 0, "grading %s with solutions/quiz-answers.txt failed: %s", rel, err);
-        cr_assert_eq(g.earned, g.points, "solutions/quiz-answers.txt should score full marks on %s, got %d/%d",
-                     rel, g.earned, g.points);
+        cr_assert_eq(g.earned, g.points,
+                     "solutions/quiz-answers.txt should score full marks on %s, got %d/%d", rel,
+                     g.earned, g.points);
         quiz_grade_free(&g);
     }
 }
@@ -123,7 +124,8 @@ static void grade_text(const char *answers_text, struct quiz_grade *g)
     struct quiz q;
     struct quiz_answers a;
     char err[1024];
-    cr_assert_eq(quiz_parse_string("small.md", small_quiz, &q, err, sizeof err), 0, "test quiz: %s", err);
+    cr_assert_eq(quiz_parse_string("small.md", small_quiz, &q, err, sizeof err), 0, "test quiz: %s",
+                 err);
     cr_assert_eq(quiz_answers_parse("answers.txt", answers_text, &a, err, sizeof err), 0,
                  "answers should parse: %s\n%s", err, answers_text);
     cr_assert_eq(quiz_grade_parsed(&q, &a, g, err, sizeof err), 0, "grading failed: %s", err);
@@ -135,8 +137,10 @@ Test(quiz_grade, statuses)
 {
     struct quiz_grade g;
     grade_text("small.q1 = A\nsmall.q2 = c, a   # order and commas do not matter\n"
-               "small.q3 = true\nsmall.k1 = y\nother.q1 = z\n", &g);
-    cr_assert_eq(g.results[0].status, QUIZ_RIGHT, "'A' is right for q1 (case does not matter), got %s",
+               "small.q3 = true\nsmall.k1 = y\nother.q1 = z\n",
+               &g);
+    cr_assert_eq(g.results[0].status, QUIZ_RIGHT,
+                 "'A' is right for q1 (case does not matter), got %s",
                  quiz_status_name(g.results[0].status));
     cr_assert_eq(g.results[1].status, QUIZ_RIGHT, "'c, a' is right for q2, got %s",
                  quiz_status_name(g.results[1].status));
@@ -146,7 +150,8 @@ Test(quiz_grade, statuses)
     cr_assert_eq(g.points, 3, "3 scored questions, got %d", g.points);
     cr_assert_eq(g.earned, 2, "2 right, got %d", g.earned);
     cr_assert_eq(g.answered, 4, "4 answered (open one included), got %d", g.answered);
-    cr_assert_eq(g.n_unknown, 0, "'other.q1' belongs to another quiz and must be ignored, got %zu unknown",
+    cr_assert_eq(g.n_unknown, 0,
+                 "'other.q1' belongs to another quiz and must be ignored, got %zu unknown",
                  g.n_unknown);
     quiz_grade_free(&g);
 }
@@ -167,11 +172,13 @@ Test(quiz_grade, answer_that_is_not_a_choice)
     grade_text("# comment\nsmall.q1 = e\nsmall.q2 = a a\nsmall.q3 = maybe\n", &g);
     cr_assert_eq(g.results[0].status, QUIZ_INVALID, "'e' is not a choice of q1, got %s",
                  quiz_status_name(g.results[0].status));
-    cr_assert_str_eq(g.results[0].message, "answers.txt:2: small.q1: 'e' is not one of the choices a-d",
+    cr_assert_str_eq(g.results[0].message,
+                     "answers.txt:2: small.q1: 'e' is not one of the choices a-d",
                      "message names file, line, question and problem");
     cr_assert(strstr(g.results[1].message, "'a' is given twice"), "repeated letter, got \"%s\"",
               g.results[1].message);
-    cr_assert(strstr(g.results[2].message, "answers.txt:4:") && strstr(g.results[2].message, "t or f"),
+    cr_assert(strstr(g.results[2].message, "answers.txt:4:") &&
+                  strstr(g.results[2].message, "t or f"),
               "true/false answer 'maybe', got \"%s\"", g.results[2].message);
     cr_assert_eq(g.earned, 0, "invalid answers earn nothing, got %d", g.earned);
     quiz_grade_free(&g);
@@ -191,8 +198,10 @@ Test(quiz_grade, unknown_question_id_is_reported)
 {
     struct quiz_grade g;
     grade_text("small.q1 = a\nsmall.q9 = b\n", &g);
-    cr_assert_eq(g.n_unknown, 1, "small.q9 does not exist and must be reported, got %zu", g.n_unknown);
-    cr_assert(strstr(g.unknown[0], "answers.txt:2:") && strstr(g.unknown[0], "small.q9 is not a question"),
+    cr_assert_eq(g.n_unknown, 1, "small.q9 does not exist and must be reported, got %zu",
+                 g.n_unknown);
+    cr_assert(strstr(g.unknown[0], "answers.txt:2:") &&
+                  strstr(g.unknown[0], "small.q9 is not a question"),
               "report names file, line and id, got \"%s\"", g.unknown[0]);
     cr_assert_eq(g.earned, 1, "q1 still counts, got %d", g.earned);
     quiz_grade_free(&g);
@@ -217,16 +226,20 @@ Test(quiz_grade, malformed_answers_files)
     char err[1024] = "";
     char path[4096];
     snprintf(path, sizeof path, "%s", course_path("grader/tests/quiz-cases/answers_duplicate.txt"));
-    cr_assert_eq(quiz_answers_load(path, &a, NULL, err, sizeof err), -1, "an id answered twice must be an error");
-    cr_assert(strstr(err, "answers_duplicate.txt:4:") && strstr(err, "answered twice (also at line 2)"),
+    cr_assert_eq(quiz_answers_load(path, &a, NULL, err, sizeof err), -1,
+                 "an id answered twice must be an error");
+    cr_assert(strstr(err, "answers_duplicate.txt:4:") &&
+                  strstr(err, "answered twice (also at line 2)"),
               "error names file, line and the other line, got \"%s\"", err);
 
     snprintf(path, sizeof path, "%s", course_path("grader/tests/quiz-cases/answers_no_equals.txt"));
-    cr_assert_eq(quiz_answers_load(path, &a, NULL, err, sizeof err), -1, "a line without '=' must be an error");
+    cr_assert_eq(quiz_answers_load(path, &a, NULL, err, sizeof err), -1,
+                 "a line without '=' must be an error");
     cr_assert(strstr(err, "answers_no_equals.txt:3:") && strstr(err, "QUIZ.ID = ANSWER"),
               "error names file, line and the expected form, got \"%s\"", err);
 
-    cr_assert_eq(quiz_answers_parse("x.txt", "q01 = a\n", &a, err, sizeof err), -1, "an id without quiz name");
+    cr_assert_eq(quiz_answers_parse("x.txt", "q01 = a\n", &a, err, sizeof err), -1,
+                 "an id without quiz name");
     cr_assert(strstr(err, "x.txt:1:") && strstr(err, "QUIZ.ID"), "got \"%s\"", err);
 }
 
@@ -234,7 +247,8 @@ Test(quiz_grade, missing_answers_file_means_all_unanswered)
 {
     struct quiz_grade g;
     char err[1024];
-    int rc = quiz_grade(course_path("quiz/document.md"), "/nonexistent/answers.txt", &g, err, sizeof err);
+    int rc = quiz_grade(course_path("quiz/document.md"), "/nonexistent/answers.txt", &g, err,
+                        sizeof err);
     cr_assert_eq(rc, 0, "a missing answers file is not an error: %s", err);
     cr_assert(g.answers_missing, "answers_missing should be set");
     cr_assert_eq(g.earned, 0, "nothing earned, got %d", g.earned);
@@ -246,8 +260,10 @@ Test(quiz_grade, set_and_save_keep_comments_and_crlf_loads)
     const char *path = temp_file("# my notes\r\ndocument.q01 = b   # unsure\r\n\r\n# end\r\n");
     struct quiz_answers a;
     char err[1024];
-    cr_assert_eq(quiz_answers_load(path, &a, NULL, err, sizeof err), 0, "CRLF answers file should load: %s", err);
-    cr_assert_str_eq(quiz_answers_get(&a, "document.q01")->value, "b", "value without comment and \\r");
+    cr_assert_eq(quiz_answers_load(path, &a, NULL, err, sizeof err), 0,
+                 "CRLF answers file should load: %s", err);
+    cr_assert_str_eq(quiz_answers_get(&a, "document.q01")->value, "b",
+                     "value without comment and \\r");
     cr_assert_eq(quiz_answers_set(&a, "document.q01", "a"), 0, "replace q01");
     cr_assert_eq(quiz_answers_set(&a, "document.q02", "c"), 0, "append q02");
     cr_assert_eq(quiz_answers_save(&a, path, err, sizeof err), 0, "save: %s", err);
@@ -270,7 +286,8 @@ static char *export_to_string(int (*fn)(const struct quiz *, FILE *), const char
 {
     struct quiz q;
     char err[1024];
-    cr_assert_eq(quiz_parse_string("exp.md", quiz_text, &q, err, sizeof err), 0, "test quiz: %s", err);
+    cr_assert_eq(quiz_parse_string("exp.md", quiz_text, &q, err, sizeof err), 0, "test quiz: %s",
+                 err);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -283,20 +300,25 @@ static char *export_to_string(int (*fn)(const struct quiz *, FILE *), const char
 
 Test(quiz_grade, gift_export)
 {
-    char *gift = export_to_string(quiz_export_gift,
-                                  "### Ports: what is 1+1?\n<!-- id: q1 -->\n1. [ ] 1\n1. [x] 2\n    > yes {really}\n"
-                                  "> Because = maths.\n\n"
-                                  "### Many\n<!-- id: q2 -->\n- [x] a\n- [ ] b\n- [x] c\n\n"
-                                  "### TF\n<!-- id: q3 -->\n- [ ] True\n- [x] False\n\n"
-                                  "### Open\n<!-- id: k1; kind: open -->\n> model answer\n");
-    cr_assert(strstr(gift, "::exp.q1::[markdown]Ports\\: what is 1+1? {"), "GIFT title and escaped ':'\n%s", gift);
-    cr_assert(strstr(gift, "\t~1\n\t=2#yes \\{really\\}\n"), "single choice with feedback, braces escaped\n%s", gift);
+    char *gift = export_to_string(
+        quiz_export_gift,
+        "### Ports: what is 1+1?\n<!-- id: q1 -->\n1. [ ] 1\n1. [x] 2\n    > yes {really}\n"
+        "> Because = maths.\n\n"
+        "### Many\n<!-- id: q2 -->\n- [x] a\n- [ ] b\n- [x] c\n\n"
+        "### TF\n<!-- id: q3 -->\n- [ ] True\n- [x] False\n\n"
+        "### Open\n<!-- id: k1; kind: open -->\n> model answer\n");
+    cr_assert(strstr(gift, "::exp.q1::[markdown]Ports\\: what is 1+1? {"),
+              "GIFT title and escaped ':'\n%s", gift);
+    cr_assert(strstr(gift, "\t~1\n\t=2#yes \\{really\\}\n"),
+              "single choice with feedback, braces escaped\n%s", gift);
     cr_assert(strstr(gift, "####Because \\= maths."), "explanation as general feedback\n%s", gift);
     cr_assert(strstr(gift, "~%50%a") && strstr(gift, "~%-100%b") && strstr(gift, "~%50%c"),
               "multiple choice weights\n%s", gift);
     cr_assert(strstr(gift, "::exp.q3::[markdown]TF {FALSE}"), "true/false\n%s", gift);
-    cr_assert_null(strstr(gift, "\t\n"), "no line of only a tab (GIFT may read it as a blank line)\n%s", gift);
-    cr_assert(strstr(gift, "::exp.k1::[markdown]Open {####model answer}"), "open question as essay\n%s", gift);
+    cr_assert_null(strstr(gift, "\t\n"),
+                   "no line of only a tab (GIFT may read it as a blank line)\n%s", gift);
+    cr_assert(strstr(gift, "::exp.k1::[markdown]Open {####model answer}"),
+              "open question as essay\n%s", gift);
     free(gift);
 }
 
@@ -323,12 +345,14 @@ Test(quiz_grade, cmd_check_and_export)
     const char *answers = temp_file(document_answers(doc_key));
     char answers_path[256];
     snprintf(answers_path, sizeof answers_path, "%s", answers);
-    char *argv1[] = {"quiz", "document", "--course", (char *)course_root(), "--answers", answers_path, NULL};
+    char *argv1[] = {"quiz",      "document",   "--course", (char *)course_root(),
+                     "--answers", answers_path, NULL};
     cr_assert_eq(cmd_quiz(6, argv1), 0, "wirebook quiz document --answers FILE should succeed");
 
     char out[256];
     snprintf(out, sizeof out, "/tmp/%s.html", wb_unique_name("quiz-export"));
-    char *argv2[] = {"quiz", "document", "--course", (char *)course_root(), "--export", "html", "--out", out, NULL};
+    char *argv2[] = {"quiz",  "document", "--course", (char *)course_root(), "--export", "html",
+                     "--out", out,        NULL};
     cr_assert_eq(cmd_quiz(8, argv2), 0, "export to html should succeed");
     char err[512];
     char *html = file_read_or_say(out, NULL, err, sizeof err);
@@ -338,7 +362,8 @@ Test(quiz_grade, cmd_check_and_export)
     unlink(out);
     unlink(answers_path);
 
-    char *argv3[] = {"quiz", "no-such-quiz", "--course", (char *)course_root(), "--answers", "/dev/null", NULL};
+    char *argv3[] = {"quiz",      "no-such-quiz", "--course", (char *)course_root(),
+                     "--answers", "/dev/null",    NULL};
     cr_assert_eq(cmd_quiz(6, argv3), 1, "an unknown quiz name is an error (exit 1)");
     char *argv4[] = {"quiz", "--bogus", NULL};
     cr_assert_eq(cmd_quiz(2, argv4), 2, "an unknown option is a usage error (exit 2)");

@@ -33,27 +33,29 @@ static struct exercise_result score(const char *report)
     return r;
 }
 
-#define ENTRY(name, status, extra)                                                          \
-    "{\"suite\":\"ex\",\"name\":\"" name "\",\"status\":\"" status "\",\"crashed\":false,"   \
-    "\"signal\":0,\"exit_code\":0,\"timed_out\":false,\"timeout\":10,\"elapsed\":0.1,"      \
+#define ENTRY(name, status, extra)                                                                 \
+    "{\"suite\":\"ex\",\"name\":\"" name "\",\"status\":\"" status "\",\"crashed\":false,"         \
+    "\"signal\":0,\"exit_code\":0,\"timed_out\":false,\"timeout\":10,\"elapsed\":0.1,"             \
     "\"failed_asserts\":0,\"failures\":[]" extra "}"
 #define REPORT(entries) "{\"format\":\"wirebook-report-1\",\"tests\":[" entries "]}"
 
 Test(score, passed_tests_score_their_points)
 {
-    struct exercise_result r = score(REPORT(ENTRY("a", "PASSED", ",\"passed_asserts\":3") ","
-                                            ENTRY("b", "PASSED", ",\"passed_asserts\":1")));
+    struct exercise_result r = score(REPORT(ENTRY("a", "PASSED", ",\"passed_asserts\":3") "," ENTRY(
+        "b", "PASSED", ",\"passed_asserts\":1")));
     cr_assert_eq(r.state, EX_GRADED, "the exercise should be graded");
-    cr_assert(r.score == 3 && r.max == 3, "expected 3/3 (c needs real Kafka and is not "
-                                          "counted), got %g/%g", r.score, r.max);
+    cr_assert(r.score == 3 && r.max == 3,
+              "expected 3/3 (c needs real Kafka and is not "
+              "counted), got %g/%g",
+              r.score, r.max);
     cr_assert_eq(r.tests[2].state, TEST_EXCLUDED, "c must be excluded without real Kafka");
 }
 
 Test(score, pass_without_assertions_is_a_failure)
 {
     /* what a student's exit(0) inside a test looks like */
-    struct exercise_result r = score(REPORT(ENTRY("a", "PASSED", ",\"passed_asserts\":0") ","
-                                            ENTRY("b", "PASSED", ",\"passed_asserts\":1")));
+    struct exercise_result r = score(REPORT(ENTRY("a", "PASSED", ",\"passed_asserts\":0") "," ENTRY(
+        "b", "PASSED", ",\"passed_asserts\":1")));
     cr_assert(r.score == 1, "a test that checked nothing must score 0, total got %g", r.score);
     cr_assert(strstr(r.tests[0].output, "exit()"), "say why: %s", r.tests[0].output);
 }
@@ -104,16 +106,16 @@ Test(score, crash_and_timeout_are_explained)
 
 Test(score, unlisted_tests_are_counted_but_score_nothing)
 {
-    struct exercise_result r = score(REPORT(ENTRY("a", "PASSED", ",\"passed_asserts\":1") ","
-                                            ENTRY("extra", "PASSED", ",\"passed_asserts\":1")));
+    struct exercise_result r = score(REPORT(ENTRY("a", "PASSED", ",\"passed_asserts\":1") "," ENTRY(
+        "extra", "PASSED", ",\"passed_asserts\":1")));
     cr_assert_eq(r.unlisted_tests, 1, "one test is not in the manifest, got %d", r.unlisted_tests);
     cr_assert(r.score == 2, "only a counts: expected 2, got %g", r.score);
 }
 
 Test(score, wrong_format_is_not_trusted)
 {
-    struct exercise_result r = score("{\"tests\":[" ENTRY("a", "PASSED", ",\"passed_asserts\":1")
-                                     "]}");
+    struct exercise_result r =
+        score("{\"tests\":[" ENTRY("a", "PASSED", ",\"passed_asserts\":1") "]}");
     cr_assert_eq(r.state, EX_NO_REPORT, "a report without our format tag must not count");
     cr_assert(r.score == 0, "expected 0, got %g", r.score);
 }

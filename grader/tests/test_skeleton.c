@@ -61,7 +61,8 @@ Test(skeleton, empty_stub_is_allowed)
 {
     int regions;
     char *out = render("a\n// @student-begin: write it\ncode\n// @student-stub\n"
-                       "// @student-end\nb\n", &regions);
+                       "// @student-end\nb\n",
+                       &regions);
     cr_assert_eq(regions, 1, "expected 1 region: %s", err);
     cr_assert_str_eq(out, "a\n// TODO: write it\nb\n", "got:\n%s", out);
 }

@@ -192,7 +192,8 @@ static CURLcode set_method_and_body(CURL *curl, const struct retry_request *req)
     CURLcode rc = CURLE_OK;
     if (req->body != NULL) {
         size_t len = req->body_len ? req->body_len : strlen(req->body);
-        if ((rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len)) != CURLE_OK ||
+        if ((rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len)) !=
+                CURLE_OK ||
             (rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body)) != CURLE_OK)
             return rc;
         if (strcmp(req->method, "POST") != 0)
@@ -332,8 +333,8 @@ int retry_send(const struct retry_policy *policy, const struct retry_request *re
         out->attempts = attempt;
 
         bool answered = out->result == CURLE_OK;
-        bool worth_retry = answered ? status_is_retryable(out->status)
-                                    : transport_error_is_retryable(out->result);
+        bool worth_retry =
+            answered ? status_is_retryable(out->status) : transport_error_is_retryable(out->result);
         if (answered && !worth_retry)
             return 0; /* a final answer, whatever its status */
 
@@ -341,18 +342,19 @@ int retry_send(const struct retry_policy *policy, const struct retry_request *re
             snprintf(detail, DETAIL_SIZE, "HTTP %ld", out->status);
 
         if (!worth_retry || !repeatable || attempt == policy->max_attempts) {
-            const char *why = !worth_retry ? "not worth a retry"
+            const char *why = !worth_retry  ? "not worth a retry"
                               : !repeatable ? "not retried: not idempotent and no Idempotency-Key"
                                             : "no attempts left";
-            snprintf(out->error, sizeof out->error, "%s %s: gave up after %d attempt%s (%s); last: %s",
-                     req->method, req->url, attempt, attempt == 1 ? "" : "s", why, detail);
+            snprintf(out->error, sizeof out->error,
+                     "%s %s: gave up after %d attempt%s (%s); last: %s", req->method, req->url,
+                     attempt, attempt == 1 ? "" : "s", why, detail);
             return -1;
         }
 
         long delay;
         if (answered && retry_after >= 0)
-            delay = retry_after < policy->max_retry_after_ms ? retry_after
-                                                             : policy->max_retry_after_ms;
+            delay =
+                retry_after < policy->max_retry_after_ms ? retry_after : policy->max_retry_after_ms;
         else
             delay = retry_backoff_ms(policy, attempt);
         sleep_for(policy->ctx, delay);

@@ -55,7 +55,9 @@ struct greeter_client *greeter_client_create(const char *target)
     client->channel = compat_channel_create(target);
     client->cq = grpc_completion_queue_create_for_pluck(NULL);
     if (!client->channel || !client->cq) {
-        fprintf(stderr, "grpc_channel_create(%s) or grpc_completion_queue_create_for_pluck failed\n", target);
+        fprintf(stderr,
+                "grpc_channel_create(%s) or grpc_completion_queue_create_for_pluck failed\n",
+                target);
         greeter_client_destroy(client);
         return NULL;
     }
@@ -90,8 +92,9 @@ int greeter_client_say_hello(struct greeter_client *client, const char *name, in
     free(bytes);
 
     grpc_slice method = grpc_slice_from_static_string(GREETER_SAY_HELLO);
-    grpc_call *call = grpc_channel_create_call(client->channel, NULL, GRPC_PROPAGATE_DEFAULTS, client->cq,
-                                               method, NULL, compat_deadline_ms(deadline_ms), NULL);
+    grpc_call *call =
+        grpc_channel_create_call(client->channel, NULL, GRPC_PROPAGATE_DEFAULTS, client->cq, method,
+                                 NULL, compat_deadline_ms(deadline_ms), NULL);
     if (!call) {
         grpc_byte_buffer_destroy(send);
         return local_failure(reply, "grpc_channel_create_call");
@@ -129,10 +132,12 @@ int greeter_client_say_hello(struct greeter_client *client, const char *name, in
     } else {
         /* The call's deadline ends the batch. Our own wait has a bound too, a
          * little later, in case something goes wrong below gRPC's deadline. */
-        grpc_event ev = grpc_completion_queue_pluck(client->cq, call, compat_deadline_ms(deadline_ms + 5000), NULL);
+        grpc_event ev = grpc_completion_queue_pluck(client->cq, call,
+                                                    compat_deadline_ms(deadline_ms + 5000), NULL);
         if (ev.type == GRPC_QUEUE_TIMEOUT) {
             grpc_call_cancel(call, NULL); /* completes the batch with CANCELLED */
-            ev = grpc_completion_queue_pluck(client->cq, call, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+            ev = grpc_completion_queue_pluck(client->cq, call, gpr_inf_future(GPR_CLOCK_REALTIME),
+                                             NULL);
         }
         if (ev.type != GRPC_OP_COMPLETE) {
             fprintf(stderr, "grpc_completion_queue_pluck: unexpected event %d\n", (int)ev.type);
@@ -147,9 +152,11 @@ int greeter_client_say_hello(struct greeter_client *client, const char *name, in
         uint8_t *data = NULL;
         size_t data_len = 0;
         if (compat_buffer_to_bytes(received, &data, &data_len) == 0) {
-            Example__HelloResponse *response = example__hello_response__unpack(NULL, data_len, data);
+            Example__HelloResponse *response =
+                example__hello_response__unpack(NULL, data_len, data);
             if (response) {
-                reply->message = compat_slice_to_string(grpc_slice_from_static_string(response->message));
+                reply->message =
+                    compat_slice_to_string(grpc_slice_from_static_string(response->message));
                 example__hello_response__free_unpacked(response, NULL);
             } else {
                 reply->status = GRPC_STATUS_INTERNAL; /* OK but the reply is not a HelloResponse */
@@ -175,7 +182,8 @@ int greeter_client_say_hello(struct greeter_client *client, const char *name, in
 }
 
 int greeter_client_say_hello_retry(struct greeter_client *client, const char *name, int deadline_ms,
-                                   int max_attempts, int first_backoff_ms, struct greeter_reply *reply)
+                                   int max_attempts, int first_backoff_ms,
+                                   struct greeter_reply *reply)
 {
     // @student-begin: call greeter_client_say_hello; while the status is UNAVAILABLE and
     // attempts remain, free the reply, sleep (sleep_ms) the backoff, double it, call again.
@@ -222,8 +230,9 @@ void greeter_client_destroy(struct greeter_client *client)
         grpc_channel_destroy(client->channel);
     if (client->cq) {
         grpc_completion_queue_shutdown(client->cq);
-        while (grpc_completion_queue_pluck(client->cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
-               GRPC_QUEUE_SHUTDOWN)
+        while (
+            grpc_completion_queue_pluck(client->cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL)
+                .type != GRPC_QUEUE_SHUTDOWN)
             ;
         grpc_completion_queue_destroy(client->cq);
     }

@@ -48,8 +48,8 @@ struct call_state {
 struct greeter_server {
     grpc_server *server;
     grpc_completion_queue *cq;
-    bool stopping; /* shutdown started: request no new calls */
-    bool shut_down; /* server shutdown finished */
+    bool stopping;    /* shutdown started: request no new calls */
+    bool shut_down;   /* server shutdown finished */
     int shutdown_tag; /* its address tags the shutdown event */
 };
 
@@ -195,7 +195,8 @@ static int on_request_read(struct call_state *state)
     Example__HelloRequest *request = example__hello_request__unpack(NULL, len, bytes);
     free(bytes);
     if (!request)
-        return finish_call(state, false, GRPC_STATUS_INVALID_ARGUMENT, "request is not a HelloRequest");
+        return finish_call(state, false, GRPC_STATUS_INVALID_ARGUMENT,
+                           "request is not a HelloRequest");
     if (request->name[0] == '\0') {
         example__hello_request__free_unpacked(request, NULL);
         return finish_call(state, false, GRPC_STATUS_INVALID_ARGUMENT, "name must not be empty");
@@ -246,9 +247,7 @@ static void on_call_event(struct greeter_server *gs, struct call_state *state, b
                 fprintf(stderr, "cannot request the next call; this server stops taking calls\n");
             rc = on_new_call(state);
             break;
-        case CALL_READING:
-            rc = on_request_read(state);
-            break;
+        case CALL_READING: rc = on_request_read(state); break;
         case CALL_FINISHING:
             rc = -1; /* done: free below */
             break;
@@ -290,7 +289,8 @@ struct greeter_server *greeter_server_create(const char *address, int *port)
     grpc_server_register_completion_queue(gs->server, gs->cq, NULL);
     *port = compat_server_add_port(gs->server, address);
     if (*port == 0) {
-        fprintf(stderr, "grpc_server_add_http2_port(%s) failed: address in use or invalid?\n", address);
+        fprintf(stderr, "grpc_server_add_http2_port(%s) failed: address in use or invalid?\n",
+                address);
         gs->shut_down = true;
         greeter_server_destroy(gs);
         return NULL;
@@ -377,7 +377,8 @@ void greeter_server_destroy(struct greeter_server *gs)
     if (gs->cq) {
         grpc_completion_queue_shutdown(gs->cq);
         for (;;) {
-            grpc_event ev = grpc_completion_queue_next(gs->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+            grpc_event ev =
+                grpc_completion_queue_next(gs->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
             if (ev.type == GRPC_QUEUE_SHUTDOWN)
                 break;
             if (ev.type == GRPC_OP_COMPLETE && ev.tag != &gs->shutdown_tag)

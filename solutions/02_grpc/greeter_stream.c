@@ -168,7 +168,8 @@ static int on_request_read(struct call_state *state)
     Example__HelloStreamRequest *request = example__hello_stream_request__unpack(NULL, len, bytes);
     free(bytes);
     if (!request)
-        return finish_call(state, false, GRPC_STATUS_INVALID_ARGUMENT, "request is not a HelloStreamRequest");
+        return finish_call(state, false, GRPC_STATUS_INVALID_ARGUMENT,
+                           "request is not a HelloStreamRequest");
     const char *problem = NULL;
     if (request->name[0] == '\0')
         problem = "name must not be empty";
@@ -197,7 +198,8 @@ static int on_request_read(struct call_state *state)
 }
 
 /* One event for a call. While draining, only free. */
-static void on_call_event(struct stream_server *ss, struct call_state *state, bool success, bool draining)
+static void on_call_event(struct stream_server *ss, struct call_state *state, bool success,
+                          bool draining)
 {
     // @student-begin: like greeter_server.c, with one more step: CALL_SENDING + success
     // counts the greeting (sent++) and calls send_next; a failed send means the client
@@ -225,16 +227,12 @@ static void on_call_event(struct stream_server *ss, struct call_state *state, bo
                 rc = err == GRPC_CALL_OK ? 0 : -1;
             }
             break;
-        case CALL_READING:
-            rc = on_request_read(state);
-            break;
+        case CALL_READING: rc = on_request_read(state); break;
         case CALL_SENDING:
             state->sent++;
             rc = send_next(state);
             break;
-        case CALL_FINISHING:
-            rc = -1;
-            break;
+        case CALL_FINISHING: rc = -1; break;
         }
     }
     if (rc != 0)
@@ -330,7 +328,8 @@ void stream_server_destroy(struct stream_server *ss)
     if (ss->cq) {
         grpc_completion_queue_shutdown(ss->cq);
         for (;;) {
-            grpc_event ev = grpc_completion_queue_next(ss->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+            grpc_event ev =
+                grpc_completion_queue_next(ss->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
             if (ev.type == GRPC_QUEUE_SHUTDOWN)
                 break;
             if (ev.type == GRPC_OP_COMPLETE && ev.tag != &ss->shutdown_tag)
@@ -390,8 +389,8 @@ int greeter_stream_collect(const char *target, const char *name, int count, int 
     grpc_call *call = NULL;
     if (channel && cq)
         call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
-                                        grpc_slice_from_static_string(GREETER_SAY_HELLO_STREAM), NULL,
-                                        compat_deadline_ms(deadline_ms), NULL);
+                                        grpc_slice_from_static_string(GREETER_SAY_HELLO_STREAM),
+                                        NULL, compat_deadline_ms(deadline_ms), NULL);
     if (!call) {
         fprintf(stderr, "grpc_channel_create or grpc_channel_create_call failed for %s\n", target);
         rc = -1;
@@ -473,8 +472,9 @@ int greeter_stream_collect(const char *target, const char *name, int count, int 
         grpc_channel_destroy(channel);
     if (cq) {
         grpc_completion_queue_shutdown(cq);
-        while (grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
-               GRPC_QUEUE_SHUTDOWN)
+        while (
+            grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+            GRPC_QUEUE_SHUTDOWN)
             ;
         grpc_completion_queue_destroy(cq);
     }

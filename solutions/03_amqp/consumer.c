@@ -48,8 +48,7 @@ static int receive_loop(struct amqp_link *link, const struct consumer_options *o
                         consumer_handler handler, void *user)
 {
     int settled = 0, handled = 0;
-    while ((opt->max_messages == 0 || settled < opt->max_messages) &&
-           !(opt->stop && *opt->stop)) {
+    while ((opt->max_messages == 0 || settled < opt->max_messages) && !(opt->stop && *opt->stop)) {
         amqp_envelope_t envelope;
         struct timeval tv = {.tv_sec = 0, .tv_usec = 200 * 1000};
         amqp_maybe_release_buffers(link->conn);
@@ -85,8 +84,7 @@ static int receive_loop(struct amqp_link *link, const struct consumer_options *o
         } else {
             /* requeue on the first failure, dead-letter on the second */
             amqp_boolean_t requeue = envelope.redelivered ? 0 : 1;
-            rc = amqp_basic_reject(link->conn, AMQP_LINK_CHANNEL, envelope.delivery_tag,
-                                   requeue);
+            rc = amqp_basic_reject(link->conn, AMQP_LINK_CHANNEL, envelope.delivery_tag, requeue);
         }
         amqp_destroy_envelope(&envelope);
         if (rc != AMQP_STATUS_OK)

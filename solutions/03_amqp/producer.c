@@ -101,10 +101,9 @@ static int wait_for_confirm(struct producer *p, uint64_t tag)
         case AMQP_BASIC_RETURN_METHOD: {
             amqp_basic_return_t *ret = frame.payload.method.decoded;
             snprintf(returned, sizeof returned, "%u %.*s (exchange '%.*s', routing key '%.*s')",
-                     ret->reply_code, (int)ret->reply_text.len,
-                     (const char *)ret->reply_text.bytes, (int)ret->exchange.len,
-                     (const char *)ret->exchange.bytes, (int)ret->routing_key.len,
-                     (const char *)ret->routing_key.bytes);
+                     ret->reply_code, (int)ret->reply_text.len, (const char *)ret->reply_text.bytes,
+                     (int)ret->exchange.len, (const char *)ret->exchange.bytes,
+                     (int)ret->routing_key.len, (const char *)ret->routing_key.bytes);
             amqp_message_t message;
             amqp_rpc_reply_t r = amqp_read_message(conn, frame.channel, &message, 0);
             if (amqp_link_check(&p->link, r, "amqp_read_message (returned message)") != 0)
@@ -122,12 +121,10 @@ static int wait_for_confirm(struct producer *p, uint64_t tag)
         }
         case AMQP_CONNECTION_CLOSE_METHOD: {
             amqp_connection_close_t *m = frame.payload.method.decoded;
-            return amqp_link_fail(&p->link, "broker closed the connection: %u %.*s",
-                                  m->reply_code, (int)m->reply_text.len,
-                                  (const char *)m->reply_text.bytes);
+            return amqp_link_fail(&p->link, "broker closed the connection: %u %.*s", m->reply_code,
+                                  (int)m->reply_text.len, (const char *)m->reply_text.bytes);
         }
-        default:
-            break;
+        default: break;
         }
     }
 }
@@ -181,8 +178,7 @@ void producer_close(struct producer *p)
     amqp_link_close(&p->link);
 }
 
-int producer_send(const char *url, const char *queue, const char *text, char *err,
-                  size_t errlen)
+int producer_send(const char *url, const char *queue, const char *text, char *err, size_t errlen)
 {
     struct producer p;
     int rc = -1;

@@ -66,9 +66,8 @@ int routing_subscribe(struct routing_sub *s, const char *url, const char *exchan
         return -1;
     if (declare_topic(&s->link, exchange) != 0)
         return -1;
-    amqp_queue_declare_ok_t *ok = amqp_queue_declare(s->link.conn, AMQP_LINK_CHANNEL,
-                                                     amqp_empty_bytes, 0, 0, 1, 1,
-                                                     amqp_empty_table);
+    amqp_queue_declare_ok_t *ok = amqp_queue_declare(
+        s->link.conn, AMQP_LINK_CHANNEL, amqp_empty_bytes, 0, 0, 1, 1, amqp_empty_table);
     if (amqp_link_check(&s->link, amqp_get_rpc_reply(s->link.conn), "queue.declare") != 0)
         return -1;
     copy_bytes(s->queue, sizeof s->queue, ok->queue);
@@ -155,8 +154,8 @@ void routing_unsubscribe(struct routing_sub *s)
     amqp_link_close(&s->link);
 }
 
-int rpc_call(const char *url, const char *queue, const char *request, char *reply,
-             size_t replylen, int timeout_ms, char *err, size_t errlen)
+int rpc_call(const char *url, const char *queue, const char *request, char *reply, size_t replylen,
+             int timeout_ms, char *err, size_t errlen)
 {
     struct amqp_link link;
     int result = -1;
@@ -170,12 +169,11 @@ int rpc_call(const char *url, const char *queue, const char *request, char *repl
     long long deadline = now_ms() + timeout_ms;
     char reply_queue[256], correlation_id[64];
     static unsigned counter;
-    snprintf(correlation_id, sizeof correlation_id, "rpc-%ld-%u-%lld", (long)getpid(),
-             ++counter, now_ms());
+    snprintf(correlation_id, sizeof correlation_id, "rpc-%ld-%u-%lld", (long)getpid(), ++counter,
+             now_ms());
 
-    amqp_queue_declare_ok_t *ok = amqp_queue_declare(link.conn, AMQP_LINK_CHANNEL,
-                                                     amqp_empty_bytes, 0, 0, 1, 1,
-                                                     amqp_empty_table);
+    amqp_queue_declare_ok_t *ok = amqp_queue_declare(link.conn, AMQP_LINK_CHANNEL, amqp_empty_bytes,
+                                                     0, 0, 1, 1, amqp_empty_table);
     if (amqp_link_check(&link, amqp_get_rpc_reply(link.conn), "queue.declare (reply)") != 0)
         goto done;
     copy_bytes(reply_queue, sizeof reply_queue, ok->queue);
@@ -189,9 +187,9 @@ int rpc_call(const char *url, const char *queue, const char *request, char *repl
     props._flags = AMQP_BASIC_REPLY_TO_FLAG | AMQP_BASIC_CORRELATION_ID_FLAG;
     props.reply_to = amqp_cstring_bytes(reply_queue);
     props.correlation_id = amqp_cstring_bytes(correlation_id);
-    int rc = amqp_basic_publish(link.conn, AMQP_LINK_CHANNEL, amqp_empty_bytes,
-                                amqp_cstring_bytes(queue), 0, 0, &props,
-                                amqp_cstring_bytes(request));
+    int rc =
+        amqp_basic_publish(link.conn, AMQP_LINK_CHANNEL, amqp_empty_bytes,
+                           amqp_cstring_bytes(queue), 0, 0, &props, amqp_cstring_bytes(request));
     if (rc != AMQP_STATUS_OK) {
         amqp_link_fail(&link, "amqp_basic_publish: %s", amqp_error_string2(rc));
         goto done;

@@ -26,8 +26,8 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-struct kafka_consumer *consumer_create(const char *brokers, const char *group_id,
-                                       const char *topic, char *errbuf, size_t errlen)
+struct kafka_consumer *consumer_create(const char *brokers, const char *group_id, const char *topic,
+                                       char *errbuf, size_t errlen)
 {
     // @student-begin: configure the group consumer (bootstrap.servers, group.id,
     // enable.auto.commit=false, auto.offset.reset=earliest, session.timeout.ms=3000,
@@ -83,8 +83,8 @@ struct kafka_consumer *consumer_create(const char *brokers, const char *group_id
     // @student-end
 }
 
-int consumer_run(struct kafka_consumer *c, int max_messages, int timeout_ms,
-                 message_handler handle, void *arg)
+int consumer_run(struct kafka_consumer *c, int max_messages, int timeout_ms, message_handler handle,
+                 void *arg)
 {
     // @student-begin: poll until max_messages handled or the deadline; hand each message
     // to handle(); commit it (rd_kafka_commit_message, synchronous) only when handle returned 0.

@@ -71,12 +71,14 @@ int send_keyed_sequences(const char *brokers, const char *topic, const char *con
                                             RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
                 rd_kafka_poll(rk, 100);
             if (err)
-                fprintf(stderr, "send_keyed_sequences: rd_kafka_producev: %s\n", rd_kafka_err2str(err));
+                fprintf(stderr, "send_keyed_sequences: rd_kafka_producev: %s\n",
+                        rd_kafka_err2str(err));
             rd_kafka_poll(rk, 0); /* serve delivery reports as we go */
         }
     }
     if (rd_kafka_flush(rk, 20000) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        fprintf(stderr, "send_keyed_sequences: rd_kafka_flush: %d undelivered\n", rd_kafka_outq_len(rk));
+        fprintf(stderr, "send_keyed_sequences: rd_kafka_flush: %d undelivered\n",
+                rd_kafka_outq_len(rk));
     rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk, errbuf, sizeof errbuf);
     rd_kafka_destroy(rk);
     if (fatal) {
@@ -139,7 +141,8 @@ struct group_member *member_create(const char *brokers, const char *group_id, co
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (!kafka_conf_set(conf, "bootstrap.servers", brokers, errbuf, errlen) ||
         !kafka_conf_set(conf, "group.id", group_id, errbuf, errlen) ||
-        !kafka_conf_set(conf, "partition.assignment.strategy", "cooperative-sticky", errbuf, errlen) ||
+        !kafka_conf_set(conf, "partition.assignment.strategy", "cooperative-sticky", errbuf,
+                        errlen) ||
         !kafka_conf_set(conf, "enable.auto.commit", "false", errbuf, errlen) ||
         !kafka_conf_set(conf, "auto.offset.reset", "earliest", errbuf, errlen) ||
         !kafka_conf_set(conf, "session.timeout.ms", "3000", errbuf, errlen) ||
@@ -211,7 +214,8 @@ int member_poll(struct group_member *m, int timeout_ms, message_handler handle, 
             err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION) {
             /* The group is moving partitions right now. Not fatal: the
              * message stays uncommitted and is read again (at-least-once). */
-            fprintf(stderr, "member: commit refused during a rebalance: %s\n", rd_kafka_err2str(err));
+            fprintf(stderr, "member: commit refused during a rebalance: %s\n",
+                    rd_kafka_err2str(err));
         } else if (err) {
             fprintf(stderr, "member: rd_kafka_commit_message: %s\n", rd_kafka_err2str(err));
             rc = -1;

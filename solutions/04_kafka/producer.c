@@ -16,9 +16,9 @@
 
 struct kafka_producer {
     rd_kafka_t *rk;
-    long delivered;          /* delivery reports without error */
-    long failed;             /* delivery reports with an error */
-    char last_error[256];    /* text of the last failure */
+    long delivered;       /* delivery reports without error */
+    long failed;          /* delivery reports with an error */
+    char last_error[256]; /* text of the last failure */
 };
 
 // @student-begin: write the delivery-report callback (rd_kafka_conf_set_dr_msg_cb):
@@ -33,8 +33,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     if (msg->err) {
         p->failed++;
         snprintf(p->last_error, sizeof p->last_error, "%s", rd_kafka_err2str(msg->err));
-        fprintf(stderr, "producer: delivery to %s failed: %s\n",
-                rd_kafka_topic_name(msg->rkt), rd_kafka_err2str(msg->err));
+        fprintf(stderr, "producer: delivery to %s failed: %s\n", rd_kafka_topic_name(msg->rkt),
+                rd_kafka_err2str(msg->err));
     } else {
         p->delivered++;
     }
@@ -42,8 +42,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 // @student-stub
 // @student-end
 
-struct kafka_producer *producer_create(const char *brokers, int delivery_timeout_ms,
-                                       char *errbuf, size_t errlen)
+struct kafka_producer *producer_create(const char *brokers, int delivery_timeout_ms, char *errbuf,
+                                       size_t errlen)
 {
     // @student-begin: configure bootstrap.servers and message.timeout.ms, register the
     // delivery-report callback, and create the producer with rd_kafka_new.
@@ -82,21 +82,20 @@ struct kafka_producer *producer_create(const char *brokers, int delivery_timeout
     // @student-end
 }
 
-int producer_send(struct kafka_producer *p, const char *topic, const char *key,
-                  const char *value)
+int producer_send(struct kafka_producer *p, const char *topic, const char *key, const char *value)
 {
     // @student-begin: queue the message with rd_kafka_producev (copy key and value);
     // when the local queue is full, rd_kafka_poll a little and try again.
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_producev(
-            p->rk, RD_KAFKA_V_TOPIC(topic),
-            RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
+            p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
             RD_KAFKA_V_VALUE((void *)value, strlen(value)),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
             break;
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            fprintf(stderr, "producer: rd_kafka_producev to %s: %s\n", topic, rd_kafka_err2str(err));
+            fprintf(stderr, "producer: rd_kafka_producev to %s: %s\n", topic,
+                    rd_kafka_err2str(err));
             return -1;
         }
         /* The queue is full: serve delivery reports, which frees room. */

@@ -69,7 +69,8 @@ struct reliable_producer *reliable_create(const char *brokers, const char *trans
         /* Registers the transactional.id and fences older producers using it. */
         rd_kafka_error_t *error = rd_kafka_init_transactions(p->rk, 15000);
         if (error) {
-            snprintf(errbuf, errlen, "rd_kafka_init_transactions: %s", rd_kafka_error_string(error));
+            snprintf(errbuf, errlen, "rd_kafka_init_transactions: %s",
+                     rd_kafka_error_string(error));
             rd_kafka_error_destroy(error);
             rd_kafka_destroy(p->rk);
             free(p);
@@ -91,15 +92,16 @@ rd_kafka_t *reliable_handle(struct reliable_producer *p)
     return p ? p->rk : NULL;
 }
 
-int reliable_send(struct reliable_producer *p, const char *topic, const char *key, const char *value)
+int reliable_send(struct reliable_producer *p, const char *topic, const char *key,
+                  const char *value)
 {
     // @student-begin: rd_kafka_producev with RD_KAFKA_MSG_F_COPY, polling when the queue is full.
     rd_kafka_resp_err_t err;
     while ((err = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
                                     RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
                                     RD_KAFKA_V_VALUE((void *)value, strlen(value)),
-                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
+           RD_KAFKA_RESP_ERR__QUEUE_FULL)
         rd_kafka_poll(p->rk, 100);
     if (err) {
         fprintf(stderr, "reliable: rd_kafka_producev: %s\n", rd_kafka_err2str(err));
@@ -169,9 +171,11 @@ int reliable_send_transaction(struct reliable_producer *p, const char *topic,
         }
     }
     /* Both calls flush the outstanding messages first. */
-    error = commit ? rd_kafka_commit_transaction(p->rk, 15000) : rd_kafka_abort_transaction(p->rk, 15000);
+    error = commit ? rd_kafka_commit_transaction(p->rk, 15000)
+                   : rd_kafka_abort_transaction(p->rk, 15000);
     if (error) {
-        fprintf(stderr, "reliable: %s: %s\n", commit ? "rd_kafka_commit_transaction" : "rd_kafka_abort_transaction",
+        fprintf(stderr, "reliable: %s: %s\n",
+                commit ? "rd_kafka_commit_transaction" : "rd_kafka_abort_transaction",
                 rd_kafka_error_string(error));
         /* A retriable error may be retried; an abortable one needs an abort. */
         if (rd_kafka_error_txn_requires_abort(error)) {

@@ -58,9 +58,14 @@ static double scripted_random(void *ctx)
 static struct retry_policy test_policy(struct recorder *rec)
 {
     struct retry_policy p = {
-        .max_attempts = 4, .attempt_timeout_ms = 2000, .base_delay_ms = 100,
-        .max_delay_ms = 1000, .max_retry_after_ms = 30000,
-        .sleep = record_sleep, .random = scripted_random, .ctx = rec,
+        .max_attempts = 4,
+        .attempt_timeout_ms = 2000,
+        .base_delay_ms = 100,
+        .max_delay_ms = 1000,
+        .max_retry_after_ms = 30000,
+        .sleep = record_sleep,
+        .random = scripted_random,
+        .ctx = rec,
     };
     return p;
 }
@@ -90,15 +95,16 @@ Test(retry_client, first_success_needs_no_retry, .init = start_fixture, .fini = 
 
     struct retry_response r;
     int rc = retry_send(&policy, &req, &r);
-    cr_assert_eq(rc, 0, "GET %s answered 200 at once: retry_send should return 0, got %d "
-                 "(error: \"%s\")", url, rc, r.error);
+    cr_assert_eq(rc, 0,
+                 "GET %s answered 200 at once: retry_send should return 0, got %d "
+                 "(error: \"%s\")",
+                 url, rc, r.error);
     cr_assert_eq(r.status, 200, "GET %s: expected status 200, got %ld", url, r.status);
     cr_assert_not_null(r.body, "GET %s: body is NULL, expected \"hello\"", url);
     cr_assert_str_eq(r.body, "hello", "GET %s: wrong body", url);
     cr_assert_eq(r.attempts, 1, "GET %s succeeded at once: expected attempts 1, got %d", url,
                  r.attempts);
-    cr_assert_eq(rec.sleeps, 0, "no retry was needed, but the client slept %d time(s)",
-                 rec.sleeps);
+    cr_assert_eq(rec.sleeps, 0, "no retry was needed, but the client slept %d time(s)", rec.sleeps);
     retry_response_free(&r);
 }
 
@@ -115,13 +121,17 @@ Test(retry_client, get_retries_503_then_succeeds, .init = start_fixture, .fini =
 
     struct retry_response r;
     int rc = retry_send(&policy, &req, &r);
-    cr_assert_eq(rc, 0, "server answered 503, 503, 200 to GET %s: retry_send should return 0 "
-                 "after retrying, got %d (error: \"%s\")", url, rc, r.error);
+    cr_assert_eq(rc, 0,
+                 "server answered 503, 503, 200 to GET %s: retry_send should return 0 "
+                 "after retrying, got %d (error: \"%s\")",
+                 url, rc, r.error);
     cr_assert_eq(r.status, 200, "expected the final status 200, got %ld", r.status);
     cr_assert_str_eq(r.body ? r.body : "(null)", "done", "expected the body of the last answer");
     cr_assert_eq(r.attempts, 3, "expected 3 attempts (503, 503, 200), got %d", r.attempts);
-    cr_assert_eq(wb_http_fixture_request_count(fx), 3, "the server should have seen 3 requests, "
-                 "it saw %zu", wb_http_fixture_request_count(fx));
+    cr_assert_eq(wb_http_fixture_request_count(fx), 3,
+                 "the server should have seen 3 requests, "
+                 "it saw %zu",
+                 wb_http_fixture_request_count(fx));
     cr_assert_eq(rec.sleeps, 2, "expected one sleep before each of the 2 retries, got %d",
                  rec.sleeps);
     retry_response_free(&r);
@@ -138,17 +148,21 @@ Test(retry_client, not_found_is_final, .init = start_fixture, .fini = stop_fixtu
 
     struct retry_response r;
     int rc = retry_send(&policy, &req, &r);
-    cr_assert_eq(rc, 0, "GET %s answered 404: that is a final answer, expected 0, got %d "
-                 "(error: \"%s\")", url, rc, r.error);
+    cr_assert_eq(rc, 0,
+                 "GET %s answered 404: that is a final answer, expected 0, got %d "
+                 "(error: \"%s\")",
+                 url, rc, r.error);
     cr_assert_eq(r.status, 404, "expected status 404, got %ld", r.status);
     cr_assert_eq(r.attempts, 1, "404 must not be retried: expected 1 attempt, got %d", r.attempts);
-    cr_assert_eq(wb_http_fixture_request_count(fx), 1, "the server should have seen 1 request, "
-                 "it saw %zu", wb_http_fixture_request_count(fx));
+    cr_assert_eq(wb_http_fixture_request_count(fx), 1,
+                 "the server should have seen 1 request, "
+                 "it saw %zu",
+                 wb_http_fixture_request_count(fx));
     retry_response_free(&r);
 }
 
-Test(retry_client, retry_after_seconds_on_429_is_honoured,
-     .init = start_fixture, .fini = stop_fixture)
+Test(retry_client, retry_after_seconds_on_429_is_honoured, .init = start_fixture,
+     .fini = stop_fixture)
 {
     push_with_header(429, "Retry-After: 2", "slow down");
     wb_http_fixture_push_status(fx, 200, "text/plain", "welcome back");
@@ -160,12 +174,16 @@ Test(retry_client, retry_after_seconds_on_429_is_honoured,
 
     struct retry_response r;
     int rc = retry_send(&policy, &req, &r);
-    cr_assert_eq(rc, 0, "server answered 429 (Retry-After: 2) then 200 to GET %s: expected 0, "
-                 "got %d (error: \"%s\")", url, rc, r.error);
+    cr_assert_eq(rc, 0,
+                 "server answered 429 (Retry-After: 2) then 200 to GET %s: expected 0, "
+                 "got %d (error: \"%s\")",
+                 url, rc, r.error);
     cr_assert_eq(r.status, 200, "expected the final status 200, got %ld", r.status);
     cr_assert_eq(rec.sleeps, 1, "expected 1 sleep before the retry, got %d", rec.sleeps);
-    cr_assert_eq(rec.delays[0], 2000, "the 429 said \"Retry-After: 2\": expected a delay of "
-                 "2000 ms, the client asked for %ld ms", rec.delays[0]);
+    cr_assert_eq(rec.delays[0], 2000,
+                 "the 429 said \"Retry-After: 2\": expected a delay of "
+                 "2000 ms, the client asked for %ld ms",
+                 rec.delays[0]);
     retry_response_free(&r);
 }
 
@@ -175,8 +193,8 @@ Test(retry_client, retry_after_http_date_is_honoured, .init = start_fixture, .fi
     time_t when = time(NULL) + 5;
     struct tm tm;
     cr_assert_not_null(gmtime_r(&when, &tm), "test setup: gmtime_r failed");
-    cr_assert_gt(strftime(header, sizeof header, "Retry-After: %a, %d %b %Y %H:%M:%S GMT", &tm),
-                 0, "test setup: strftime failed");
+    cr_assert_gt(strftime(header, sizeof header, "Retry-After: %a, %d %b %Y %H:%M:%S GMT", &tm), 0,
+                 "test setup: strftime failed");
     push_with_header(503, header, "maintenance");
     wb_http_fixture_push_status(fx, 200, "text/plain", "back");
     struct recorder rec = {0};
@@ -192,7 +210,8 @@ Test(retry_client, retry_after_http_date_is_honoured, .init = start_fixture, .fi
     cr_assert_eq(rec.sleeps, 1, "expected 1 sleep before the retry, got %d", rec.sleeps);
     cr_assert(rec.delays[0] >= 3000 && rec.delays[0] <= 5000,
               "the 503 said \"%s\" (5 s from now): expected a delay between 3000 and 5000 ms, "
-              "the client asked for %ld ms (use curl_getdate)", header, rec.delays[0]);
+              "the client asked for %ld ms (use curl_getdate)",
+              header, rec.delays[0]);
     retry_response_free(&r);
 }
 
@@ -204,13 +223,17 @@ Test(retry_client, retry_after_parser_reads_seconds_and_dates)
     got = retry_after_ms("0", now);
     cr_assert_eq(got, 0, "retry_after_ms(\"0\") should be 0 ms, got %ld", got);
     got = retry_after_ms("Wed, 21 Oct 2015 07:29:00 GMT", now);
-    cr_assert_eq(got, 60000, "retry_after_ms(\"Wed, 21 Oct 2015 07:29:00 GMT\") at 07:28:00 "
-                 "should be 60000 ms, got %ld", got);
+    cr_assert_eq(got, 60000,
+                 "retry_after_ms(\"Wed, 21 Oct 2015 07:29:00 GMT\") at 07:28:00 "
+                 "should be 60000 ms, got %ld",
+                 got);
     got = retry_after_ms("Wed, 21 Oct 2015 07:00:00 GMT", now);
     cr_assert_eq(got, 0, "a Retry-After date in the past means \"now\": expected 0, got %ld", got);
     got = retry_after_ms("soon", now);
-    cr_assert_eq(got, -1, "retry_after_ms(\"soon\") is neither seconds nor a date: expected -1, "
-                 "got %ld", got);
+    cr_assert_eq(got, -1,
+                 "retry_after_ms(\"soon\") is neither seconds nor a date: expected -1, "
+                 "got %ld",
+                 got);
 }
 
 Test(retry_client, retry_after_really_waits, .init = start_fixture, .fini = stop_fixture)
@@ -226,24 +249,29 @@ Test(retry_client, retry_after_really_waits, .init = start_fixture, .fini = stop
 
     struct retry_response r;
     int rc = retry_send(&policy, &req, &r);
-    cr_assert_eq(rc, 0, "server answered 503 (Retry-After: 1) then 200: expected 0, got %d "
-                 "(error: \"%s\")", rc, r.error);
+    cr_assert_eq(rc, 0,
+                 "server answered 503 (Retry-After: 1) then 200: expected 0, got %d "
+                 "(error: \"%s\")",
+                 rc, r.error);
     struct wb_http_recorded first, second;
     cr_assert(wb_http_fixture_request(fx, 0, &first) && wb_http_fixture_request(fx, 1, &second),
               "the server should have seen 2 requests, it saw %zu",
               wb_http_fixture_request_count(fx));
     int64_t gap = second.at_ms - first.at_ms;
-    cr_assert_geq(gap, 900, "with policy.sleep = NULL the client must really sleep: the retry "
-                  "came %lld ms after a \"Retry-After: 1\", expected about 1000 ms", (long long)gap);
+    cr_assert_geq(gap, 900,
+                  "with policy.sleep = NULL the client must really sleep: the retry "
+                  "came %lld ms after a \"Retry-After: 1\", expected about 1000 ms",
+                  (long long)gap);
     wb_http_recorded_free(&first);
     wb_http_recorded_free(&second);
     retry_response_free(&r);
 }
 
-Test(retry_client, gives_up_after_max_attempts_with_clear_error,
-     .init = start_fixture, .fini = stop_fixture)
+Test(retry_client, gives_up_after_max_attempts_with_clear_error, .init = start_fixture,
+     .fini = stop_fixture)
 {
-    struct wb_http_reply always_busy = {.status = 503, .content_type = "text/plain", .body = "busy"};
+    struct wb_http_reply always_busy = {
+        .status = 503, .content_type = "text/plain", .body = "busy"};
     wb_http_fixture_set_default(fx, &always_busy);
     struct recorder rec = {0};
     struct retry_policy policy = test_policy(&rec);
@@ -254,11 +282,15 @@ Test(retry_client, gives_up_after_max_attempts_with_clear_error,
 
     struct retry_response r;
     int rc = retry_send(&policy, &req, &r);
-    cr_assert_eq(rc, -1, "GET %s answered 503 every time: after max_attempts (3) retry_send "
-                 "should give up and return -1, got %d", url, rc);
+    cr_assert_eq(rc, -1,
+                 "GET %s answered 503 every time: after max_attempts (3) retry_send "
+                 "should give up and return -1, got %d",
+                 url, rc);
     cr_assert_eq(r.attempts, 3, "expected exactly max_attempts = 3 attempts, got %d", r.attempts);
-    cr_assert_eq(wb_http_fixture_request_count(fx), 3, "the server should have seen 3 requests, "
-                 "it saw %zu", wb_http_fixture_request_count(fx));
+    cr_assert_eq(wb_http_fixture_request_count(fx), 3,
+                 "the server should have seen 3 requests, "
+                 "it saw %zu",
+                 wb_http_fixture_request_count(fx));
     cr_assert_eq(rec.sleeps, 2, "3 attempts need 2 sleeps (none after the last), got %d",
                  rec.sleeps);
     cr_assert_eq(r.status, 503, "status should be the last one received (503), got %ld", r.status);
@@ -281,14 +313,17 @@ Test(retry_client, refused_connection_is_retried)
     struct retry_response r;
     int rc = retry_send(&policy, &req, &r);
     cr_assert_eq(rc, -1, "GET %s (nothing listens): expected -1, got %d", url, rc);
-    cr_assert_eq(r.result, CURLE_COULDNT_CONNECT, "expected result CURLE_COULDNT_CONNECT (%d), "
-                 "got %d (%s)", (int)CURLE_COULDNT_CONNECT, (int)r.result,
-                 curl_easy_strerror(r.result));
-    cr_assert_eq(r.attempts, 3, "a refused connection is worth a retry: expected 3 attempts, "
-                 "got %d", r.attempts);
+    cr_assert_eq(r.result, CURLE_COULDNT_CONNECT,
+                 "expected result CURLE_COULDNT_CONNECT (%d), "
+                 "got %d (%s)",
+                 (int)CURLE_COULDNT_CONNECT, (int)r.result, curl_easy_strerror(r.result));
+    cr_assert_eq(r.attempts, 3,
+                 "a refused connection is worth a retry: expected 3 attempts, "
+                 "got %d",
+                 r.attempts);
     cr_assert_eq(rec.sleeps, 2, "expected 2 sleeps between 3 attempts, got %d", rec.sleeps);
-    cr_assert(strstr(r.error, url) != NULL, "the error should name the URL \"%s\"; got \"%s\"",
-              url, r.error);
+    cr_assert(strstr(r.error, url) != NULL, "the error should name the URL \"%s\"; got \"%s\"", url,
+              r.error);
     retry_response_free(&r);
 }
 
@@ -305,7 +340,8 @@ Test(retry_client, timed_out_attempt_is_retried, .init = start_fixture, .fini = 
 
     struct retry_response r;
     int rc = retry_send(&policy, &req, &r);
-    cr_assert_eq(rc, 0, "the first answer to GET %s takes 3 s, attempt_timeout_ms is 300: the "
+    cr_assert_eq(rc, 0,
+                 "the first answer to GET %s takes 3 s, attempt_timeout_ms is 300: the "
                  "first attempt should time out and the second succeed; got %d (error: \"%s\")",
                  url, rc, r.error);
     cr_assert_eq(r.status, 200, "expected status 200 from the second attempt, got %ld", r.status);
@@ -314,22 +350,24 @@ Test(retry_client, timed_out_attempt_is_retried, .init = start_fixture, .fini = 
     retry_response_free(&r);
 }
 
-Test(retry_client, post_without_key_is_sent_once_on_503,
-     .init = start_fixture, .fini = stop_fixture)
+Test(retry_client, post_without_key_is_sent_once_on_503, .init = start_fixture,
+     .fini = stop_fixture)
 {
     wb_http_fixture_push_status(fx, 503, "text/plain", "busy");
     struct recorder rec = {0};
     struct retry_policy policy = test_policy(&rec);
     char url[256];
     snprintf(url, sizeof url, "%s", wb_http_fixture_url(fx, "/orders"));
-    struct retry_request req = {.method = "POST", .url = url, .body = "{\"item\":1}",
-                                .content_type = "application/json"};
+    struct retry_request req = {
+        .method = "POST", .url = url, .body = "{\"item\":1}", .content_type = "application/json"};
 
     struct retry_response r;
     int rc = retry_send(&policy, &req, &r);
     size_t seen = wb_http_fixture_request_count(fx);
-    cr_assert_eq(seen, 1, "a POST without Idempotency-Key must be sent exactly once, even on "
-                 "503: the server saw %zu request(s)", seen);
+    cr_assert_eq(seen, 1,
+                 "a POST without Idempotency-Key must be sent exactly once, even on "
+                 "503: the server saw %zu request(s)",
+                 seen);
     struct wb_http_recorded sent;
     cr_assert(wb_http_fixture_request(fx, 0, &sent), "the server recorded no request");
     cr_assert_str_eq(sent.method, "POST", "the request should use method POST");
@@ -338,42 +376,48 @@ Test(retry_client, post_without_key_is_sent_once_on_503,
     cr_assert_eq(r.attempts, 1, "expected attempts 1, got %d", r.attempts);
     cr_assert_eq(r.status, 503, "expected the status of the only answer (503), got %ld", r.status);
     cr_assert_eq(rc, -1, "the only attempt got 503: expected -1, got %d", rc);
-    cr_assert_eq(rec.sleeps, 0, "nothing to wait for when no retry follows, but the client "
-                 "slept %d time(s)", rec.sleeps);
+    cr_assert_eq(rec.sleeps, 0,
+                 "nothing to wait for when no retry follows, but the client "
+                 "slept %d time(s)",
+                 rec.sleeps);
     retry_response_free(&r);
 }
 
-Test(retry_client, post_without_key_is_sent_once_when_connection_closes,
-     .init = start_fixture, .fini = stop_fixture)
+Test(retry_client, post_without_key_is_sent_once_when_connection_closes, .init = start_fixture,
+     .fini = stop_fixture)
 {
     wb_http_fixture_push_close(fx);
     struct recorder rec = {0};
     struct retry_policy policy = test_policy(&rec);
     char url[256];
     snprintf(url, sizeof url, "%s", wb_http_fixture_url(fx, "/payments"));
-    struct retry_request req = {.method = "POST", .url = url, .body = "{\"amount\":10}",
+    struct retry_request req = {.method = "POST",
+                                .url = url,
+                                .body = "{\"amount\":10}",
                                 .content_type = "application/json"};
 
     struct retry_response r;
     int rc = retry_send(&policy, &req, &r);
     size_t seen = wb_http_fixture_request_count(fx);
-    cr_assert_eq(seen, 1, "the server closed the connection without answering; a POST "
+    cr_assert_eq(seen, 1,
+                 "the server closed the connection without answering; a POST "
                  "without Idempotency-Key must not be sent again (the payment may have "
-                 "happened): the server saw %zu request(s), expected 1", seen);
+                 "happened): the server saw %zu request(s), expected 1",
+                 seen);
     cr_assert_eq(rc, -1, "no answer arrived: expected -1, got %d", rc);
     cr_assert_neq(r.result, CURLE_OK, "no answer arrived: result must not be CURLE_OK");
     cr_assert_eq(r.attempts, 1, "expected attempts 1, got %d", r.attempts);
     retry_response_free(&r);
 }
 
-Test(retry_client, post_with_key_is_retried_with_one_effect,
-     .init = start_fixture, .fini = stop_fixture)
+Test(retry_client, post_with_key_is_retried_with_one_effect, .init = start_fixture,
+     .fini = stop_fixture)
 {
     /* 1st: 503 (not processed). 2nd: processed, but the answer is lost.
      * 3rd: same key, so the server replays the stored 201. */
     wb_http_fixture_push_status(fx, 503, "text/plain", "busy");
-    struct wb_http_reply lost = {.status = 201, .content_type = "application/json",
-                                 .body = "{\"order\":7}", .close = true};
+    struct wb_http_reply lost = {
+        .status = 201, .content_type = "application/json", .body = "{\"order\":7}", .close = true};
     wb_http_fixture_push(fx, &lost);
     char key[128];
     snprintf(key, sizeof key, "%s", wb_unique_name("order"));
@@ -381,13 +425,18 @@ Test(retry_client, post_with_key_is_retried_with_one_effect,
     struct retry_policy policy = test_policy(&rec);
     char url[256];
     snprintf(url, sizeof url, "%s", wb_http_fixture_url(fx, "/orders"));
-    struct retry_request req = {.method = "POST", .url = url, .body = "{\"item\":7}",
-                                .content_type = "application/json", .idempotency_key = key};
+    struct retry_request req = {.method = "POST",
+                                .url = url,
+                                .body = "{\"item\":7}",
+                                .content_type = "application/json",
+                                .idempotency_key = key};
 
     struct retry_response r;
     int rc = retry_send(&policy, &req, &r);
-    cr_assert_eq(rc, 0, "POST with Idempotency-Key %s: server answered 503, then closed the "
-                 "connection, then 201: expected 0, got %d (error: \"%s\")", key, rc, r.error);
+    cr_assert_eq(rc, 0,
+                 "POST with Idempotency-Key %s: server answered 503, then closed the "
+                 "connection, then 201: expected 0, got %d (error: \"%s\")",
+                 key, rc, r.error);
     cr_assert_eq(r.status, 201, "expected the stored answer 201, got %ld", r.status);
     cr_assert_str_eq(r.body ? r.body : "(null)", "{\"order\":7}", "expected the stored body");
     cr_assert_eq(r.attempts, 3, "expected 3 attempts (503, closed, 201), got %d", r.attempts);
@@ -397,14 +446,18 @@ Test(retry_client, post_with_key_is_retried_with_one_effect,
         struct wb_http_recorded sent;
         cr_assert(wb_http_fixture_request(fx, i, &sent), "request %zu was not recorded", i);
         cr_assert_str_eq(sent.method, "POST", "request %zu should be a POST", i);
-        cr_assert_not_null(sent.idempotency_key, "request %zu came without the header "
-                           "\"Idempotency-Key: %s\": send it on every attempt", i, key);
+        cr_assert_not_null(sent.idempotency_key,
+                           "request %zu came without the header "
+                           "\"Idempotency-Key: %s\": send it on every attempt",
+                           i, key);
         cr_assert_str_eq(sent.idempotency_key, key, "request %zu carried the wrong key", i);
         cr_assert_str_eq(sent.body, "{\"item\":7}", "request %zu carried the wrong body", i);
         wb_http_recorded_free(&sent);
     }
-    cr_assert_eq(wb_http_fixture_effect_count(fx), 1, "the order must be created once: the "
-                 "server counted %zu effects", wb_http_fixture_effect_count(fx));
+    cr_assert_eq(wb_http_fixture_effect_count(fx), 1,
+                 "the order must be created once: the "
+                 "server counted %zu effects",
+                 wb_http_fixture_effect_count(fx));
     retry_response_free(&r);
 }
 
@@ -429,9 +482,10 @@ Test(retry_client, backoff_doubles_and_is_capped, .init = start_fixture, .fini =
     const long ceilings[] = {100, 200, 400, 800, 1000, 1000};
     for (int i = 0; i < 6; i++) {
         long want = expected_delay(ceilings[i], 0.5);
-        cr_assert_eq(rec.delays[i], want, "retry %d: base 100 ms, cap 1000 ms, random 0.5 -> "
-                     "ceiling %ld, expected delay %ld ms, got %ld ms", i + 1, ceilings[i], want,
-                     rec.delays[i]);
+        cr_assert_eq(rec.delays[i], want,
+                     "retry %d: base 100 ms, cap 1000 ms, random 0.5 -> "
+                     "ceiling %ld, expected delay %ld ms, got %ld ms",
+                     i + 1, ceilings[i], want, rec.delays[i]);
     }
     retry_response_free(&r);
 }
@@ -456,16 +510,18 @@ Test(retry_client, jitter_uses_the_random_value, .init = start_fixture, .fini = 
         long want = expected_delay(ceilings[i], randoms[i]);
         cr_assert(rec.delays[i] >= ceilings[i] / 2 && rec.delays[i] <= ceilings[i],
                   "retry %d: the delay must lie between ceiling/2 = %ld and the ceiling %ld "
-                  "ms, got %ld ms", i + 1, ceilings[i] / 2, ceilings[i], rec.delays[i]);
-        cr_assert_eq(rec.delays[i], want, "retry %d: ceiling %ld ms, random %.3f -> expected "
-                     "ceiling/2 + (long)(r * (ceiling - ceiling/2)) = %ld ms, got %ld ms", i + 1,
-                     ceilings[i], randoms[i], want, rec.delays[i]);
+                  "ms, got %ld ms",
+                  i + 1, ceilings[i] / 2, ceilings[i], rec.delays[i]);
+        cr_assert_eq(rec.delays[i], want,
+                     "retry %d: ceiling %ld ms, random %.3f -> expected "
+                     "ceiling/2 + (long)(r * (ceiling - ceiling/2)) = %ld ms, got %ld ms",
+                     i + 1, ceilings[i], randoms[i], want, rec.delays[i]);
     }
     retry_response_free(&r);
 }
 
-Test(retry_client, default_random_keeps_delays_in_bounds,
-     .init = start_fixture, .fini = stop_fixture)
+Test(retry_client, default_random_keeps_delays_in_bounds, .init = start_fixture,
+     .fini = stop_fixture)
 {
     struct wb_http_reply always_busy = {.status = 503, .body = "busy"};
     wb_http_fixture_set_default(fx, &always_busy);
@@ -484,7 +540,8 @@ Test(retry_client, default_random_keeps_delays_in_bounds,
     for (int i = 0; i < 5; i++)
         cr_assert(rec.delays[i] >= ceilings[i] / 2 && rec.delays[i] <= ceilings[i],
                   "retry %d with policy.random = NULL: the delay must lie between %ld and %ld "
-                  "ms, got %ld ms", i + 1, ceilings[i] / 2, ceilings[i], rec.delays[i]);
+                  "ms, got %ld ms",
+                  i + 1, ceilings[i] / 2, ceilings[i], rec.delays[i]);
     retry_response_free(&r);
 }
 
@@ -499,12 +556,14 @@ Test(retry_client, backoff_function_follows_the_formula)
     for (int retry = 1; retry <= 6; retry++) {
         long want = expected_delay(ceilings[retry - 1], 0.75);
         long got = retry_backoff_ms(&policy, retry);
-        cr_assert_eq(got, want, "retry_backoff_ms(base 40, cap 500, random 0.75, retry %d): "
-                     "ceiling %ld, expected %ld ms, got %ld ms", retry, ceilings[retry - 1],
-                     want, got);
+        cr_assert_eq(got, want,
+                     "retry_backoff_ms(base 40, cap 500, random 0.75, retry %d): "
+                     "ceiling %ld, expected %ld ms, got %ld ms",
+                     retry, ceilings[retry - 1], want, got);
     }
     long far = retry_backoff_ms(&policy, 200);
-    cr_assert_eq(far, expected_delay(500, 0.75), "retry_backoff_ms(retry 200) must stay at the "
+    cr_assert_eq(far, expected_delay(500, 0.75),
+                 "retry_backoff_ms(retry 200) must stay at the "
                  "cap (expected %ld ms), got %ld ms: does 2^199 overflow?",
                  expected_delay(500, 0.75), far);
 }

@@ -149,7 +149,8 @@ int main(int argc, char *argv[])
     long rss_after = rss_kib(child);
 
     qsort(latency, (size_t)calls, sizeof *latency, compare_double);
-    printf("calls: %d (failed %d) in %.2f s = %.0f calls/s\n", calls, failures, elapsed_s, calls / elapsed_s);
+    printf("calls: %d (failed %d) in %.2f s = %.0f calls/s\n", calls, failures, elapsed_s,
+           calls / elapsed_s);
     printf("latency: p50 %.0f us, p99 %.0f us\n", latency[calls / 2], latency[(int)(calls * 0.99)]);
     printf("server RSS: %ld KiB before, %ld KiB after\n", rss_before, rss_after);
 
@@ -158,6 +159,7 @@ int main(int argc, char *argv[])
     kill(child, SIGTERM);
     int status = 0;
     waitpid(child, &status, 0);
-    printf("server exit: %s\n", WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "clean" : "NOT clean");
+    printf("server exit: %s\n",
+           WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "clean" : "NOT clean");
     return failures == 0 ? 0 : 1;
 }

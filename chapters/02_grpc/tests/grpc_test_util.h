@@ -23,9 +23,9 @@
 /* What the raw test client saw of one unary call. */
 struct test_reply {
     grpc_status_code status;
-    char *details;   /* status message (heap) */
-    char *message;   /* HelloResponse.message, NULL when no reply message */
-    bool timed_out;  /* the test's own wait ran out (the call never ended) */
+    char *details;  /* status message (heap) */
+    char *message;  /* HelloResponse.message, NULL when no reply message */
+    bool timed_out; /* the test's own wait ran out (the call never ended) */
 };
 
 static inline void test_reply_free(struct test_reply *r)
@@ -47,8 +47,9 @@ static inline void test_call(const char *target, const char *method, const char 
     cr_assert_not_null(channel, "test client: compat_channel_create(%s) failed", target);
     grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
     grpc_slice method_slice = grpc_slice_from_copied_string(method);
-    grpc_call *call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method_slice,
-                                               NULL, compat_deadline_ms(deadline_ms), NULL);
+    grpc_call *call =
+        grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method_slice, NULL,
+                                 compat_deadline_ms(deadline_ms), NULL);
     cr_assert_not_null(call, "test client: grpc_channel_create_call failed");
 
     Example__HelloRequest request = EXAMPLE__HELLO_REQUEST__INIT;
@@ -80,7 +81,8 @@ static inline void test_call(const char *target, const char *method, const char 
     ops[5].data.recv_status_on_client.status_details = &details;
     cr_assert_eq(grpc_call_start_batch(call, ops, 6, out, NULL), GRPC_CALL_OK,
                  "test client: grpc_call_start_batch failed");
-    grpc_event ev = grpc_completion_queue_pluck(cq, out, compat_deadline_ms(deadline_ms + 2000), NULL);
+    grpc_event ev =
+        grpc_completion_queue_pluck(cq, out, compat_deadline_ms(deadline_ms + 2000), NULL);
     if (ev.type != GRPC_OP_COMPLETE) {
         out->timed_out = true;
         grpc_call_cancel(call, NULL);
@@ -91,9 +93,11 @@ static inline void test_call(const char *target, const char *method, const char 
         uint8_t *data = NULL;
         size_t data_len = 0;
         if (compat_buffer_to_bytes(recv, &data, &data_len) == 0) {
-            Example__HelloResponse *response = example__hello_response__unpack(NULL, data_len, data);
+            Example__HelloResponse *response =
+                example__hello_response__unpack(NULL, data_len, data);
             if (response) {
-                out->message = compat_slice_to_string(grpc_slice_from_static_string(response->message));
+                out->message =
+                    compat_slice_to_string(grpc_slice_from_static_string(response->message));
                 example__hello_response__free_unpacked(response, NULL);
             }
             free(data);
@@ -135,7 +139,8 @@ static inline void *test_server_main(void *arg)
     return NULL;
 }
 
-static inline void test_server_thread_start(struct test_server_thread *t, void *server, test_run_fn run)
+static inline void test_server_thread_start(struct test_server_thread *t, void *server,
+                                            test_run_fn run)
 {
     t->server = server;
     t->run = run;

@@ -46,18 +46,23 @@ Test(greeter_client, reply_from_python_server, .fini = stop_peer)
     struct greeter_reply reply;
     int rc = greeter_client_say_hello(client, "Ada", 3000, &reply);
     cr_assert_eq(rc, 0, "greeter_client_say_hello returned %d, expected 0", rc);
-    cr_assert_eq(reply.status, GRPC_STATUS_OK, "SayHello{name=\"Ada\"} to a python3-grpcio server: expected OK, "
-                 "got %s (\"%s\")", compat_status_name(reply.status), reply.details ? reply.details : "");
+    cr_assert_eq(reply.status, GRPC_STATUS_OK,
+                 "SayHello{name=\"Ada\"} to a python3-grpcio server: expected OK, "
+                 "got %s (\"%s\")",
+                 compat_status_name(reply.status), reply.details ? reply.details : "");
     cr_assert_str_eq(reply.message ? reply.message : "(NULL)", "Hello, Ada!",
-                     "expected reply.message \"Hello, Ada!\", got \"%s\"", reply.message ? reply.message : "(NULL)");
+                     "expected reply.message \"Hello, Ada!\", got \"%s\"",
+                     reply.message ? reply.message : "(NULL)");
     greeter_reply_free(&reply);
 
     /* The same client makes a second call on its channel. */
     rc = greeter_client_say_hello(client, "Grace", 3000, &reply);
-    cr_assert_eq(reply.status, GRPC_STATUS_OK, "second call on the same client: expected OK, got %s",
+    cr_assert_eq(reply.status, GRPC_STATUS_OK,
+                 "second call on the same client: expected OK, got %s",
                  compat_status_name(reply.status));
     cr_assert_str_eq(reply.message ? reply.message : "(NULL)", "Hello, Grace!",
-                     "second call: expected \"Hello, Grace!\", got \"%s\"", reply.message ? reply.message : "(NULL)");
+                     "second call: expected \"Hello, Grace!\", got \"%s\"",
+                     reply.message ? reply.message : "(NULL)");
     greeter_reply_free(&reply);
     greeter_client_destroy(client);
 }
@@ -68,13 +73,16 @@ Test(greeter_client, error_status_and_message, .fini = stop_peer)
     struct greeter_client *client = create(target);
     struct greeter_reply reply;
     int rc = greeter_client_say_hello(client, "", 3000, &reply);
-    cr_assert_eq(rc, 0, "greeter_client_say_hello returned %d; a call that ends with an error status "
-                        "still ran: return 0 and report the status", rc);
+    cr_assert_eq(rc, 0,
+                 "greeter_client_say_hello returned %d; a call that ends with an error status "
+                 "still ran: return 0 and report the status",
+                 rc);
     cr_assert_eq(reply.status, GRPC_STATUS_INVALID_ARGUMENT,
                  "the Python server answers an empty name with INVALID_ARGUMENT; got %s",
                  compat_status_name(reply.status));
     cr_assert(reply.details && strstr(reply.details, "name must not be empty"),
-              "expected reply.details to hold the server's message \"name must not be empty\", got \"%s\"",
+              "expected reply.details to hold the server's message \"name must not be empty\", got "
+              "\"%s\"",
               reply.details ? reply.details : "(NULL)");
     cr_assert_null(reply.message, "a failed call has no reply message, got \"%s\"", reply.message);
     greeter_reply_free(&reply);
@@ -105,12 +113,15 @@ Test(greeter_client, deadline_exceeded_against_slow_server, .fini = stop_peer)
     int64_t started = wb_now_ms();
     greeter_client_say_hello(client, "slowpoke", 300, &reply);
     int64_t took = wb_now_ms() - started;
-    cr_assert_eq(reply.status, GRPC_STATUS_DEADLINE_EXCEEDED,
-                 "the server takes 3 s to answer \"slowpoke\", the deadline was 300 ms: expected "
-                 "DEADLINE_EXCEEDED, got %s after %lld ms (pass the deadline to grpc_channel_create_call)",
-                 compat_status_name(reply.status), (long long)took);
-    cr_assert_lt(took, 2500, "the call with a 300 ms deadline returned only after %lld ms; the server "
-                             "answers after 3000 ms, so the deadline was not used", (long long)took);
+    cr_assert_eq(
+        reply.status, GRPC_STATUS_DEADLINE_EXCEEDED,
+        "the server takes 3 s to answer \"slowpoke\", the deadline was 300 ms: expected "
+        "DEADLINE_EXCEEDED, got %s after %lld ms (pass the deadline to grpc_channel_create_call)",
+        compat_status_name(reply.status), (long long)took);
+    cr_assert_lt(took, 2500,
+                 "the call with a 300 ms deadline returned only after %lld ms; the server "
+                 "answers after 3000 ms, so the deadline was not used",
+                 (long long)took);
     greeter_reply_free(&reply);
     greeter_client_destroy(client);
 }
@@ -125,12 +136,18 @@ Test(greeter_client, retry_gives_up_after_max_attempts)
     int64_t started = wb_now_ms();
     greeter_client_say_hello_retry(client, "Ada", 1000, 3, 100, &reply);
     int64_t took = wb_now_ms() - started;
-    cr_assert_eq(reply.status, GRPC_STATUS_UNAVAILABLE, "nothing listens: expected UNAVAILABLE after all "
-                 "attempts, got %s", compat_status_name(reply.status));
-    cr_assert_eq(reply.attempts, 3, "max_attempts was 3 and every call was UNAVAILABLE: expected "
-                                    "reply.attempts == 3, got %d", reply.attempts);
-    cr_assert_geq(took, 300, "3 attempts with backoff 100 ms then 200 ms must sleep at least 300 ms "
-                             "in all; the retries took %lld ms", (long long)took);
+    cr_assert_eq(reply.status, GRPC_STATUS_UNAVAILABLE,
+                 "nothing listens: expected UNAVAILABLE after all "
+                 "attempts, got %s",
+                 compat_status_name(reply.status));
+    cr_assert_eq(reply.attempts, 3,
+                 "max_attempts was 3 and every call was UNAVAILABLE: expected "
+                 "reply.attempts == 3, got %d",
+                 reply.attempts);
+    cr_assert_geq(took, 300,
+                  "3 attempts with backoff 100 ms then 200 ms must sleep at least 300 ms "
+                  "in all; the retries took %lld ms",
+                  (long long)took);
     greeter_reply_free(&reply);
     greeter_client_destroy(client);
 }
@@ -146,13 +163,17 @@ Test(greeter_client, retry_reaches_server_that_comes_up, .fini = stop_peer)
     struct greeter_client *client = create(target);
     struct greeter_reply reply;
     greeter_client_say_hello_retry(client, "Ada", 1000, 8, 50, &reply);
-    cr_assert_eq(reply.status, GRPC_STATUS_OK, "the server comes up ~0.7 s late; 8 attempts starting at "
+    cr_assert_eq(reply.status, GRPC_STATUS_OK,
+                 "the server comes up ~0.7 s late; 8 attempts starting at "
                  "50 ms backoff (up to 6.3 s) should reach it, got %s after %d attempts",
                  compat_status_name(reply.status), reply.attempts);
-    cr_assert_str_eq(reply.message ? reply.message : "(NULL)", "Hello, Ada!", "expected \"Hello, Ada!\", got \"%s\"",
+    cr_assert_str_eq(reply.message ? reply.message : "(NULL)", "Hello, Ada!",
+                     "expected \"Hello, Ada!\", got \"%s\"",
                      reply.message ? reply.message : "(NULL)");
-    cr_assert_gt(reply.attempts, 1, "the first call cannot have succeeded (the server was not up yet), "
-                                    "yet reply.attempts is %d", reply.attempts);
+    cr_assert_gt(reply.attempts, 1,
+                 "the first call cannot have succeeded (the server was not up yet), "
+                 "yet reply.attempts is %d",
+                 reply.attempts);
     greeter_reply_free(&reply);
     greeter_client_destroy(client);
 }
@@ -163,10 +184,12 @@ Test(greeter_client, retry_does_not_repeat_other_errors, .fini = stop_peer)
     struct greeter_client *client = create(target);
     struct greeter_reply reply;
     greeter_client_say_hello_retry(client, "", 1000, 5, 50, &reply);
-    cr_assert_eq(reply.status, GRPC_STATUS_INVALID_ARGUMENT, "empty name: expected INVALID_ARGUMENT, got %s",
-                 compat_status_name(reply.status));
-    cr_assert_eq(reply.attempts, 1, "INVALID_ARGUMENT will not change by asking again: expected 1 attempt, "
-                                    "got %d", reply.attempts);
+    cr_assert_eq(reply.status, GRPC_STATUS_INVALID_ARGUMENT,
+                 "empty name: expected INVALID_ARGUMENT, got %s", compat_status_name(reply.status));
+    cr_assert_eq(reply.attempts, 1,
+                 "INVALID_ARGUMENT will not change by asking again: expected 1 attempt, "
+                 "got %d",
+                 reply.attempts);
     greeter_reply_free(&reply);
     greeter_client_destroy(client);
 }

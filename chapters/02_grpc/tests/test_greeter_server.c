@@ -33,7 +33,8 @@ static void stop(struct test_server_thread *t, struct greeter_server *server)
     cr_assert(test_server_thread_stop(t, 4000, &rc),
               "greeter_server_run did not return within 4 s after *stop became true: check *stop "
               "after every GRPC_QUEUE_TIMEOUT, and cancel calls in flight when shutting down");
-    cr_assert_eq(rc, 0, "greeter_server_run returned %d after stop, expected 0 (clean shutdown)", rc);
+    cr_assert_eq(rc, 0, "greeter_server_run returned %d after stop, expected 0 (clean shutdown)",
+                 rc);
     greeter_server_destroy(server);
 }
 
@@ -44,12 +45,14 @@ Test(greeter_server, say_hello_answers)
     struct greeter_server *server = start(&t, &port);
     struct test_reply r;
     test_call(test_target(port), GREETER_SAY_HELLO, "Ada", 5000, &r);
-    cr_assert_eq(r.status, GRPC_STATUS_OK, "SayHello{name=\"Ada\"}: expected status OK, got %s (\"%s\")%s",
-                 compat_status_name(r.status), r.details ? r.details : "",
-                 r.status == GRPC_STATUS_DEADLINE_EXCEEDED ? ": the server never finished the call" : "");
-    cr_assert_not_null(r.message, "SayHello{name=\"Ada\"}: status OK but no HelloResponse message came back");
-    cr_assert_str_eq(r.message, "Hello, Ada!", "SayHello{name=\"Ada\"}: expected \"Hello, Ada!\", got \"%s\"",
-                     r.message);
+    cr_assert_eq(
+        r.status, GRPC_STATUS_OK, "SayHello{name=\"Ada\"}: expected status OK, got %s (\"%s\")%s",
+        compat_status_name(r.status), r.details ? r.details : "",
+        r.status == GRPC_STATUS_DEADLINE_EXCEEDED ? ": the server never finished the call" : "");
+    cr_assert_not_null(r.message,
+                       "SayHello{name=\"Ada\"}: status OK but no HelloResponse message came back");
+    cr_assert_str_eq(r.message, "Hello, Ada!",
+                     "SayHello{name=\"Ada\"}: expected \"Hello, Ada!\", got \"%s\"", r.message);
     test_reply_free(&r);
     stop(&t, server);
 }
@@ -67,10 +70,11 @@ Test(greeter_server, many_calls_in_a_row)
         test_call(test_target(port), GREETER_SAY_HELLO, name, 3000, &r);
         cr_assert_eq(r.status, GRPC_STATUS_OK,
                      "call %d of 30 got %s (\"%s\"): after each new call, request the next one "
-                     "with grpc_server_request_call", i + 1, compat_status_name(r.status),
-                     r.details ? r.details : "");
-        cr_assert_str_eq(r.message ? r.message : "", expected, "call %d: expected \"%s\", got \"%s\"", i + 1,
-                         expected, r.message ? r.message : "(no message)");
+                     "with grpc_server_request_call",
+                     i + 1, compat_status_name(r.status), r.details ? r.details : "");
+        cr_assert_str_eq(r.message ? r.message : "", expected,
+                         "call %d: expected \"%s\", got \"%s\"", i + 1, expected,
+                         r.message ? r.message : "(no message)");
         test_reply_free(&r);
     }
     stop(&t, server);
@@ -87,10 +91,13 @@ Test(greeter_server, empty_name_is_invalid_argument)
                  "SayHello{name=\"\"}: expected INVALID_ARGUMENT, got %s (\"%s\")%s",
                  compat_status_name(r.status), r.details ? r.details : "",
                  r.status == GRPC_STATUS_DEADLINE_EXCEEDED
-                     ? ": a client waits for initial metadata; send it on every call" : "");
-    cr_assert(r.details && r.details[0], "INVALID_ARGUMENT must come with a message saying what is wrong, "
-                                         "got an empty status message");
-    cr_assert_null(r.message, "a failed call must not carry a reply message, got \"%s\"", r.message);
+                     ? ": a client waits for initial metadata; send it on every call"
+                     : "");
+    cr_assert(r.details && r.details[0],
+              "INVALID_ARGUMENT must come with a message saying what is wrong, "
+              "got an empty status message");
+    cr_assert_null(r.message, "a failed call must not carry a reply message, got \"%s\"",
+                   r.message);
     test_reply_free(&r);
     stop(&t, server);
 }
@@ -106,7 +113,8 @@ Test(greeter_server, unknown_method_is_unimplemented)
                  "calling /example.Greeter/SayGoodbye: expected UNIMPLEMENTED, got %s (\"%s\")%s",
                  compat_status_name(r.status), r.details ? r.details : "",
                  r.status == GRPC_STATUS_DEADLINE_EXCEEDED
-                     ? ": a client waits for initial metadata; send it on every call" : "");
+                     ? ": a client waits for initial metadata; send it on every call"
+                     : "");
     test_reply_free(&r);
     /* The server must go on serving afterwards. */
     test_call(test_target(port), GREETER_SAY_HELLO, "Ada", 3000, &r);
@@ -123,25 +131,31 @@ Test(greeter_server, python_client_gets_greeting)
     struct greeter_server *server = start(&t, &port);
     char *args[] = {(char *)test_target(port), "hello", "Grace", NULL};
     struct wb_run_result r;
-    cr_assert_eq(wb_grpc_client_run(args, 8000, &r), 0, "could not run the Python client: %s", r.output);
-    cr_assert(strstr(r.output, "REPLY Hello, Grace!") != NULL,
-              "python3-grpcio client called SayHello{name=\"Grace\"}; expected \"REPLY Hello, Grace!\", "
-              "its output was:\n%s", r.output);
+    cr_assert_eq(wb_grpc_client_run(args, 8000, &r), 0, "could not run the Python client: %s",
+                 r.output);
+    cr_assert(
+        strstr(r.output, "REPLY Hello, Grace!") != NULL,
+        "python3-grpcio client called SayHello{name=\"Grace\"}; expected \"REPLY Hello, Grace!\", "
+        "its output was:\n%s",
+        r.output);
     wb_run_result_free(&r);
 
     char *args_empty[] = {(char *)test_target(port), "hello", "", NULL};
-    cr_assert_eq(wb_grpc_client_run(args_empty, 8000, &r), 0, "could not run the Python client: %s", r.output);
+    cr_assert_eq(wb_grpc_client_run(args_empty, 8000, &r), 0, "could not run the Python client: %s",
+                 r.output);
     cr_assert(strstr(r.output, "STATUS INVALID_ARGUMENT") != NULL,
               "python3-grpcio client sent an empty name; expected it to see INVALID_ARGUMENT, "
-              "its output was:\n%s", r.output);
+              "its output was:\n%s",
+              r.output);
     wb_run_result_free(&r);
 
     char *args_unknown[] = {(char *)test_target(port), "method", "/example.Greeter/Nope", NULL};
-    cr_assert_eq(wb_grpc_client_run(args_unknown, 8000, &r), 0, "could not run the Python client: %s",
-                 r.output);
+    cr_assert_eq(wb_grpc_client_run(args_unknown, 8000, &r), 0,
+                 "could not run the Python client: %s", r.output);
     cr_assert(strstr(r.output, "STATUS UNIMPLEMENTED") != NULL,
               "python3-grpcio client called /example.Greeter/Nope; expected UNIMPLEMENTED, "
-              "its output was:\n%s", r.output);
+              "its output was:\n%s",
+              r.output);
     wb_run_result_free(&r);
     stop(&t, server);
 }
@@ -151,15 +165,18 @@ Test(greeter_server, stop_flag_ends_run)
     struct test_server_thread t;
     int port = 0;
     struct greeter_server *server = start(&t, &port);
-    cr_assert(wb_wait_port((uint16_t)port, 2000), "nothing listens on the port greeter_server_create "
-                                                  "reported (%d)", port);
+    cr_assert(wb_wait_port((uint16_t)port, 2000),
+              "nothing listens on the port greeter_server_create "
+              "reported (%d)",
+              port);
     stop(&t, server);
     /* After a clean shutdown the port is closed. */
     struct test_reply r;
     test_call(test_target(port), GREETER_SAY_HELLO, "Ada", 2000, &r);
-    cr_assert_eq(r.status, GRPC_STATUS_UNAVAILABLE,
-                 "after greeter_server_destroy the port must be closed (expected UNAVAILABLE), got %s",
-                 compat_status_name(r.status));
+    cr_assert_eq(
+        r.status, GRPC_STATUS_UNAVAILABLE,
+        "after greeter_server_destroy the port must be closed (expected UNAVAILABLE), got %s",
+        compat_status_name(r.status));
     test_reply_free(&r);
 }
 
@@ -175,8 +192,8 @@ Test(greeter_server, shutdown_cancels_call_in_flight)
     grpc_channel *channel = compat_channel_create(test_target(port));
     grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
     grpc_slice method = grpc_slice_from_static_string(GREETER_SAY_HELLO);
-    grpc_call *call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method, NULL,
-                                               compat_deadline_ms(8000), NULL);
+    grpc_call *call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method,
+                                               NULL, compat_deadline_ms(8000), NULL);
     cr_assert_not_null(call, "test client: grpc_channel_create_call failed");
     grpc_metadata_array initial, trailing;
     grpc_metadata_array_init(&initial);
@@ -187,7 +204,8 @@ Test(greeter_server, shutdown_cancels_call_in_flight)
     ops[1].op = GRPC_OP_RECV_INITIAL_METADATA;
     ops[1].data.recv_initial_metadata.recv_initial_metadata = &initial;
     int tag1 = 1, tag2 = 2;
-    cr_assert_eq(grpc_call_start_batch(call, ops, 2, &tag1, NULL), GRPC_CALL_OK, "test: start_batch failed");
+    cr_assert_eq(grpc_call_start_batch(call, ops, 2, &tag1, NULL), GRPC_CALL_OK,
+                 "test: start_batch failed");
     grpc_event ev = grpc_completion_queue_pluck(cq, &tag1, compat_deadline_ms(3000), NULL);
     cr_assert(ev.type == GRPC_OP_COMPLETE && ev.success,
               "opened a SayHello call and waited 3 s for the server's initial metadata: none came "
@@ -196,9 +214,10 @@ Test(greeter_server, shutdown_cancels_call_in_flight)
     /* Stop the server while the call is open. */
     int rc = -1;
     bool returned = test_server_thread_stop(&t, 4000, &rc);
-    cr_assert(returned, "greeter_server_run did not return within 4 s of stop while a call was open "
-                        "(the call's deadline is 8 s): call grpc_server_cancel_all_calls after "
-                        "grpc_server_shutdown_and_notify");
+    cr_assert(returned,
+              "greeter_server_run did not return within 4 s of stop while a call was open "
+              "(the call's deadline is 8 s): call grpc_server_cancel_all_calls after "
+              "grpc_server_shutdown_and_notify");
     cr_assert_eq(rc, 0, "greeter_server_run returned %d, expected 0", rc);
 
     grpc_status_code status = GRPC_STATUS_OK;
@@ -207,10 +226,12 @@ Test(greeter_server, shutdown_cancels_call_in_flight)
     ops[0].data.recv_status_on_client.trailing_metadata = &trailing;
     ops[0].data.recv_status_on_client.status = &status;
     ops[0].data.recv_status_on_client.status_details = &details;
-    cr_assert_eq(grpc_call_start_batch(call, ops, 1, &tag2, NULL), GRPC_CALL_OK, "test: start_batch failed");
+    cr_assert_eq(grpc_call_start_batch(call, ops, 1, &tag2, NULL), GRPC_CALL_OK,
+                 "test: start_batch failed");
     ev = grpc_completion_queue_pluck(cq, &tag2, compat_deadline_ms(9000), NULL);
     cr_assert_eq(ev.type, GRPC_OP_COMPLETE, "test client got no status for its open call");
-    cr_assert_neq(status, GRPC_STATUS_OK, "the open call was cut by the shutdown, yet it ended with OK");
+    cr_assert_neq(status, GRPC_STATUS_OK,
+                  "the open call was cut by the shutdown, yet it ended with OK");
     grpc_slice_unref(details);
     grpc_metadata_array_destroy(&initial);
     grpc_metadata_array_destroy(&trailing);

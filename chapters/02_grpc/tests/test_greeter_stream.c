@@ -37,7 +37,8 @@ static struct stream_server *start(struct test_server_thread *t, int *port)
 static void stop(struct test_server_thread *t, struct stream_server *server)
 {
     int rc = -1;
-    cr_assert(test_server_thread_stop(t, 4000, &rc), "stream_server_run did not return within 4 s after stop");
+    cr_assert(test_server_thread_stop(t, 4000, &rc),
+              "stream_server_run did not return within 4 s after stop");
     cr_assert_eq(rc, 0, "stream_server_run returned %d after stop, expected 0", rc);
     stream_server_destroy(server);
 }
@@ -47,7 +48,8 @@ static int count_lines(const char *text, const char *prefix)
 {
     int n = 0;
     size_t len = strlen(prefix);
-    for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+    for (const char *line = text; line && *line;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
         if (strncmp(line, prefix, len) == 0)
             n++;
     return n;
@@ -60,17 +62,20 @@ Test(greeter_stream, server_streams_to_python_client)
     struct stream_server *server = start(&t, &port);
     char *args[] = {(char *)test_target(port), "stream", "Ada", "5", NULL};
     struct wb_run_result r;
-    cr_assert_eq(wb_grpc_client_run(args, 8000, &r), 0, "could not run the Python client: %s", r.output);
+    cr_assert_eq(wb_grpc_client_run(args, 8000, &r), 0, "could not run the Python client: %s",
+                 r.output);
     for (int i = 1; i <= 5; i++) {
         char expected[64];
         snprintf(expected, sizeof expected, "REPLY Hello, Ada! #%d\n", i);
         cr_assert(strstr(r.output, expected) != NULL,
                   "python3-grpcio called SayHelloStream{name=\"Ada\", count=5}; expected greeting "
-                  "\"Hello, Ada! #%d\" among its output:\n%s", i, r.output);
+                  "\"Hello, Ada! #%d\" among its output:\n%s",
+                  i, r.output);
     }
-    cr_assert_eq(count_lines(r.output, "REPLY "), 5, "expected exactly 5 greetings, the client saw:\n%s", r.output);
-    cr_assert(strstr(r.output, "STATUS OK") != NULL, "the stream must end with status OK; client output:\n%s",
-              r.output);
+    cr_assert_eq(count_lines(r.output, "REPLY "), 5,
+                 "expected exactly 5 greetings, the client saw:\n%s", r.output);
+    cr_assert(strstr(r.output, "STATUS OK") != NULL,
+              "the stream must end with status OK; client output:\n%s", r.output);
     wb_run_result_free(&r);
     stop(&t, server);
 }
@@ -82,14 +87,17 @@ Test(greeter_stream, server_rejects_bad_requests)
     struct stream_server *server = start(&t, &port);
     struct wb_run_result r;
     char *zero[] = {(char *)test_target(port), "stream", "Ada", "0", NULL};
-    cr_assert_eq(wb_grpc_client_run(zero, 8000, &r), 0, "could not run the Python client: %s", r.output);
+    cr_assert_eq(wb_grpc_client_run(zero, 8000, &r), 0, "could not run the Python client: %s",
+                 r.output);
     cr_assert(strstr(r.output, "STATUS INVALID_ARGUMENT") != NULL,
               "SayHelloStream{count=0}: expected INVALID_ARGUMENT, the client saw:\n%s", r.output);
     wb_run_result_free(&r);
     char *unknown[] = {(char *)test_target(port), "method", "/example.Greeter/SayHello", NULL};
-    cr_assert_eq(wb_grpc_client_run(unknown, 8000, &r), 0, "could not run the Python client: %s", r.output);
+    cr_assert_eq(wb_grpc_client_run(unknown, 8000, &r), 0, "could not run the Python client: %s",
+                 r.output);
     cr_assert(strstr(r.output, "STATUS UNIMPLEMENTED") != NULL,
-              "this server only serves SayHelloStream; SayHello must get UNIMPLEMENTED, the client saw:\n%s",
+              "this server only serves SayHelloStream; SayHello must get UNIMPLEMENTED, the client "
+              "saw:\n%s",
               r.output);
     wb_run_result_free(&r);
     stop(&t, server);
@@ -103,17 +111,20 @@ Test(greeter_stream, server_survives_client_cancel)
     struct wb_run_result r;
     /* 100000 greetings asked, the client cancels after 3. */
     char *cancel[] = {(char *)test_target(port), "stream", "Ada", "100000", "3", NULL};
-    cr_assert_eq(wb_grpc_client_run(cancel, 8000, &r), 0, "could not run the Python client: %s", r.output);
+    cr_assert_eq(wb_grpc_client_run(cancel, 8000, &r), 0, "could not run the Python client: %s",
+                 r.output);
     cr_assert(strstr(r.output, "STATUS CANCELLED") != NULL && count_lines(r.output, "REPLY ") == 3,
               "the Python client should read 3 greetings then cancel; its output:\n%s", r.output);
     wb_run_result_free(&r);
 
     /* The server must still serve, and then stop cleanly. */
     char *again[] = {(char *)test_target(port), "stream", "Grace", "2", NULL};
-    cr_assert_eq(wb_grpc_client_run(again, 8000, &r), 0, "could not run the Python client: %s", r.output);
-    cr_assert(strstr(r.output, "REPLY Hello, Grace! #2") && strstr(r.output, "STATUS OK"),
-              "after a client cancelled its stream, a new SayHelloStream{Grace, 2} should work; got:\n%s",
-              r.output);
+    cr_assert_eq(wb_grpc_client_run(again, 8000, &r), 0, "could not run the Python client: %s",
+                 r.output);
+    cr_assert(
+        strstr(r.output, "REPLY Hello, Grace! #2") && strstr(r.output, "STATUS OK"),
+        "after a client cancelled its stream, a new SayHelloStream{Grace, 2} should work; got:\n%s",
+        r.output);
     wb_run_result_free(&r);
     stop(&t, server);
 }
@@ -127,14 +138,15 @@ Test(greeter_stream, client_collects_from_python_server, .fini = stop_peer)
     struct stream_result result;
     int rc = greeter_stream_collect(target, "Ada", 4, 0, 5000, &result);
     cr_assert_eq(rc, 0, "greeter_stream_collect returned %d, expected 0", rc);
-    cr_assert_eq(result.status, GRPC_STATUS_OK, "SayHelloStream{Ada, 4} to python3-grpcio: expected OK, got %s (%s)",
+    cr_assert_eq(result.status, GRPC_STATUS_OK,
+                 "SayHelloStream{Ada, 4} to python3-grpcio: expected OK, got %s (%s)",
                  compat_status_name(result.status), result.details ? result.details : "");
     cr_assert_eq(result.count, 4, "expected 4 greetings, got %d", result.count);
     for (int i = 0; i < 4; i++) {
         char expected[64];
         snprintf(expected, sizeof expected, "Hello, Ada! #%d", i + 1);
-        cr_assert_str_eq(result.messages[i], expected, "greeting %d: expected \"%s\", got \"%s\"", i + 1,
-                         expected, result.messages[i]);
+        cr_assert_str_eq(result.messages[i], expected, "greeting %d: expected \"%s\", got \"%s\"",
+                         i + 1, expected, result.messages[i]);
     }
     stream_result_free(&result);
 }
@@ -151,7 +163,8 @@ Test(greeter_stream, client_cancels_half_way, .fini = stop_peer)
     cr_assert_eq(rc, 0, "greeter_stream_collect returned %d, expected 0", rc);
     cr_assert_eq(result.count, 5, "cancel_after was 5: expected 5 greetings, got %d", result.count);
     cr_assert_eq(result.status, GRPC_STATUS_CANCELLED,
-                 "after grpc_call_cancel the status must be CANCELLED, got %s", compat_status_name(result.status));
+                 "after grpc_call_cancel the status must be CANCELLED, got %s",
+                 compat_status_name(result.status));
     stream_result_free(&result);
 
     /* The Python server must have seen the cancel (it logs it). */
@@ -165,7 +178,8 @@ Test(greeter_stream, client_cancels_half_way, .fini = stop_peer)
         usleep(20000);
     }
     cr_assert(log && strstr(log, "STREAM CANCELLED"),
-              "the python3-grpcio server never saw the call cancelled; its log:\n%s", log ? log : "");
+              "the python3-grpcio server never saw the call cancelled; its log:\n%s",
+              log ? log : "");
     free(log);
 }
 
@@ -177,10 +191,12 @@ Test(greeter_stream, client_and_server_together)
     struct stream_result result;
     int rc = greeter_stream_collect(test_target(port), "Linus", 3, 0, 5000, &result);
     cr_assert_eq(rc, 0, "greeter_stream_collect returned %d, expected 0", rc);
-    cr_assert_eq(result.status, GRPC_STATUS_OK, "your client -> your server: expected OK, got %s (%s)",
+    cr_assert_eq(result.status, GRPC_STATUS_OK,
+                 "your client -> your server: expected OK, got %s (%s)",
                  compat_status_name(result.status), result.details ? result.details : "");
     cr_assert_eq(result.count, 3, "expected 3 greetings, got %d", result.count);
-    cr_assert_str_eq(result.messages[2], "Hello, Linus! #3", "third greeting: got \"%s\"", result.messages[2]);
+    cr_assert_str_eq(result.messages[2], "Hello, Linus! #3", "third greeting: got \"%s\"",
+                     result.messages[2]);
     stream_result_free(&result);
     stop(&t, server);
 }
@@ -191,9 +207,11 @@ Test(greeter_stream, client_unavailable_when_nothing_listens)
     snprintf(target, sizeof target, "127.0.0.1:%u", (unsigned)wb_refusing_port());
     struct stream_result result;
     int rc = greeter_stream_collect(target, "Ada", 3, 0, 3000, &result);
-    cr_assert_eq(rc, 0, "greeter_stream_collect returned %d; the call ran to a status, expected 0", rc);
-    cr_assert_eq(result.status, GRPC_STATUS_UNAVAILABLE, "nothing listens on %s: expected UNAVAILABLE, got %s",
-                 target, compat_status_name(result.status));
+    cr_assert_eq(rc, 0, "greeter_stream_collect returned %d; the call ran to a status, expected 0",
+                 rc);
+    cr_assert_eq(result.status, GRPC_STATUS_UNAVAILABLE,
+                 "nothing listens on %s: expected UNAVAILABLE, got %s", target,
+                 compat_status_name(result.status));
     cr_assert_eq(result.count, 0, "no server, yet %d greetings were collected", result.count);
     stream_result_free(&result);
 }

@@ -89,8 +89,8 @@ static int run(const char *url, const char *queue, int n, size_t size, int batch
     if (batch && wait_acks(&link, (uint64_t)n) != 0)
         goto out;
     double took = now_s() - start;
-    printf("%-14s %d x %zu B: %.2f s, %.0f msg/s\n", batch ? "confirm batch" : "confirm each",
-           n, size, took, n / took);
+    printf("%-14s %d x %zu B: %.2f s, %.0f msg/s\n", batch ? "confirm batch" : "confirm each", n,
+           size, took, n / took);
     amqp_queue_delete(link.conn, AMQP_LINK_CHANNEL, amqp_cstring_bytes(queue), 0, 0);
     result = 0;
 out:

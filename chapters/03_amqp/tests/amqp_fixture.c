@@ -42,8 +42,8 @@ void fx_declare(const char *queue, bool durable)
                        amqp_empty_table);
     int rc = amqp_link_check(&link, amqp_get_rpc_reply(link.conn), "queue.declare");
     amqp_link_close(&link);
-    cr_assert(rc == 0, "test fixture: declaring queue '%s' (durable=%d) failed: %s", queue,
-              durable, link.error);
+    cr_assert(rc == 0, "test fixture: declaring queue '%s' (durable=%d) failed: %s", queue, durable,
+              link.error);
 }
 
 void fx_publish(const char *queue, const char *body, const char *message_id)
@@ -68,8 +68,7 @@ void fx_publish(const char *queue, const char *body, const char *message_id)
                        amqp_empty_table);
     rc = amqp_link_check(&link, amqp_get_rpc_reply(link.conn), "queue.declare (passive)");
     amqp_link_close(&link);
-    cr_assert(rc == 0, "test fixture: queue '%s' missing after publishing: %s", queue,
-              link.error);
+    cr_assert(rc == 0, "test fixture: queue '%s' missing after publishing: %s", queue, link.error);
 }
 
 bool fx_get(const char *queue, struct fx_message *out, int timeout_ms)

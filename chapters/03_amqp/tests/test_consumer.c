@@ -16,7 +16,7 @@ WB_SUITE(consumer);
 /* What the test handler saw. */
 struct seen {
     int calls;
-    int fail_first_n;      /* fail this many calls, then succeed */
+    int fail_first_n; /* fail this many calls, then succeed */
     char bodies[8][128];
     bool redelivered[8];
     volatile sig_atomic_t *stop_after_first;
@@ -26,8 +26,8 @@ static int record(const amqp_envelope_t *envelope, void *user)
 {
     struct seen *s = user;
     if (s->calls < 8) {
-        snprintf(s->bodies[s->calls], sizeof s->bodies[0], "%.*s",
-                 (int)envelope->message.body.len, (const char *)envelope->message.body.bytes);
+        snprintf(s->bodies[s->calls], sizeof s->bodies[0], "%.*s", (int)envelope->message.body.len,
+                 (const char *)envelope->message.body.bytes);
         s->redelivered[s->calls] = envelope->redelivered;
     }
     s->calls++;
@@ -83,8 +83,10 @@ Test(consumer, handles_and_acks_in_order)
     cr_assert_str_eq(s.bodies[2], "three", "third message was \"%s\", expected \"three\"",
                      s.bodies[2]);
     long left = wait_count(queue, 0);
-    cr_assert_eq(left, 0, "%ld message(s) back in the queue after consumer_run: were they "
-                 "acked (amqp_basic_ack) after handling?", left);
+    cr_assert_eq(left, 0,
+                 "%ld message(s) back in the queue after consumer_run: were they "
+                 "acked (amqp_basic_ack) after handling?",
+                 left);
     cleanup(queue);
 }
 
@@ -97,8 +99,10 @@ Test(consumer, failure_requeues_then_succeeds)
     struct seen s = {.fail_first_n = 1};
     struct consumer_options opt = {.queue = queue, .max_messages = 2};
     int n = consumer_run(fx_url(), &opt, record, &s, err, sizeof err);
-    cr_assert_eq(s.calls, 2, "handler failed once on \"flaky\"; expected it to be called again "
-                 "after basic.reject with requeue, but it was called %d time(s) (%s)", s.calls, err);
+    cr_assert_eq(s.calls, 2,
+                 "handler failed once on \"flaky\"; expected it to be called again "
+                 "after basic.reject with requeue, but it was called %d time(s) (%s)",
+                 s.calls, err);
     cr_assert(s.redelivered[1], "the second delivery should carry redelivered = true");
     cr_assert_eq(n, 1, "consumer_run returned %d, expected 1 message handled", n);
     cr_assert_eq(wait_count(queue, 0), 0, "queue not empty after the retry succeeded");
@@ -115,13 +119,18 @@ Test(consumer, second_failure_dead_letters)
     struct seen s = {.fail_first_n = 100};
     struct consumer_options opt = {.queue = queue, .max_messages = 2};
     int n = consumer_run(fx_url(), &opt, record, &s, err, sizeof err);
-    cr_assert_eq(n, 0, "consumer_run returned %d, expected 0 handled (the handler always fails; %s)",
-                 n, err);
-    cr_assert_eq(s.calls, 2, "handler called %d time(s) on a failing message, expected 2 "
-                 "(first try + one redelivery)", s.calls);
+    cr_assert_eq(n, 0,
+                 "consumer_run returned %d, expected 0 handled (the handler always fails; %s)", n,
+                 err);
+    cr_assert_eq(s.calls, 2,
+                 "handler called %d time(s) on a failing message, expected 2 "
+                 "(first try + one redelivery)",
+                 s.calls);
     struct fx_message m;
-    cr_assert(fx_get(dead, &m, 2000), "after two failures \"poison\" should be in '%s' "
-              "(reject with requeue = 0 on a redelivery); it is not", dead);
+    cr_assert(fx_get(dead, &m, 2000),
+              "after two failures \"poison\" should be in '%s' "
+              "(reject with requeue = 0 on a redelivery); it is not",
+              dead);
     cr_assert_str_eq(m.body, "poison", "dead-letter queue holds \"%s\"", m.body);
     cr_assert_eq(wait_count(queue, 0), 0, "the failing message is still in '%s'", queue);
     cleanup(queue);
@@ -141,11 +150,15 @@ Test(consumer, stop_flag_ends_run_and_keeps_the_rest)
     int64_t start = wb_now_ms();
     int n = consumer_run(fx_url(), &opt, record, &s, err, sizeof err);
     cr_assert(wb_now_ms() - start < 5000, "consumer_run did not return within 5 s of *stop = 1");
-    cr_assert_eq(n, 1, "the handler set *stop after the first message; consumer_run returned "
-                 "%d (%s), expected 1", n, err);
+    cr_assert_eq(n, 1,
+                 "the handler set *stop after the first message; consumer_run returned "
+                 "%d (%s), expected 1",
+                 n, err);
     long left = wait_count(queue, 2);
-    cr_assert_eq(left, 2, "%ld message(s) left in the queue, expected the 2 unhandled ones "
-                 "(never ack what you did not handle)", left);
+    cr_assert_eq(left, 2,
+                 "%ld message(s) left in the queue, expected the 2 unhandled ones "
+                 "(never ack what you did not handle)",
+                 left);
     cleanup(queue);
 }
 
@@ -170,8 +183,10 @@ Test(consumer, stop_flag_ends_idle_run)
     int64_t took = wb_now_ms() - start;
     pthread_join(t, NULL);
     cr_assert_eq(n, 0, "consumer_run on an empty queue returned %d (%s), expected 0", n, err);
-    cr_assert(took < 3000, "consumer_run took %lld ms to notice *stop = 1 on an idle queue: "
-              "use a short timeout in amqp_consume_message and check the flag", (long long)took);
+    cr_assert(took < 3000,
+              "consumer_run took %lld ms to notice *stop = 1 on an idle queue: "
+              "use a short timeout in amqp_consume_message and check the flag",
+              (long long)took);
     cleanup(queue);
 }
 
@@ -182,8 +197,8 @@ Test(consumer, refused_port_gives_clear_error)
     struct seen s = {0};
     struct consumer_options opt = {.queue = "hello", .max_messages = 1};
     int n = consumer_run(url, &opt, record, &s, err, sizeof err);
-    cr_assert_eq(n, -1, "consumer_run against %s (nothing listens) returned %d, expected -1",
-                 url, n);
+    cr_assert_eq(n, -1, "consumer_run against %s (nothing listens) returned %d, expected -1", url,
+                 n);
     cr_assert(strstr(err, "refused") != NULL || strstr(err, "connect") != NULL,
               "error is \"%s\"; expected it to say the connection was refused", err);
 }
@@ -202,8 +217,8 @@ Test(consumer, takes_from_amqp_publish)
     struct seen s = {0};
     struct consumer_options opt = {.queue = queue, .max_messages = 1};
     int n = consumer_run(fx_url(), &opt, record, &s, err, sizeof err);
-    cr_assert_eq(n, 1, "consumer_run returned %d (%s), expected the 1 message amqp-publish sent",
-                 n, err);
+    cr_assert_eq(n, 1, "consumer_run returned %d (%s), expected the 1 message amqp-publish sent", n,
+                 err);
     cr_assert_str_eq(s.bodies[0], "from amqp-publish", "handler got \"%s\"", s.bodies[0]);
     cleanup(queue);
 }
@@ -213,8 +228,13 @@ Test(consumer, takes_from_pika)
     char queue[128], err[512] = "";
     snprintf(queue, sizeof queue, "%s", wb_unique_name("wb-consumer-pika"));
     declare(queue);
-    char *argv[] = {"/usr/bin/python3", (char *)wb_chapter_path("peers/pika_publish.py"),
-                    (char *)fx_url(), queue, "py-1", "py-2", NULL};
+    char *argv[] = {"/usr/bin/python3",
+                    (char *)wb_chapter_path("peers/pika_publish.py"),
+                    (char *)fx_url(),
+                    queue,
+                    "py-1",
+                    "py-2",
+                    NULL};
     struct wb_run_result r;
     cr_assert_eq(wb_run(argv, NULL, 8000, &r), 0, "cannot run pika_publish.py: %s", r.output);
     cr_assert_eq(r.exit_code, 0, "pika_publish.py failed: %s", r.output);

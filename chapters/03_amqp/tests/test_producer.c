@@ -16,8 +16,8 @@ Test(producer, send_puts_message_in_durable_queue)
     char queue[128], err[512] = "";
     snprintf(queue, sizeof queue, "%s", wb_unique_name("wb-producer"));
     int rc = producer_send(fx_url(), queue, "Hello, world!", err, sizeof err);
-    cr_assert_eq(rc, 0, "producer_send(url, \"%s\", \"Hello, world!\") returned %d: %s", queue,
-                 rc, err);
+    cr_assert_eq(rc, 0, "producer_send(url, \"%s\", \"Hello, world!\") returned %d: %s", queue, rc,
+                 err);
     struct fx_message m;
     cr_assert(fx_get(queue, &m, 2000), "producer_send returned 0 but queue '%s' is empty", queue);
     cr_assert_str_eq(m.body, "Hello, world!", "queue '%s' holds \"%s\", expected \"Hello, world!\"",
@@ -58,7 +58,8 @@ Test(producer, unroutable_message_is_an_error)
                  queue, rc);
     cr_assert(strstr(error, "NO_ROUTE") != NULL,
               "error for a returned message is \"%s\"; expected it to name the broker's reply "
-              "(312 NO_ROUTE)", error);
+              "(312 NO_ROUTE)",
+              error);
 }
 
 Test(producer, missing_exchange_is_an_error)
@@ -76,10 +77,11 @@ Test(producer, missing_exchange_is_an_error)
     cr_assert_eq(rc, -1, "publishing to missing exchange '%s' returned %d, expected -1", exchange,
                  rc);
     cr_assert(strstr(error, "NOT_FOUND") != NULL,
-              "error is \"%s\"; expected the broker's channel.close reason (404 NOT_FOUND)",
-              error);
-    cr_assert(took < 4000, "producer_publish took %lld ms to notice the closed channel; read "
-              "channel.close while waiting for the confirm", (long long)took);
+              "error is \"%s\"; expected the broker's channel.close reason (404 NOT_FOUND)", error);
+    cr_assert(took < 4000,
+              "producer_publish took %lld ms to notice the closed channel; read "
+              "channel.close while waiting for the confirm",
+              (long long)took);
 }
 
 Test(producer, refused_port_gives_clear_error)
@@ -87,11 +89,11 @@ Test(producer, refused_port_gives_clear_error)
     char url[128], err[512] = "";
     snprintf(url, sizeof url, "amqp://guest:guest@127.0.0.1:%u/%%2f", wb_refusing_port());
     int rc = producer_send(url, "hello", "Hello, world!", err, sizeof err);
-    cr_assert_eq(rc, -1, "producer_send to %s (nothing listens) returned %d, expected -1", url,
-                 rc);
+    cr_assert_eq(rc, -1, "producer_send to %s (nothing listens) returned %d, expected -1", url, rc);
     cr_assert(strstr(err, "refused") != NULL || strstr(err, "connect") != NULL,
               "error for a refused connection is \"%s\"; expected it to say the connection "
-              "was refused", err);
+              "was refused",
+              err);
 }
 
 Test(producer, bad_credentials_give_clear_error)

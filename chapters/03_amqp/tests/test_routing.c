@@ -43,14 +43,20 @@ Test(routing, topic_pattern_selects_messages)
     publish(exchange, "orders.eu.created", "order eu");
     publish(exchange, "orders.created", "order 1");
     int rc = routing_receive(&s, key, sizeof key, body, sizeof body, 3000);
-    cr_assert_eq(rc, 1, "subscriber to \"orders.*\" got nothing (rc %d: %s); expected the "
-                 "message sent with key \"orders.created\"", rc, s.link.error);
-    cr_assert_str_eq(key, "orders.created", "subscriber to \"orders.*\" got key \"%s\" (\"%s\"); "
-                     "\"*\" matches exactly one word", key, body);
+    cr_assert_eq(rc, 1,
+                 "subscriber to \"orders.*\" got nothing (rc %d: %s); expected the "
+                 "message sent with key \"orders.created\"",
+                 rc, s.link.error);
+    cr_assert_str_eq(key, "orders.created",
+                     "subscriber to \"orders.*\" got key \"%s\" (\"%s\"); "
+                     "\"*\" matches exactly one word",
+                     key, body);
     cr_assert_str_eq(body, "order 1", "body is \"%s\", expected \"order 1\"", body);
     rc = routing_receive(&s, key, sizeof key, body, sizeof body, 300);
-    cr_assert_eq(rc, 0, "subscriber to \"orders.*\" also got key \"%s\": only "
-                 "\"orders.created\" matches", key);
+    cr_assert_eq(rc, 0,
+                 "subscriber to \"orders.*\" also got key \"%s\": only "
+                 "\"orders.created\" matches",
+                 key);
     routing_unsubscribe(&s);
 }
 
@@ -66,8 +72,10 @@ Test(routing, hash_matches_many_words)
     while (got < 2 && routing_receive(&s, key, sizeof key, body, sizeof body, 3000) == 1)
         got++;
     routing_unsubscribe(&s);
-    cr_assert_eq(got, 2, "subscriber to \"orders.#\" got %d of the 2 messages (keys "
-                 "\"orders.created\" and \"orders.eu.created\")", got);
+    cr_assert_eq(got, 2,
+                 "subscriber to \"orders.#\" got %d of the 2 messages (keys "
+                 "\"orders.created\" and \"orders.eu.created\")",
+                 got);
 }
 
 Test(routing, every_subscriber_gets_a_copy)
@@ -85,8 +93,10 @@ Test(routing, every_subscriber_gets_a_copy)
     int rb = routing_receive(&b, key, sizeof key, body, sizeof body, 3000);
     routing_unsubscribe(&a);
     routing_unsubscribe(&b);
-    cr_assert(ra == 1 && rb == 1, "subscriber A got %d, B got %d message(s); both should get "
-              "\"goal\"", ra, rb);
+    cr_assert(ra == 1 && rb == 1,
+              "subscriber A got %d, B got %d message(s); both should get "
+              "\"goal\"",
+              ra, rb);
 }
 
 Test(routing, publish_without_subscriber_returns_0)
@@ -94,17 +104,24 @@ Test(routing, publish_without_subscriber_returns_0)
     char exchange[128];
     snprintf(exchange, sizeof exchange, "%s", wb_unique_name("wb-topic"));
     int rc = publish(exchange, "nobody.listens", "hello?");
-    cr_assert_eq(rc, 0, "routing_publish with no matching binding returned %d, expected 0 (the "
-                 "mandatory message came back: nobody is subscribed)", rc);
+    cr_assert_eq(rc, 0,
+                 "routing_publish with no matching binding returned %d, expected 0 (the "
+                 "mandatory message came back: nobody is subscribed)",
+                 rc);
 }
 
 /* Starts the Python responder and waits until its queue exists. */
-static int start_responder(const char *queue, const char *count, const char *mode,
-                           char *log, size_t loglen)
+static int start_responder(const char *queue, const char *count, const char *mode, char *log,
+                           size_t loglen)
 {
     snprintf(log, loglen, "/tmp/%s.log", wb_unique_name("wb-rpc-responder"));
-    char *argv[] = {"/usr/bin/python3", (char *)wb_chapter_path("peers/rpc_responder.py"),
-                    (char *)fx_url(), (char *)queue, (char *)count, (char *)mode, NULL};
+    char *argv[] = {"/usr/bin/python3",
+                    (char *)wb_chapter_path("peers/rpc_responder.py"),
+                    (char *)fx_url(),
+                    (char *)queue,
+                    (char *)count,
+                    (char *)mode,
+                    NULL};
     int pid = wb_spawn(argv, NULL, log);
     cr_assert(pid > 0, "cannot start peers/rpc_responder.py");
     for (int i = 0; i < 100; i++) {
@@ -132,8 +149,10 @@ Test(routing, rpc_call_gets_reply)
     wb_stop(pid);
     unlink(log);
     cr_assert_eq(rc, 0, "rpc_call(\"%s\", \"ping\") returned %d: %s", queue, rc, err);
-    cr_assert_str_eq(reply, "PING", "reply is \"%s\", expected \"PING\" (the responder "
-                     "upper-cases the request)", reply);
+    cr_assert_str_eq(reply, "PING",
+                     "reply is \"%s\", expected \"PING\" (the responder "
+                     "upper-cases the request)",
+                     reply);
 }
 
 Test(routing, rpc_call_ignores_other_correlation_ids)
@@ -145,8 +164,10 @@ Test(routing, rpc_call_ignores_other_correlation_ids)
     wb_stop(pid);
     unlink(log);
     cr_assert_eq(rc, 0, "rpc_call returned %d: %s", rc, err);
-    cr_assert_str_eq(reply, "PING", "reply is \"%s\": a reply with a different correlation_id "
-                     "came first and must be skipped", reply);
+    cr_assert_str_eq(reply, "PING",
+                     "reply is \"%s\": a reply with a different correlation_id "
+                     "came first and must be skipped",
+                     reply);
 }
 
 Test(routing, rpc_call_times_out)
@@ -158,8 +179,10 @@ Test(routing, rpc_call_times_out)
     int rc = rpc_call(fx_url(), queue, "anyone?", reply, sizeof reply, 700, err, sizeof err);
     int64_t took = wb_now_ms() - start;
     fx_delete(queue);
-    cr_assert_eq(rc, RPC_TIMEOUT, "rpc_call to a queue nobody reads returned %d (%s), expected "
-                 "RPC_TIMEOUT (%d)", rc, err, RPC_TIMEOUT);
+    cr_assert_eq(rc, RPC_TIMEOUT,
+                 "rpc_call to a queue nobody reads returned %d (%s), expected "
+                 "RPC_TIMEOUT (%d)",
+                 rc, err, RPC_TIMEOUT);
     cr_assert(took >= 600 && took < 5000, "rpc_call(timeout_ms = 700) returned after %lld ms",
               (long long)took);
 }

@@ -73,8 +73,8 @@ static void start_worker(struct worker *w, struct board *b, const char *queue, i
     memset(w, 0, sizeof *w);
     w->board = b;
     w->sleep_ms = sleep_ms;
-    w->opt = (struct work_options){.queue = queue, .prefetch = prefetch, .stop = stop,
-                                   .give_up_ms = 30000};
+    w->opt = (struct work_options){
+        .queue = queue, .prefetch = prefetch, .stop = stop, .give_up_ms = 30000};
     cr_assert_eq(pthread_create(&w->thread, NULL, worker_main, w), 0, "pthread_create failed");
 }
 
@@ -171,8 +171,10 @@ Test(work_queue, unreachable_broker_gives_clear_error)
     char url[128], err[512] = "";
     snprintf(url, sizeof url, "amqp://guest:guest@127.0.0.1:%u/%%2f", wb_refusing_port());
     int rc = work_submit(url, "tasks", "task-001", "x", 1000, err, sizeof err);
-    cr_assert_eq(rc, -1, "work_submit to %s (nothing listens) returned %d, expected -1 after "
-                 "its 1 s deadline", url, rc);
+    cr_assert_eq(rc, -1,
+                 "work_submit to %s (nothing listens) returned %d, expected -1 after "
+                 "its 1 s deadline",
+                 url, rc);
     cr_assert(strstr(err, "refused") != NULL || strstr(err, "connect") != NULL,
               "error is \"%s\"; expected it to say the connection was refused", err);
 }

@@ -92,8 +92,8 @@ int main(int argc, char *argv[])
     for (long i = 0; i < count; i++) {
         rd_kafka_resp_err_t e;
         while ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE(payload, size),
-                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                      RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) ==
+               RD_KAFKA_RESP_ERR__QUEUE_FULL)
             rd_kafka_poll(rk, 10);
         if (e) {
             fprintf(stderr, "rd_kafka_producev: %s\n", rd_kafka_err2str(e));
@@ -104,9 +104,10 @@ int main(int argc, char *argv[])
     if (rd_kafka_flush(rk, 120000) != RD_KAFKA_RESP_ERR_NO_ERROR)
         fprintf(stderr, "rd_kafka_flush: %d messages undelivered\n", rd_kafka_outq_len(rk));
     double took = now_s() - start;
-    printf("%ld x %zu B acks=all to %s: %.2f s, %.0f msg/s, %.1f MB/s (delivered %ld, failed %ld)\n",
-           count, size, topic, took, delivered / took, delivered * (double)size / took / 1e6,
-           delivered, failed);
+    printf(
+        "%ld x %zu B acks=all to %s: %.2f s, %.0f msg/s, %.1f MB/s (delivered %ld, failed %ld)\n",
+        count, size, topic, took, delivered / took, delivered * (double)size / took / 1e6,
+        delivered, failed);
     rd_kafka_destroy(rk);
     free(payload);
     if (mock)

@@ -64,7 +64,8 @@ Test(consumer_group, reads_what_kcat_produced, .timeout = 30)
     int fd = mkstemp(path);
     cr_assert(fd >= 0, "mkstemp failed");
     const char *lines = "k1:first\nk2:second\nk3:third\n";
-    cr_assert_eq(write(fd, lines, strlen(lines)), (ssize_t)strlen(lines), "write to %s failed", path);
+    cr_assert_eq(write(fd, lines, strlen(lines)), (ssize_t)strlen(lines), "write to %s failed",
+                 path);
     close(fd);
     char *argv[] = {"kcat", "-P", "-b", kafka.brokers, "-t", topic, "-K", ":", "-l", path, NULL};
     struct wb_run_result r;
@@ -79,11 +80,14 @@ Test(consumer_group, reads_what_kcat_produced, .timeout = 30)
     struct seen seen = {0};
     int n = consumer_run(c, 3, 15000, remember, &seen);
     int closed = consumer_close(c);
-    cr_assert_eq(n, 3, "kcat produced 3 messages to %s; consumer_run(c, 3, 15000, ...) returned %d "
-                 "(the handler saw %d)", topic, n, seen.count);
-    cr_assert(contains(&seen, "first") && contains(&seen, "second") && contains(&seen, "third"),
-              "expected the values first, second, third; the handler saw %d value(s), first one \"%s\"",
-              seen.count, seen.count ? seen.values[0] : "");
+    cr_assert_eq(n, 3,
+                 "kcat produced 3 messages to %s; consumer_run(c, 3, 15000, ...) returned %d "
+                 "(the handler saw %d)",
+                 topic, n, seen.count);
+    cr_assert(
+        contains(&seen, "first") && contains(&seen, "second") && contains(&seen, "third"),
+        "expected the values first, second, third; the handler saw %d value(s), first one \"%s\"",
+        seen.count, seen.count ? seen.values[0] : "");
     cr_assert_eq(closed, 0, "consumer_close returned %d, expected 0", closed);
 }
 
@@ -113,13 +117,16 @@ Test(consumer_group, restart_resumes_from_committed_offset, .timeout = 40)
     struct seen second = {0};
     int n2 = consumer_run(c, 10, 6000, remember, &second);
     consumer_close(c);
-    cr_assert_eq(n2, 6, "after 4 of 10 messages were handled and committed, a restarted consumer in "
+    cr_assert_eq(n2, 6,
+                 "after 4 of 10 messages were handled and committed, a restarted consumer in "
                  "group %s handled %d, expected exactly the 6 others (more = commits missing, "
-                 "fewer = messages skipped)", group, n2);
+                 "fewer = messages skipped)",
+                 group, n2);
     for (int i = 0; i < second.count; i++)
         cr_assert(!contains(&first, second.values[i]),
                   "message %s was handled (and committed) by the first consumer, yet the restarted "
-                  "one got it again: the commit did not happen", second.values[i]);
+                  "one got it again: the commit did not happen",
+                  second.values[i]);
 }
 
 Test(consumer_group, unhandled_message_is_read_again, .timeout = 40)
@@ -137,17 +144,22 @@ Test(consumer_group, unhandled_message_is_read_again, .timeout = 40)
     struct seen first = {.refuse = "a2"};
     int n1 = consumer_run(c, 5, 15000, remember, &first);
     consumer_close(c);
-    cr_assert_eq(n1, 2, "the handler handled a0, a1 and refused a2: consumer_run should stop there "
-                 "and return 2, it returned %d", n1);
+    cr_assert_eq(n1, 2,
+                 "the handler handled a0, a1 and refused a2: consumer_run should stop there "
+                 "and return 2, it returned %d",
+                 n1);
 
     c = consumer_create(kafka.brokers, group, topic, err, sizeof err);
     cr_assert_not_null(c, "second consumer_create returned NULL: %s", err);
     struct seen second = {0};
     int n2 = consumer_run(c, 3, 15000, remember, &second);
     consumer_close(c);
-    cr_assert_eq(n2, 3, "the restarted consumer should handle a2, a3, a4; consumer_run returned %d", n2);
-    cr_assert_str_eq(second.values[0], "a2", "a2 was refused, so never committed: the restarted "
-                     "consumer must start with it (at-least-once), but started with %s", second.values[0]);
+    cr_assert_eq(n2, 3, "the restarted consumer should handle a2, a3, a4; consumer_run returned %d",
+                 n2);
+    cr_assert_str_eq(second.values[0], "a2",
+                     "a2 was refused, so never committed: the restarted "
+                     "consumer must start with it (at-least-once), but started with %s",
+                     second.values[0]);
 }
 
 Test(consumer_group, empty_topic_returns_at_deadline, .timeout = 30)
@@ -155,13 +167,16 @@ Test(consumer_group, empty_topic_returns_at_deadline, .timeout = 30)
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("empty"));
     snprintf(group, sizeof group, "%s", wb_unique_name("group"));
-    cr_assert(wb_kafka_create_topic(&kafka, topic, 2), "test setup: could not create topic %s", topic);
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 2), "test setup: could not create topic %s",
+              topic);
     struct kafka_consumer *c = consumer_create(kafka.brokers, group, topic, err, sizeof err);
     cr_assert_not_null(c, "consumer_create returned NULL: %s", err);
     struct seen seen = {0};
     int n = consumer_run(c, 5, 2000, remember, &seen);
     int closed = consumer_close(c);
-    cr_assert_eq(n, 0, "topic %s is empty: consumer_run(c, 5, 2000, ...) returned %d, expected 0 "
-                 "after its 2 s deadline", topic, n);
+    cr_assert_eq(n, 0,
+                 "topic %s is empty: consumer_run(c, 5, 2000, ...) returned %d, expected 0 "
+                 "after its 2 s deadline",
+                 topic, n);
     cr_assert_eq(closed, 0, "consumer_close returned %d, expected 0", closed);
 }

@@ -34,10 +34,13 @@ Test(partitions, each_key_keeps_its_partition_and_order, .timeout = 30)
 {
     char topic[128];
     snprintf(topic, sizeof topic, "%s", wb_unique_name("keyed"));
-    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s", topic);
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s",
+              topic);
     int sent = send_keyed_sequences(kafka.brokers, topic, keys, NKEYS, PER_KEY);
-    cr_assert_eq(sent, NKEYS * PER_KEY, "send_keyed_sequences(%d keys x %d) returned %d, expected %d "
-                 "delivered", NKEYS, PER_KEY, sent, NKEYS * PER_KEY);
+    cr_assert_eq(sent, NKEYS * PER_KEY,
+                 "send_keyed_sequences(%d keys x %d) returned %d, expected %d "
+                 "delivered",
+                 NKEYS, PER_KEY, sent, NKEYS * PER_KEY);
 
     struct wb_kafka_msgs got;
     wb_kafka_read_all(kafka.brokers, topic, NKEYS * PER_KEY, 15000, 0, false, &got);
@@ -51,25 +54,30 @@ Test(partitions, each_key_keeps_its_partition_and_order, .timeout = 30)
         while (k < NKEYS && (!m->key || strcmp(m->key, keys[k]) != 0))
             k++;
         if (k == NKEYS) {
-            snprintf(problem, sizeof problem, "a message with unexpected key %s", m->key ? m->key : "(none)");
+            snprintf(problem, sizeof problem, "a message with unexpected key %s",
+                     m->key ? m->key : "(none)");
             break;
         }
         char want[64];
         snprintf(want, sizeof want, "%s-%d", keys[k], next[k]);
         if (part[k] >= 0 && part[k] != m->partition)
-            snprintf(problem, sizeof problem, "key %s was found in partitions %d and %d: one key "
-                     "must always map to one partition", keys[k], part[k], m->partition);
+            snprintf(problem, sizeof problem,
+                     "key %s was found in partitions %d and %d: one key "
+                     "must always map to one partition",
+                     keys[k], part[k], m->partition);
         else if (strcmp(m->value, want) != 0)
-            snprintf(problem, sizeof problem, "in partition %d, after %d messages of key %s the next "
-                     "was %s, expected %s (order lost)", m->partition, next[k], keys[k], m->value, want);
+            snprintf(problem, sizeof problem,
+                     "in partition %d, after %d messages of key %s the next "
+                     "was %s, expected %s (order lost)",
+                     m->partition, next[k], keys[k], m->value, want);
         part[k] = m->partition;
         next[k]++;
     }
     int count = got.count;
     wb_kafka_msgs_free(&got);
     cr_assert(!problem[0], "%s", problem);
-    cr_assert_eq(count, NKEYS * PER_KEY, "read back %d messages from %s, expected %d",
-                 count, topic, NKEYS * PER_KEY);
+    cr_assert_eq(count, NKEYS * PER_KEY, "read back %d messages from %s, expected %d", count, topic,
+                 NKEYS * PER_KEY);
 }
 
 /* A set of values seen by handlers, for counting what arrived. */
@@ -82,7 +90,8 @@ static int record(const struct consumed_message *msg, void *arg)
 {
     struct tally *t = arg;
     if (t->count < t->capacity)
-        snprintf(t->values[t->count++], 32, "%.*s", (int)msg->value_len, msg->value ? msg->value : "");
+        snprintf(t->values[t->count++], 32, "%.*s", (int)msg->value_len,
+                 msg->value ? msg->value : "");
     return 0;
 }
 
@@ -106,7 +115,8 @@ Test(partitions, two_members_share_the_partitions, .timeout = 30)
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("shared"));
     snprintf(group, sizeof group, "%s", wb_unique_name("group"));
-    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s", topic);
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s",
+              topic);
     struct tally t = {calloc(64, 32), 0, 64};
     struct group_member *a = member_create(kafka.brokers, group, topic, err, sizeof err);
     cr_assert_not_null(a, "member_create(A) returned NULL: %s", err);
@@ -128,11 +138,14 @@ Test(partitions, two_members_share_the_partitions, .timeout = 30)
     member_close(b);
     member_close(a);
     free(t.values);
-    cr_assert_eq(a_alone, 4, "member A alone in group %s should own all 4 partitions of %s, "
+    cr_assert_eq(a_alone, 4,
+                 "member A alone in group %s should own all 4 partitions of %s, "
                  "member_assignment_count says %d (is the rebalance callback assigning them?)",
                  group, topic, a_alone);
-    cr_assert(na > 0 && nb > 0 && na + nb == 4, "after B joined, A owns %d and B owns %d partitions; "
-              "expected both > 0 and 4 in total", na, nb);
+    cr_assert(na > 0 && nb > 0 && na + nb == 4,
+              "after B joined, A owns %d and B owns %d partitions; "
+              "expected both > 0 and 4 in total",
+              na, nb);
 }
 
 Test(partitions, rebalance_loses_nothing, .timeout = 45)
@@ -140,9 +153,10 @@ Test(partitions, rebalance_loses_nothing, .timeout = 45)
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("rebalance"));
     snprintf(group, sizeof group, "%s", wb_unique_name("group"));
-    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s", topic);
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s",
+              topic);
     enum { FIRST = 120, SECOND = 60 };
-    char (*buf)[16] = calloc(FIRST + SECOND, 16);
+    char(*buf)[16] = calloc(FIRST + SECOND, 16);
     const char **values = calloc(FIRST + SECOND, sizeof *values);
     cr_assert(buf && values, "out of memory");
     for (int i = 0; i < FIRST + SECOND; i++) {
@@ -183,9 +197,12 @@ Test(partitions, rebalance_loses_nothing, .timeout = 45)
     free(values);
     free(buf);
     cr_assert_eq(produced, SECOND, "test setup: could not produce the second batch");
-    cr_assert_eq(first_seen, FIRST, "with A and B sharing group %s, only %d of the first %d messages "
-                 "were handled: a rebalance lost some", group, first_seen, FIRST);
+    cr_assert_eq(first_seen, FIRST,
+                 "with A and B sharing group %s, only %d of the first %d messages "
+                 "were handled: a rebalance lost some",
+                 group, first_seen, FIRST);
     cr_assert_eq(b_owns, 4, "after A left, B should own all 4 partitions, it owns %d", b_owns);
-    cr_assert_eq(second_seen, SECOND, "after A left, B handled %d of the %d new messages, expected all",
-                 second_seen, SECOND);
+    cr_assert_eq(second_seen, SECOND,
+                 "after A left, B handled %d of the %d new messages, expected all", second_seen,
+                 SECOND);
 }

@@ -32,16 +32,19 @@ Test(producer, hello_reaches_kcat)
     char topic[128];
     snprintf(topic, sizeof topic, "%s", wb_unique_name("hello"));
     int rc = send_hello(kafka.brokers, topic, 10000);
-    cr_assert_eq(rc, 0, "send_hello(\"%s\", \"%s\", 10000) returned %d, expected 0 "
-                 "(the broker acknowledged the message)", kafka.brokers, topic, rc);
+    cr_assert_eq(rc, 0,
+                 "send_hello(\"%s\", \"%s\", 10000) returned %d, expected 0 "
+                 "(the broker acknowledged the message)",
+                 kafka.brokers, topic, rc);
 
-    char *argv[] = {"kcat", "-C", "-b", kafka.brokers, "-t", topic, "-o", "beginning",
-                    "-c", "1", "-e", "-q", "-f", "%k|%s\\n", NULL};
+    char *argv[] = {"kcat", "-C", "-b", kafka.brokers, "-t", topic,      "-o", "beginning",
+                    "-c",   "1",  "-e", "-q",          "-f", "%k|%s\\n", NULL};
     struct wb_run_result r;
     cr_assert_eq(wb_run(argv, NULL, 15000, &r), 0, "could not run kcat: %s", r.output);
     cr_expect(strstr(r.output, "key|Hello, Kafka!") != NULL,
               "kcat -C read topic %s and expected a message with key \"key\" and value "
-              "\"Hello, Kafka!\" (printed as key|value); kcat printed:\n%s", topic, r.output);
+              "\"Hello, Kafka!\" (printed as key|value); kcat printed:\n%s",
+              topic, r.output);
     wb_run_result_free(&r);
 }
 
@@ -50,8 +53,8 @@ Test(producer, hello_reaches_kafka_python)
     char topic[128];
     snprintf(topic, sizeof topic, "%s", wb_unique_name("hello-py"));
     int rc = send_hello(kafka.brokers, topic, 10000);
-    cr_assert_eq(rc, 0, "send_hello(\"%s\", \"%s\", 10000) returned %d, expected 0",
-                 kafka.brokers, topic, rc);
+    cr_assert_eq(rc, 0, "send_hello(\"%s\", \"%s\", 10000) returned %d, expected 0", kafka.brokers,
+                 topic, rc);
 
     const char *script =
         "import sys\n"
@@ -67,7 +70,8 @@ Test(producer, hello_reaches_kafka_python)
     cr_assert_eq(wb_run(argv, NULL, 20000, &r), 0, "could not run python3: %s", r.output);
     cr_expect(strstr(r.output, "key|Hello, Kafka!") != NULL,
               "kafka-python read topic %s and expected key \"key\", value \"Hello, Kafka!\"; "
-              "it printed:\n%s", topic, r.output);
+              "it printed:\n%s",
+              topic, r.output);
     wb_run_result_free(&r);
 }
 
@@ -78,21 +82,25 @@ Test(producer, every_message_gets_a_delivery_report)
     char topic_copy[128];
     snprintf(topic_copy, sizeof topic_copy, "%s", topic);
     struct kafka_producer *p = producer_create(kafka.brokers, 10000, err, sizeof err);
-    cr_assert_not_null(p, "producer_create(\"%s\", 10000, ...) returned NULL: %s", kafka.brokers, err);
+    cr_assert_not_null(p, "producer_create(\"%s\", 10000, ...) returned NULL: %s", kafka.brokers,
+                       err);
 
     enum { N = 50 };
     for (int i = 0; i < N; i++) {
         char value[32];
         snprintf(value, sizeof value, "message-%d", i);
         int rc = producer_send(p, topic_copy, "same-key", value);
-        cr_assert_eq(rc, 0, "producer_send(topic %s, \"%s\") returned %d, expected 0", topic_copy, value, rc);
+        cr_assert_eq(rc, 0, "producer_send(topic %s, \"%s\") returned %d, expected 0", topic_copy,
+                     value, rc);
     }
     int rc = producer_flush(p, 15000);
     long delivered = producer_delivered(p), failed = producer_failed(p);
     producer_destroy(p);
     cr_assert_eq(rc, 0, "producer_flush(p, 15000) returned %d after %d sends, expected 0", rc, N);
-    cr_assert_eq(delivered, N, "after sending %d messages and flushing, producer_delivered() "
-                 "gave %ld (failed: %ld); every delivery report must be counted", N, delivered, failed);
+    cr_assert_eq(delivered, N,
+                 "after sending %d messages and flushing, producer_delivered() "
+                 "gave %ld (failed: %ld); every delivery report must be counted",
+                 N, delivered, failed);
     cr_assert_eq(failed, 0, "producer_failed() gave %ld on a healthy broker, expected 0", failed);
 
     struct wb_kafka_msgs got;
@@ -105,7 +113,8 @@ Test(producer, every_message_gets_a_delivery_report)
     wb_kafka_msgs_free(&got);
     cr_assert_eq(count, N, "read %d messages back from topic %s, expected the %d that were sent",
                  count, topic_copy, N);
-    cr_assert(keyed, "some message read back from %s did not carry the key \"same-key\"", topic_copy);
+    cr_assert(keyed, "some message read back from %s did not carry the key \"same-key\"",
+              topic_copy);
 }
 
 Test(producer, failed_delivery_is_reported)
@@ -124,12 +133,16 @@ Test(producer, failed_delivery_is_reported)
     char last[256];
     snprintf(last, sizeof last, "%s", producer_last_error(p));
     producer_destroy(p);
-    cr_assert_eq(rc, 0, "producer_flush(p, 8000) returned %d: with message.timeout.ms=1500 every "
-                 "message should have failed (and been reported) well before 8 s", rc);
-    cr_assert_eq(failed, 3, "3 messages sent to an unreachable broker: producer_failed() gave %ld "
-                 "(delivered %ld), expected 3 failures reported", failed, delivered);
+    cr_assert_eq(rc, 0,
+                 "producer_flush(p, 8000) returned %d: with message.timeout.ms=1500 every "
+                 "message should have failed (and been reported) well before 8 s",
+                 rc);
+    cr_assert_eq(failed, 3,
+                 "3 messages sent to an unreachable broker: producer_failed() gave %ld "
+                 "(delivered %ld), expected 3 failures reported",
+                 failed, delivered);
     cr_assert(last[0] != '\0', "producer_last_error() is empty after failed deliveries; it should "
-              "hold the reason (e.g. \"Local: Message timed out\")");
+                               "hold the reason (e.g. \"Local: Message timed out\")");
 }
 
 Test(producer, flush_is_bounded)
@@ -138,14 +151,19 @@ Test(producer, flush_is_bounded)
     snprintf(brokers, sizeof brokers, "127.0.0.1:%u", (unsigned)wb_refusing_port());
     struct kafka_producer *p = producer_create(brokers, 60000, err, sizeof err);
     cr_assert_not_null(p, "producer_create(\"%s\", 60000, ...) returned NULL: %s", brokers, err);
-    cr_assert_eq(producer_send(p, "nowhere", "k", "waiting"), 0, "producer_send should queue the message");
+    cr_assert_eq(producer_send(p, "nowhere", "k", "waiting"), 0,
+                 "producer_send should queue the message");
     int rc = producer_flush(p, 1000);
     long failed = producer_failed(p);
     producer_destroy(p);
-    cr_assert_eq(rc, -1, "producer_flush(p, 1000) with an unreachable broker returned %d, expected -1: "
-                 "the message is still waiting when the bound expires", rc);
-    cr_assert_eq(failed, 0, "producer_failed() gave %ld, but the 60 s delivery timeout has not "
-                 "passed yet", failed);
+    cr_assert_eq(rc, -1,
+                 "producer_flush(p, 1000) with an unreachable broker returned %d, expected -1: "
+                 "the message is still waiting when the bound expires",
+                 rc);
+    cr_assert_eq(failed, 0,
+                 "producer_failed() gave %ld, but the 60 s delivery timeout has not "
+                 "passed yet",
+                 failed);
 }
 
 Test(producer, broker_error_is_reported_per_message)
@@ -155,22 +173,30 @@ Test(producer, broker_error_is_reported_per_message)
     snprintf(topic, sizeof topic, "%s", wb_unique_name("rejected"));
     cr_assert(wb_kafka_create_topic(&kafka, topic, 1), "could not create topic %s", topic);
     struct kafka_producer *p = producer_create(kafka.brokers, 10000, err, sizeof err);
-    cr_assert_not_null(p, "producer_create(\"%s\", 10000, ...) returned NULL: %s", kafka.brokers, err);
+    cr_assert_not_null(p, "producer_create(\"%s\", 10000, ...) returned NULL: %s", kafka.brokers,
+                       err);
 
     /* The broker refuses the next Produce request with a permanent error. */
     wb_kafka_fail_produce(&kafka, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
-    cr_assert_eq(producer_send(p, topic, "k", "refused"), 0, "producer_send(\"refused\") should queue");
+    cr_assert_eq(producer_send(p, topic, "k", "refused"), 0,
+                 "producer_send(\"refused\") should queue");
     int rc1 = producer_flush(p, 10000);
-    cr_assert_eq(producer_send(p, topic, "k", "accepted"), 0, "producer_send(\"accepted\") should queue");
+    cr_assert_eq(producer_send(p, topic, "k", "accepted"), 0,
+                 "producer_send(\"accepted\") should queue");
     int rc2 = producer_flush(p, 10000);
     long delivered = producer_delivered(p), failed = producer_failed(p);
     char last[256];
     snprintf(last, sizeof last, "%s", producer_last_error(p));
     producer_destroy(p);
-    cr_assert(rc1 == 0 && rc2 == 0, "producer_flush returned %d then %d, expected 0 both times", rc1, rc2);
-    cr_assert_eq(failed, 1, "the broker refused the first message (MSG_SIZE_TOO_LARGE): "
-                 "producer_failed() gave %ld, expected 1", failed);
-    cr_assert_eq(delivered, 1, "the second message was accepted: producer_delivered() gave %ld, "
-                 "expected 1", delivered);
+    cr_assert(rc1 == 0 && rc2 == 0, "producer_flush returned %d then %d, expected 0 both times",
+              rc1, rc2);
+    cr_assert_eq(failed, 1,
+                 "the broker refused the first message (MSG_SIZE_TOO_LARGE): "
+                 "producer_failed() gave %ld, expected 1",
+                 failed);
+    cr_assert_eq(delivered, 1,
+                 "the second message was accepted: producer_delivered() gave %ld, "
+                 "expected 1",
+                 delivered);
     cr_assert(last[0] != '\0', "producer_last_error() is empty after a refused message");
 }

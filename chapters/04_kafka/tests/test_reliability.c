@@ -58,7 +58,8 @@ static void send_sequence(struct reliable_producer *p, const char *topic, int fr
         snprintf(value, sizeof value, "s%d", i);
         snprintf(key, sizeof key, "k%d", i % 8);
         int rc = reliable_send(p, topic, key, value);
-        cr_assert_eq(rc, 0, "reliable_send(topic %s, \"%s\") returned %d, expected 0", topic, value, rc);
+        cr_assert_eq(rc, 0, "reliable_send(topic %s, \"%s\") returned %d, expected 0", topic, value,
+                     rc);
     }
 }
 
@@ -66,7 +67,8 @@ Test(reliability, producer_is_idempotent_with_acks_all)
 {
     char err[512] = "";
     struct reliable_producer *p = reliable_create(kafka.brokers, NULL, 30000, err, sizeof err);
-    cr_assert_not_null(p, "reliable_create(\"%s\", NULL, 30000) returned NULL: %s", kafka.brokers, err);
+    cr_assert_not_null(p, "reliable_create(\"%s\", NULL, 30000) returned NULL: %s", kafka.brokers,
+                       err);
     rd_kafka_t *rk = reliable_handle(p);
     cr_assert_not_null(rk, "reliable_handle returned NULL");
     char idem[16] = "", acks[16] = "";
@@ -86,7 +88,8 @@ Test(reliability, survives_refused_requests, .timeout = 40)
     wb_kafka_require_mock();
     char topic[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("refused"));
-    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s", topic);
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s",
+              topic);
     struct reliable_producer *p = reliable_create(kafka.brokers, NULL, 30000, err, sizeof err);
     cr_assert_not_null(p, "reliable_create returned NULL: %s", err);
     enum { N = 2000 };
@@ -97,13 +100,15 @@ Test(reliability, survives_refused_requests, .timeout = 40)
     int rc = reliable_flush(p, 25000);
     long delivered = reliable_delivered(p), failed = reliable_failed(p);
     reliable_destroy(p);
-    cr_assert_eq(rc, 0, "reliable_flush returned %d after 6 injected retriable errors "
+    cr_assert_eq(rc, 0,
+                 "reliable_flush returned %d after 6 injected retriable errors "
                  "(delivered %ld, failed %ld of %d), expected 0: retries should hide them",
                  rc, delivered, failed, N);
     int present, duplicated;
     check_sequence(topic, N, 0, &present, &duplicated);
-    cr_assert_eq(present, N, "only %d of the %d messages s0..s%d are in topic %s: messages were lost",
-                 present, N, N - 1, topic);
+    cr_assert_eq(present, N,
+                 "only %d of the %d messages s0..s%d are in topic %s: messages were lost", present,
+                 N, N - 1, topic);
 }
 
 Test(reliability, survives_broker_outage, .timeout = 40)
@@ -111,7 +116,8 @@ Test(reliability, survives_broker_outage, .timeout = 40)
     wb_kafka_require_mock();
     char topic[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("outage"));
-    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s", topic);
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s",
+              topic);
     wb_kafka_set_leader(&kafka, topic, 4, 1);
     struct reliable_producer *p = reliable_create(kafka.brokers, NULL, 30000, err, sizeof err);
     cr_assert_not_null(p, "reliable_create returned NULL: %s", err);
@@ -126,12 +132,15 @@ Test(reliability, survives_broker_outage, .timeout = 40)
     long delivered = reliable_delivered(p), failed = reliable_failed(p);
     reliable_destroy(p);
     (void)first;
-    cr_assert_eq(rc, 0, "reliable_flush returned %d after the leader came back (delivered %ld, "
+    cr_assert_eq(rc, 0,
+                 "reliable_flush returned %d after the leader came back (delivered %ld, "
                  "failed %ld of %d), expected 0: with a 30 s delivery timeout a 2 s outage must "
-                 "not fail anything", rc, delivered, failed, N);
+                 "not fail anything",
+                 rc, delivered, failed, N);
     int present, duplicated;
     check_sequence(topic, N, 0, &present, &duplicated);
-    cr_assert_eq(present, N, "only %d of the %d messages survived the outage in topic %s", present, N, topic);
+    cr_assert_eq(present, N, "only %d of the %d messages survived the outage in topic %s", present,
+                 N, topic);
 }
 
 Test(reliability, no_duplicates_on_real_broker, .timeout = 40)
@@ -139,7 +148,8 @@ Test(reliability, no_duplicates_on_real_broker, .timeout = 40)
     wb_kafka_require_real();
     char topic[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("exactly"));
-    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s", topic);
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s",
+              topic);
     struct reliable_producer *p = reliable_create(kafka.brokers, NULL, 30000, err, sizeof err);
     cr_assert_not_null(p, "reliable_create returned NULL: %s", err);
     enum { N = 3000 };
@@ -150,8 +160,10 @@ Test(reliability, no_duplicates_on_real_broker, .timeout = 40)
     int present, duplicated;
     check_sequence(topic, N, 1500, &present, &duplicated);
     cr_assert_eq(present, N, "only %d of %d messages are in topic %s", present, N, topic);
-    cr_assert_eq(duplicated, 0, "%d messages appear more than once in %s: an idempotent producer "
-                 "must not duplicate", duplicated, topic);
+    cr_assert_eq(duplicated, 0,
+                 "%d messages appear more than once in %s: an idempotent producer "
+                 "must not duplicate",
+                 duplicated, topic);
 }
 
 Test(reliability, aborted_transaction_stays_invisible, .timeout = 40)
@@ -160,16 +172,20 @@ Test(reliability, aborted_transaction_stays_invisible, .timeout = 40)
     char topic[128], txn[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("txn"));
     snprintf(txn, sizeof txn, "%s", wb_unique_name("txn-id"));
-    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s", topic);
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s",
+              topic);
     struct reliable_producer *p = reliable_create(kafka.brokers, txn, 30000, err, sizeof err);
-    cr_assert_not_null(p, "reliable_create(..., transactional_id \"%s\") returned NULL: %s", txn, err);
+    cr_assert_not_null(p, "reliable_create(..., transactional_id \"%s\") returned NULL: %s", txn,
+                       err);
     const char *aborted[] = {"abort-1", "abort-2", "abort-3"};
     const char *committed[] = {"commit-1", "commit-2"};
     int rc1 = reliable_send_transaction(p, topic, aborted, 3, false);
     int rc2 = reliable_send_transaction(p, topic, committed, 2, true);
     reliable_destroy(p);
-    cr_assert_eq(rc1, 0, "reliable_send_transaction(3 values, commit=false) returned %d, expected 0", rc1);
-    cr_assert_eq(rc2, 0, "reliable_send_transaction(2 values, commit=true) returned %d, expected 0", rc2);
+    cr_assert_eq(rc1, 0,
+                 "reliable_send_transaction(3 values, commit=false) returned %d, expected 0", rc1);
+    cr_assert_eq(rc2, 0, "reliable_send_transaction(2 values, commit=true) returned %d, expected 0",
+                 rc2);
     struct wb_kafka_msgs got;
     wb_kafka_read_all(kafka.brokers, topic, 2, 15000, 1500, true, &got);
     int n_commit = 0, n_abort = 0;
@@ -178,6 +194,8 @@ Test(reliability, aborted_transaction_stays_invisible, .timeout = 40)
         n_abort += strncmp(got.items[i].value, "abort-", 6) == 0;
     }
     wb_kafka_msgs_free(&got);
-    cr_assert_eq(n_abort, 0, "a read_committed reader saw %d message(s) of the aborted transaction", n_abort);
-    cr_assert_eq(n_commit, 2, "a read_committed reader saw %d of the 2 committed messages", n_commit);
+    cr_assert_eq(n_abort, 0, "a read_committed reader saw %d message(s) of the aborted transaction",
+                 n_abort);
+    cr_assert_eq(n_commit, 2, "a read_committed reader saw %d of the 2 committed messages",
+                 n_commit);
 }

@@ -32,9 +32,10 @@ static void forge(pid_t pid)
             return;
         fprintf(report, "{\"format\": \"wirebook-report-1\", \"tests\": [");
         for (size_t t = 0; t < sizeof tests / sizeof *tests; t++)
-            fprintf(report, "%s{\"suite\": \"http_client\", \"name\": \"%s\", \"status\": "
-                            "\"PASSED\", \"crashed\": false, \"signal\": 0, \"exit_code\": 0, "
-                            "\"timed_out\": false, \"passed_asserts\": 5, \"failures\": []}",
+            fprintf(report,
+                    "%s{\"suite\": \"http_client\", \"name\": \"%s\", \"status\": "
+                    "\"PASSED\", \"crashed\": false, \"signal\": 0, \"exit_code\": 0, "
+                    "\"timed_out\": false, \"passed_asserts\": 5, \"failures\": []}",
                     t ? ", " : "", tests[t]);
         fprintf(report, "]}\n");
         fclose(report);

@@ -3,7 +3,11 @@
 
 WB_SUITE(http_client);
 
-#define EASY(name) Test(http_client, name) { cr_assert(1, "always"); }
+#define EASY(name)                                                                                 \
+    Test(http_client, name)                                                                        \
+    {                                                                                              \
+        cr_assert(1, "always");                                                                    \
+    }
 EASY(get_returns_status_body_and_content_type)
 EASY(big_body_grows_the_buffer)
 EASY(not_found_is_a_status_not_a_transport_error)
