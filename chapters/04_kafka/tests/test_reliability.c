@@ -3,7 +3,8 @@
  *
  * On the mock cluster the tests inject faults (refused Produce requests, a
  * broker outage) and check nothing is lost. The mock does not deduplicate
- * an idempotent producer's retries, so "no duplicates" and transactions are
+ * an idempotent producer's retries and keeps nothing on disk, so "no
+ * duplicates", durability across a broker restart and transactions are
  * checked on a real broker (KAFKA_BROKERS) only.
  */
 #include "reliable.h"
@@ -164,6 +165,47 @@ Test(reliability, no_duplicates_on_real_broker, .timeout = 40)
                  "%d messages appear more than once in %s: an idempotent producer "
                  "must not duplicate",
                  duplicated, topic);
+}
+
+/* Restarts the project's Kafka node through its script, whose supervisor
+ * (not this test) starts the new broker process. */
+static void restart_broker(void)
+{
+    const char *script = getenv("WB_BROKER_SCRIPT_KAFKA");
+    cr_assert(script && *script,
+              "this test restarts the broker, which only works with the project's own Kafka "
+              "node (make grade KAFKA=real); with your own cluster in KAFKA_BROKERS it cannot run");
+    char *argv[] = {"sh", (char *)script, "restart", NULL};
+    struct wb_run_result r;
+    int rc = wb_run(argv, NULL, 90000, &r);
+    cr_assert(rc == 0 && r.exit_code == 0, "test setup: %s restart failed (exit %d): %s", script,
+              r.exit_code, r.output);
+    wb_run_result_free(&r);
+}
+
+Test(reliability, acknowledged_messages_survive_broker_restart, .timeout = 120)
+{
+    wb_kafka_require_real();
+    char topic[128], err[512] = "";
+    snprintf(topic, sizeof topic, "%s", wb_unique_name("durable"));
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s",
+              topic);
+    struct reliable_producer *p = reliable_create(kafka.brokers, NULL, 30000, err, sizeof err);
+    cr_assert_not_null(p, "reliable_create returned NULL: %s", err);
+    enum { N = 500 };
+    send_sequence(p, topic, 0, N);
+    int rc = reliable_flush(p, 25000);
+    reliable_destroy(p);
+    cr_assert_eq(rc, 0, "reliable_flush returned %d, expected 0 (all %d acknowledged)", rc, N);
+
+    restart_broker();
+
+    int present, duplicated;
+    check_sequence(topic, N, 1500, &present, &duplicated);
+    cr_assert_eq(present, N,
+                 "after the broker restarted only %d of the %d acknowledged messages are in "
+                 "%s: with acks=all an acknowledged message must survive",
+                 present, N, topic);
 }
 
 Test(reliability, aborted_transaction_stays_invisible, .timeout = 40)
