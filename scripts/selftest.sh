@@ -87,6 +87,14 @@ valgrind_clean() {
         fi
 }
 
+# A wrong AMQP_ADDR is the grader's problem: the chapter is reported as not
+# graded, with the reason, instead of every test failing on the student.
+broker_down_reported() {
+    AMQP_ADDR='amqp://guest:guest@127.0.0.1:1/%2f' $WB grade --submission solutions \
+        --only 03_amqp/producer --no-quiz --out $OUT/broker-down >/dev/null &&
+        grep -q '"state": "broker not available"' $OUT/broker-down/results.json
+}
+
 no_broker_left() {
     for _ in 1 2 3 4 5 6 7 8 9 10; do # processes may take a moment to exit
         left=$(pgrep -a -f 'beam.smp|epmd|kafka.Kafka|broker-kafka.sh supervise' |
@@ -122,6 +130,7 @@ step "solutions pass under ASan+UBSan" \
 step "solutions are valgrind-clean (no definite leak, no memory error)" valgrind_clean
 step "compile error and crash cost one exercise each" breakage_a
 step "endless loop and missing file cost one exercise each" breakage_b
+step "an unreachable AMQP_ADDR is reported as broker not available" broker_down_reported
 step "hostile submissions (loop, fork bomb, memory hog, exit, fake reports, constructor, edited tests, unsafe archives) gain nothing, leave nothing running" \
     sh grader/tests/hostile_test.sh
 step "Gradescope autograder zip writes a valid results.json (fake /autograder)" \
