@@ -107,7 +107,8 @@ static void brokers_usage(FILE *out)
     fprintf(out, "usage: wirebook brokers status|start|stop [rabbitmq|kafka]\n\n"
                  "The brokers chapters 03 (RabbitMQ) and 04 with KAFKA=real (Apache Kafka)\n"
                  "need. `check` and `watch` start them on demand and leave them running;\n"
-                 "`stop` stops them. State and logs: build/brokers/NAME/.\n");
+                 "`stop` stops them. State and logs: build/brokers/NAME/.\n"
+                 "`status NAME` exits 3 when that broker is not running.\n");
 }
 
 int cmd_brokers(int argc, char **argv)
@@ -134,6 +135,7 @@ int cmd_brokers(int argc, char **argv)
     if (load_course(NULL, &m) != 0)
         return 2;
     int failed = 0;
+    bool down = false; /* `status NAME` of a broker that is not running */
     for (size_t i = 0; i < sizeof brokers / sizeof brokers[0]; i++) {
         const char *name = brokers[i].name;
         if (only && strcmp(only, name) != 0)
@@ -145,11 +147,13 @@ int cmd_brokers(int argc, char **argv)
         printf("%s:\n", name);
         fflush(stdout);
         int rc = run_action(&m, name, action, true, NULL);
+        if (rc != 0 && strcmp(action, "status") == 0 && only)
+            down = true;
         if (rc != 0 && strcmp(action, "status") != 0) {
             fprintf(stderr, "wirebook: %s %s failed; see build/brokers/%s/\n", name, argv[1], name);
             failed++;
         }
     }
     manifest_free(&m);
-    return failed ? 1 : 0;
+    return failed ? 1 : down ? 3 : 0;
 }

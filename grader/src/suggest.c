@@ -101,7 +101,20 @@ const struct wb_exercise *resolve_exercise(const struct wb_manifest *m, const ch
     size_t n = suggest_exercises(m, name, close, 5);
     fprintf(out, "wirebook: no exercise '%s'.", name);
     if (n == 0) {
-        fprintf(out, " `wirebook list` shows them all.\n");
+        /* Perhaps a mistyped chapter ("01_rst"): chapters are names too. */
+        const char *chapter = NULL;
+        size_t best = strlen(name) / 3 + 1;
+        for (size_t i = 0; i < m->nchapters; i++) {
+            size_t d = edit_distance(name, m->chapters[i].id);
+            if (d <= best) {
+                best = d;
+                chapter = m->chapters[i].id;
+            }
+        }
+        if (chapter)
+            fprintf(out, " Did you mean the chapter %s?\n", chapter);
+        else
+            fprintf(out, " `wirebook list` shows them all.\n");
         return NULL;
     }
     fprintf(out, " Did you mean:\n");

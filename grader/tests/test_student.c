@@ -131,7 +131,9 @@ Test(student, unknown_names_get_the_closest, .init = setup, .fini = teardown)
               "a unique exercise id resolves alone");
     cr_assert(resolve_exercise(&m, "producer", msg) == NULL, "producer is in two chapters");
     cr_assert(resolve_exercise(&m, "htp_client", msg) == NULL);
+    cr_assert(resolve_exercise(&m, "01_rst", msg) == NULL, "01_rst is not an exercise");
     fclose(msg);
+    cr_assert(strstr(buf, "the chapter 01_rest"), "a mistyped chapter gets its name: %s", buf);
     cr_assert(strstr(buf, "03_amqp/producer") && strstr(buf, "04_kafka/producer"),
               "an ambiguous name lists both chapters: %s", buf);
     cr_assert(strstr(buf, "Did you mean") && strstr(buf, "01_rest/http_client"),
