@@ -13,7 +13,9 @@
 /* Per-exercise wall limit: enough for every test to use its own limit. */
 static int exercise_timeout_ms(const struct wb_exercise *e, const struct grade_options *o)
 {
-    int seconds = 30 + 10 * (int)e->ntests;
+    /* --test-timeout caps every test, so the whole run can be capped too */
+    double per_test = o->test_timeout > 0 && o->test_timeout < 10 ? o->test_timeout : 10;
+    int seconds = 30 + (int)(per_test * (double)e->ntests);
     return (o->sanitize || o->valgrind ? 3 : 1) * seconds * 1000;
 }
 

@@ -51,8 +51,13 @@ extern char **environ;
 struct keeper_report {
     int status;
     int timed_out;
+    int process_limit; /* stopped because it sat at its process cap */
     double seconds;
 };
+
+/* How long a run may sit at its process cap before it is stopped: a test
+ * that briefly needs many threads is fine, a fork bomb is not. */
+#define PROCESS_CAP_GRACE_S 2.0
 
 static double now_seconds(void)
 {
@@ -113,6 +118,34 @@ static void cgroup_create(int max, char *dir, size_t dirlen)
         rmdir(dir);
     }
     dir[0] = '\0';
+}
+
+/* True when the run's cgroup holds as many processes as it may. */
+static bool cgroup_full(const char *dir)
+{
+    if (!dir[0])
+        return false;
+    char path[300], buf[32];
+    snprintf(path, sizeof path, "%s/pids.current", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    long current = 0, max = 0;
+    bool ok = fgets(buf, sizeof buf, f) != NULL;
+    fclose(f);
+    if (!ok)
+        return false;
+    current = strtol(buf, NULL, 10);
+    snprintf(path, sizeof path, "%s/pids.max", dir);
+    f = fopen(path, "r");
+    if (!f)
+        return false;
+    ok = fgets(buf, sizeof buf, f) != NULL;
+    fclose(f);
+    if (!ok || strncmp(buf, "max", 3) == 0)
+        return false;
+    max = strtol(buf, NULL, 10);
+    return max > 0 && current >= max;
 }
 
 /* Kills every process left in the cgroup, then removes it. */
@@ -278,7 +311,7 @@ static void keeper(const struct proc_spec *spec, int report_fd, pid_t grader)
     /* A run that leaves daemons behind must not have them killed with its cgroup. */
     cgroup_create(spec->keep_orphans ? 0 : spec->limits.processes, cgroup, sizeof cgroup);
     isolate(spec->isolation);
-    double start = now_seconds();
+    double start = now_seconds(), full_since = 0;
     pid_t child = fork();
     if (child < 0)
         _exit(125);
@@ -295,6 +328,19 @@ static void keeper(const struct proc_spec *spec, int report_fd, pid_t grader)
             break;
         }
         bool over_time = (now_seconds() - start) * 1000 > spec->timeout_ms;
+        if (cgroup_full(cgroup)) {
+            if (full_since == 0)
+                full_since = now_seconds();
+            else if (!r.process_limit && now_seconds() - full_since > PROCESS_CAP_GRACE_S)
+                r.process_limit = 1;
+        } else {
+            full_since = 0;
+        }
+        if (!r.timed_out && r.process_limit) {
+            r.timed_out = 1; /* stopped from outside, like a time-out */
+            kill(-child, SIGKILL);
+            kill(child, SIGKILL);
+        }
         if (!r.timed_out && (over_time || keeper_interrupted)) {
             r.timed_out = 1;
             kill(-child, SIGKILL);
@@ -360,7 +406,8 @@ int proc_run(const struct proc_spec *spec, struct proc_outcome *out)
     if (got != (ssize_t)sizeof r)
         return -1;
 
-    out->timed_out = r.timed_out;
+    out->timed_out = r.timed_out && !r.process_limit;
+    out->process_limit = r.process_limit;
     out->seconds = r.seconds;
     if (WIFEXITED(r.status)) {
         out->exit_code = WEXITSTATUS(r.status);
@@ -392,7 +439,11 @@ const char *proc_signal_words(int sig)
 const char *proc_describe(const struct proc_outcome *o, int timeout_ms)
 {
     static char text[200];
-    if (o->timed_out)
+    if (o->process_limit)
+        snprintf(text, sizeof text,
+                 "was stopped: it kept all the processes it may have "
+                 "(a fork bomb, or fork in a loop)");
+    else if (o->timed_out)
         snprintf(text, sizeof text, "timed out after %.0f s", timeout_ms / 1000.0);
     else if (o->signal)
         snprintf(text, sizeof text, "killed by %s", proc_signal_words(o->signal));

@@ -35,11 +35,12 @@ struct proc_spec {
 };
 
 struct proc_outcome {
-    bool started;   /* false when the program could not be executed */
-    int exit_code;  /* when it exited normally, else -1 */
-    int signal;     /* the signal that ended it, else 0 */
-    bool timed_out; /* killed by the wall-clock limit */
-    double seconds; /* wall time */
+    bool started;       /* false when the program could not be executed */
+    int exit_code;      /* when it exited normally, else -1 */
+    int signal;         /* the signal that ended it, else 0 */
+    bool timed_out;     /* killed by the wall-clock limit */
+    bool process_limit; /* killed for sitting at its process cap (a fork bomb) */
+    double seconds;     /* wall time */
 };
 
 /* Runs spec and waits for it. The program gets its own process group; a
