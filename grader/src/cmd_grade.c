@@ -25,7 +25,7 @@ int load_course(const char *course, struct wb_manifest *m)
     char *root = manifest_find_root(course);
     if (!root) {
         fprintf(stderr, "wirebook: no manifest.json here or above; run inside the course "
-                        "folder or pass --course DIR\n");
+                        "folder, or point WB_COURSE at it\n");
         return -1;
     }
     int rc = manifest_load(root, m, err, sizeof err);

@@ -11,21 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int load_here(struct wb_manifest *m)
-{
-    char err[1024];
-    char *root = manifest_find_root(NULL);
-    if (!root) {
-        fprintf(stderr, "wirebook: no manifest.json here or above\n");
-        return -1;
-    }
-    int rc = manifest_load(root, m, err, sizeof err);
-    if (rc != 0)
-        fprintf(stderr, "wirebook: %s\n", err);
-    free(root);
-    return rc;
-}
-
 int cmd_skeletons(int argc, char **argv)
 {
     bool check = argc > 1 && strcmp(argv[1], "--check") == 0;
@@ -34,7 +19,7 @@ int cmd_skeletons(int argc, char **argv)
         return 2;
     }
     struct wb_manifest m;
-    if (load_here(&m) != 0)
+    if (load_course(NULL, &m) != 0)
         return 2;
     int problems = skeleton_sync(&m, check, stderr);
     if (problems == 0)
@@ -86,7 +71,7 @@ int cmd_build(int argc, char **argv)
         }
     }
     struct wb_manifest m;
-    if (load_here(&m) != 0)
+    if (load_course(NULL, &m) != 0)
         return 2;
     char *submission = submission_arg ? stage_submission_dir(submission_arg) : NULL;
     if (submission_arg && !submission) {
@@ -169,7 +154,7 @@ int cmd_compdb(int argc, char **argv)
         return 2;
     }
     struct wb_manifest m;
-    if (load_here(&m) != 0)
+    if (load_course(NULL, &m) != 0)
         return 2;
     json_t *db = json_array();
     char *gen_root = path_join(m.root, "build/gen");
