@@ -32,6 +32,8 @@ TESTKIT_PKGS := jansson libcurl libmicrohttpd
 
 GRADER_SRC   := $(filter-out grader/src/wirebook.c,$(wildcard grader/src/*.c))
 GRADER_OBJ   := $(GRADER_SRC:grader/src/%.c=$(BUILD)/grader/%.o)
+# The grader shares the test kit's UTF-8 repair (testkit/wb_utf8.c).
+GRADER_OBJ   += $(BUILD)/grader/wb_utf8.o
 TESTKIT_SRC  := $(wildcard testkit/*.c)
 TESTKIT_OBJ  := $(TESTKIT_SRC:testkit/%.c=$(BUILD)/testkit/%.o)
 GRADER_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/grader-tests/%,$(wildcard grader/tests/test_*.c))
@@ -59,7 +61,11 @@ $(BUILD)/lib/libwbgrader.a: $(GRADER_OBJ)
 
 $(BUILD)/grader/%.o: grader/src/%.c $(wildcard grader/src/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags jansson) -Igrader/src -c $< -o $@
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags jansson) -Igrader/src -Itestkit -c $< -o $@
+
+$(BUILD)/grader/wb_utf8.o: testkit/wb_utf8.c testkit/wb_utf8.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itestkit -c $< -o $@
 
 $(BUILD)/lib/libwbtestkit.a: $(TESTKIT_OBJ)
 	@mkdir -p $(@D)

@@ -24,8 +24,9 @@ struct grade_options {
     bool quizzes;           /* grade the quiz answers file too */
     bool verbose;           /* print each test's output in the table */
     bool color;
-    bool quiet_progress; /* no "grading CH/EX ..." lines on stderr */
-    double test_timeout; /* caps every test's own limit (seconds), 0 = no cap */
+    bool quiet_progress;             /* no "grading CH/EX ..." lines on stderr */
+    double test_timeout;             /* caps every test's own limit (seconds), 0 = no cap */
+    const char *submission_metadata; /* Gradescope's, for the late policy; or NULL */
 };
 
 enum test_state {
