@@ -135,6 +135,9 @@ step "hostile submissions (loop, fork bomb, memory hog, exit, fake reports, cons
     sh grader/tests/hostile_test.sh
 step "Gradescope autograder zip writes a valid results.json (fake /autograder)" \
     sh gradescope/test.sh
+# Issue 16: editions and the platforms instructors use.
+step "student edition: no solutions, hidden tests or quiz keys; builds; its skeletons score 0" \
+    sh grader/tests/release_test.sh
 # Chapter 04 again, against a real Apache Kafka node instead of the mock.
 real_kafka() { # real_kafka SUBMISSION EXPECT
     WB_KAFKA=real $WB grade --submission "$1" --only 04_kafka --no-quiz \

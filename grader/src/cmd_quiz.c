@@ -485,9 +485,12 @@ static enum ask_result ask(const struct quiz_question *q, size_t number, size_t 
     if (save(answers, path, q->full_id, value) != 0)
         return ASK_ERROR;
 
-    bool right = mask == quiz_correct_mask(q);
+    bool right = quiz_answer_right(q, mask);
     if (right) {
         printf("Right!\n");
+    } else if (q->key) {
+        printf("Not quite (this edition checks answers without knowing them: read the "
+               "explanation, then try again by deleting the line from the answers file).\n");
     } else {
         printf("Not quite. The answer is:\n");
         for (size_t i = 0; i < q->n_choices; i++)
