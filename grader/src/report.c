@@ -240,8 +240,9 @@ static int add_quiz_tests(json_t *tests, json_t *quizzes, const struct quiz_resu
     if (q->message && rc == 0) {
         char *name = str_printf("quiz/%s", q->quiz->id);
         char *number = str_printf("Q%zu", quiz_no);
-        rc = name && number ? add_test(tests, name, number, "quiz", q->score, q->max, "failed",
-                                       q->message, "visible")
+        /* with questions listed, they carry the points; else this entry does */
+        rc = name && number ? add_test(tests, name, number, "quiz", 0, q->nquestions ? 0 : q->max,
+                                       "failed", q->message, "visible")
                             : -1;
         free(name);
         free(number);
