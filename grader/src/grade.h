@@ -86,6 +86,7 @@ struct grade_run {
     size_t nquizzes;
     double score, max;
     double seconds;
+    char *layout_note; /* what shape the submission had (layout.c), or NULL */
 };
 
 /* Runs the whole pipeline. Returns 0 when grading ran (whatever the score),

@@ -110,6 +110,8 @@ void report_table(const struct grade_run *run, FILE *out)
     const struct wb_manifest *m = run->manifest;
     fprintf(out, "\n%swirebook%s - %s\n", paint(run, BOLD), paint(run, RESET),
             run->opts->submission);
+    if (run->layout_note)
+        fprintf(out, "(%s)\n", run->layout_note);
     const struct wb_chapter *current = NULL;
     for (size_t i = 0; i < run->nexercises; i++) {
         const struct exercise_result *r = &run->exercises[i];
@@ -296,8 +298,9 @@ int report_results_json(const struct grade_run *run, const char *path)
 
     json_t *root = NULL;
     if (rc == 0) {
-        char *summary = str_printf("wirebook: %g/%g points%s%s", score, run->max,
-                                   late.note[0] ? "; " : "", late.note);
+        char *summary = str_printf(
+            "wirebook: %g/%g points%s%s%s%s", score, run->max, late.note[0] ? "; " : "", late.note,
+            run->layout_note ? "\n" : "", run->layout_note ? run->layout_note : "");
         const char *stdout_vis =
             run->manifest->stdout_visibility ? run->manifest->stdout_visibility : "visible";
         root = json_pack("{s:f, s:f, s:f, s:o, s:s, s:s, s:o, s:{s:o, s:o, s:o, s:{s:b, s:f, "
