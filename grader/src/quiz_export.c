@@ -11,24 +11,53 @@
 /* ---- GIFT ---------------------------------------------------------------
  * GIFT reserves ~ = # { } : and treats a blank line as the end of a
  * question, so those characters are escaped with a backslash and line
- * breaks are written as "\n". */
+ * breaks are written as "\n". GIFT has no escape for %, which opens an
+ * answer weight ("~%100%..." would make a wrong choice right): the questions
+ * are [markdown], so % is written as the HTML entity &#37; (its # escaped as
+ * GIFT wants: "&\#37;"), which Moodle shows as % and no GIFT parser takes
+ * for a weight. */
 
 static int gift_text(FILE *out, const char *s)
 {
     for (; s && *s; s++) {
-        if (strchr("~=#{}:\\", *s)) {
-            if (fputc('\\', out) == EOF)
-                return -1;
-        }
-        if (*s == '\n') {
-            if (fputs("\\n", out) == EOF)
-                return -1;
-            continue;
-        }
-        if (fputc(*s, out) == EOF)
+        int rc;
+        if (*s == '\n')
+            rc = fputs("\\n", out);
+        else if (*s == '%')
+            rc = fputs("&\\#37;", out);
+        else if (strchr("~=#{}:\\", *s))
+            rc = fputc('\\', out) == EOF ? EOF : fputc(*s, out);
+        else
+            rc = fputc(*s, out);
+        if (rc == EOF)
             return -1;
     }
     return 0;
+}
+
+/* Multiple choice in wirebook is all or nothing: every right letter and no
+ * other. GIFT's multiple-answer form gives partial credit per choice, so the
+ * question is exported as short answer instead: the choices are listed in
+ * its text and the answer is the letters, in order ("ac"), which Moodle
+ * compares case-insensitively, for all the points or none. */
+static int gift_multiple(FILE *out, const struct quiz_question *q)
+{
+    int rc = 0;
+    for (size_t i = 0; i < q->n_choices; i++) {
+        rc |= fprintf(out, "\\n\\n%c) ", (int)('a' + i)) < 0;
+        rc |= gift_text(out, q->choices[i].text);
+    }
+    rc |= fputs("\\n\\nAnswer with the letters of every right choice, in order, e.g. ac.", out) ==
+          EOF;
+    char key[QUIZ_MAX_CHOICES + 1];
+    quiz_correct_answer(q, key, sizeof key);
+    rc |= fprintf(out, " {\n\t=%s", key) < 0;
+    if (q->explanation) {
+        rc |= fputs("\n\t####", out) == EOF;
+        rc |= gift_text(out, q->explanation);
+    }
+    rc |= fputs("\n}\n\n", out) == EOF;
+    return rc;
 }
 
 static int gift_question(FILE *out, const struct quiz_question *q)
@@ -41,32 +70,17 @@ static int gift_question(FILE *out, const struct quiz_question *q)
         rc |= fputs("\\n\\n", out) == EOF;
         rc |= gift_text(out, q->body);
     }
+    if (q->kind == QUIZ_MULTIPLE)
+        return gift_multiple(out, q) ? -1 : 0;
     rc |= fputs(" {", out) == EOF;
 
     if (q->kind == QUIZ_TRUE_FALSE) {
         rc |= fputs(q->choices[0].correct ? "TRUE" : "FALSE", out) == EOF;
-    } else if (q->kind == QUIZ_SINGLE || q->kind == QUIZ_MULTIPLE) {
-        int n_correct = 0;
-        for (size_t i = 0; i < q->n_choices; i++)
-            n_correct += q->choices[i].correct;
-        char weight[32];
-        snprintf(weight, sizeof weight, "%.5f", 100.0 / n_correct);
-        /* "33.33333", "50.00000" -> "50" */
-        char *dot = strchr(weight, '.');
-        if (dot) {
-            char *end = weight + strlen(weight) - 1;
-            while (end > dot && *end == '0')
-                *end-- = '\0';
-            if (end == dot)
-                *dot = '\0';
-        }
+    } else if (q->kind == QUIZ_SINGLE) {
         for (size_t i = 0; i < q->n_choices; i++) {
             const struct quiz_choice *c = &q->choices[i];
             rc |= fputs("\n\t", out) == EOF;
-            if (q->kind == QUIZ_SINGLE)
-                rc |= fputc(c->correct ? '=' : '~', out) == EOF;
-            else
-                rc |= fprintf(out, "~%%%s%%", c->correct ? weight : "-100") < 0;
+            rc |= fputc(c->correct ? '=' : '~', out) == EOF;
             rc |= gift_text(out, c->text);
             if (c->comment) {
                 rc |= fputc('#', out) == EOF;
@@ -81,13 +95,20 @@ static int gift_question(FILE *out, const struct quiz_question *q)
         rc |= fputs("####", out) == EOF;
         rc |= gift_text(out, q->explanation);
     }
-    rc |=
-        fputs(q->kind == QUIZ_SINGLE || q->kind == QUIZ_MULTIPLE ? "\n}\n\n" : "}\n\n", out) == EOF;
+    rc |= fputs(q->kind == QUIZ_SINGLE ? "\n}\n\n" : "}\n\n", out) == EOF;
     return rc ? -1 : 0;
 }
 
 int quiz_export_gift(const struct quiz *quiz, FILE *out)
 {
+    for (size_t i = 0; i < quiz->n_questions; i++)
+        if (quiz->questions[i].key) {
+            fprintf(stderr,
+                    "wirebook: %s is a student edition's quiz (keys are hashed): export "
+                    "GIFT from the instructor's copy\n",
+                    quiz->path);
+            return -1;
+        }
     if (fprintf(out, "// %s\n// exported by wirebook from %s\n\n$CATEGORY: wirebook/%s\n\n",
                 quiz->title, quiz->path, quiz->name) < 0)
         return -1;
