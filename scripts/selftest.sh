@@ -140,6 +140,8 @@ step "student edition: no solutions, hidden tests or quiz keys; builds; its skel
     sh grader/tests/release_test.sh
 step "platforms: results.json/results.xml valid whatever a student prints (JUnit XSD), Gradescope fields, submission shapes, batch CSV (Python csv), Canvas/Moodle, GIFT (gift-pegjs)" \
     sh grader/tests/platforms_test.sh
+step "GitHub Classroom workflow passes actionlint; its reporter payload adds up to the grade" \
+    sh grader/tests/workflow_test.sh
 # Chapter 04 again, against a real Apache Kafka node instead of the mock.
 real_kafka() { # real_kafka SUBMISSION EXPECT
     WB_KAFKA=real $WB grade --submission "$1" --only 04_kafka --no-quiz \
