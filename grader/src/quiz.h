@@ -91,6 +91,20 @@ const char *quiz_kind_name(enum quiz_kind kind);
 /* Bit i set when choice i (letter 'a'+i) is correct. */
 unsigned quiz_correct_mask(const struct quiz_question *q);
 
+/* ---- display order (quiz_order.c) --------------------------------------- */
+
+/* Fills order[0..n_choices-1]: the choice shown as letter 'a'+k is choice
+ * order[k] of the quiz file. Stable for one seed; NULL or "canonical" and
+ * true/false questions keep the file's order. */
+void quiz_display_order(const struct quiz_question *q, const char *seed, size_t *order);
+
+/* The canonical choices of the displayed letters in mask shown. */
+unsigned quiz_mask_to_canonical(const size_t *order, size_t n, unsigned shown);
+
+/* This student's seed: $WB_QUIZ_SEED, else user name and answers file
+ * (malloc'd). */
+char *quiz_seed(const char *answers_path);
+
 /* ---- keys (quiz_key.c) ------------------------------------------------- */
 
 /* Writes into hex (65 bytes) the key of answer mask: SHA-256 (lower-case

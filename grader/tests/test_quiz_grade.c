@@ -391,3 +391,46 @@ Test(quiz_grade, keyed_question_checks_without_the_key)
     cr_assert_str_eq(expected, "", "a keyed question does not know its answer");
     quiz_free(&q);
 }
+
+Test(quiz_grade, display_order_is_a_stable_permutation_per_student)
+{
+    struct quiz q;
+    char err[256];
+    cr_assert_eq(quiz_parse_string("order.md",
+                                   "### One\n<!-- id: q1 -->\n1. [x] a\n1. [ ] b\n1. [ ] c\n"
+                                   "1. [ ] d\n1. [ ] e\n\n### TF\n<!-- id: q2 -->\n- [x] True\n"
+                                   "- [ ] False\n",
+                                   &q, err, sizeof err),
+                 0, "%s", err);
+    size_t first[QUIZ_MAX_CHOICES], again[QUIZ_MAX_CHOICES], other[QUIZ_MAX_CHOICES];
+    quiz_display_order(&q.questions[0], "ann:/home/ann/answers.txt", first);
+    quiz_display_order(&q.questions[0], "ann:/home/ann/answers.txt", again);
+    unsigned seen = 0;
+    for (size_t k = 0; k < 5; k++) {
+        cr_assert_eq(first[k], again[k], "the same student sees the same order");
+        seen |= 1u << first[k];
+    }
+    cr_assert_eq(seen, 0x1fu, "every choice is shown once");
+    /* Some other student sees another order (5! orders: a few seeds suffice). */
+    bool differs = false;
+    for (int s = 0; s < 8 && !differs; s++) {
+        char seed[32];
+        snprintf(seed, sizeof seed, "student%d", s);
+        quiz_display_order(&q.questions[0], seed, other);
+        for (size_t k = 0; k < 5; k++)
+            differs |= other[k] != first[k];
+    }
+    cr_assert(differs, "eight students all saw the same order");
+    /* What a student types maps back to the file's letters. */
+    size_t k_right = 0;
+    while (first[k_right] != 0)
+        k_right++;
+    cr_assert_eq(quiz_mask_to_canonical(first, 5, 1u << k_right), 1u,
+                 "the displayed letter of the right choice is canonical 'a'");
+    quiz_display_order(&q.questions[1], "anyone", other);
+    cr_assert(other[0] == 0 && other[1] == 1, "True stays before False");
+    quiz_display_order(&q.questions[0], "canonical", other);
+    for (size_t k = 0; k < 5; k++)
+        cr_assert_eq(other[k], k, "WB_QUIZ_SEED=canonical keeps the file's order");
+    quiz_free(&q);
+}
