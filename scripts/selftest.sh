@@ -14,6 +14,9 @@
 #      costs that exercise only;
 #      hostile submissions (grader/tests/hostile/) are graded right and leave
 #      no process behind; the Gradescope zip works in a fake /autograder;
+#      the student edition gives nothing away and works on its own; what goes
+#      to platforms (Gradescope, JUnit, CSV, Canvas/Moodle, GIFT, the GitHub
+#      Classroom workflow) is checked by their real consumers;
 #   7. chapter 04 scores the same against a real Kafka node;
 #   8. no broker process is left behind.
 # Every step runs even when an earlier one failed; the last line counts them.
