@@ -42,8 +42,8 @@ Test(pubsub, subscriber_gets_published_message)
                  rc, sub.error, subject);
     cr_assert_str_eq(body, "Hello, world!", "received body \"%s\", expected \"Hello, world!\"",
                      body);
-    cr_assert_str_eq(got_subject, subject, "received subject \"%s\", expected \"%s\"",
-                     got_subject, subject);
+    cr_assert_str_eq(got_subject, subject, "received subject \"%s\", expected \"%s\"", got_subject,
+                     subject);
     pubsub_close(&sub);
     pubsub_close(&pub);
 }
@@ -70,8 +70,9 @@ Test(pubsub, absent_subscriber_misses_messages)
     rc = pubsub_publish(&p, subject, "after", 2000);
     cr_assert_eq(rc, 0, "pubsub_publish returned %d: %s", rc, p.error);
     rc = pubsub_receive(&p, got_subject, sizeof got_subject, body, sizeof body, 3000);
-    cr_assert_eq(rc, 1, "pubsub_receive returned %d (%s): the message published after "
-                        "subscribing must arrive",
+    cr_assert_eq(rc, 1,
+                 "pubsub_receive returned %d (%s): the message published after "
+                 "subscribing must arrive",
                  rc, p.error);
     cr_assert_str_eq(body, "after", "got \"%s\", expected \"after\"", body);
     pubsub_close(&p);
@@ -94,8 +95,9 @@ Test(pubsub, wildcard_reports_message_subject)
     fx_publish(peer, other, "a user");
     fx_publish(peer, one, "order 1");
     int rc = pubsub_receive(&p, got_subject, sizeof got_subject, body, sizeof body, 3000);
-    cr_assert_eq(rc, 1, "subscribed to %s, pubsub_receive returned %d (%s); expected the "
-                        "message sent on %s",
+    cr_assert_eq(rc, 1,
+                 "subscribed to %s, pubsub_receive returned %d (%s); expected the "
+                 "message sent on %s",
                  pattern, rc, p.error, one);
     cr_assert_str_eq(got_subject, one,
                      "subject reported as \"%s\", expected the message's own subject \"%s\" "
@@ -103,8 +105,8 @@ Test(pubsub, wildcard_reports_message_subject)
                      got_subject, one);
     cr_assert_str_eq(body, "order 1", "body \"%s\", expected \"order 1\"", body);
     rc = pubsub_receive(&p, got_subject, sizeof got_subject, body, sizeof body, 300);
-    cr_assert_eq(rc, 0, "got a second message (\"%s\" on %s): \"*\" matches exactly one word",
-                 body, got_subject);
+    cr_assert_eq(rc, 0, "got a second message (\"%s\" on %s): \"*\" matches exactly one word", body,
+                 got_subject);
     pubsub_close(&p);
     wb_nats_close(peer);
 }
@@ -122,7 +124,8 @@ Test(pubsub, peer_receives_published_message)
     cr_assert_eq(rc, 0, "pubsub_publish returned %d: %s", rc, p.error);
     struct wb_nats_msg m;
     rc = wb_nats_next(peer, &m, 3000);
-    cr_assert_eq(rc, 1, "the peer subscribed to %s got nothing after pubsub_publish returned 0 (%s)",
+    cr_assert_eq(rc, 1,
+                 "the peer subscribed to %s got nothing after pubsub_publish returned 0 (%s)",
                  subject, wb_nats_error(peer));
     cr_assert_str_eq(m.data, "from libnats", "the peer got \"%s\", expected \"from libnats\"",
                      m.data);
@@ -199,8 +202,7 @@ Test(pubsub, refused_port_gives_clear_error)
     pubsub_close(&p);
     cr_assert_eq(rc, -1, "pubsub_open(\"%s\") with nothing listening returned %d", url, rc);
     cr_assert(strstr(error, url) && (strstr(error, "refused") || strstr(error, "running")),
-              "error is \"%s\"; expected it to name %s and say nothing listens there", error,
-              url);
+              "error is \"%s\"; expected it to name %s and say nothing listens there", error, url);
 }
 
 Test(pubsub, malformed_url_gives_clear_error)
