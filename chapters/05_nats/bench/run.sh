@@ -14,18 +14,34 @@ BIN=${1:-build/programs/bin}/05_nats/nats_bench
 command -v nats-server >/dev/null 2>&1 || { echo "nats bench: nats-server not installed" >&2; exit 1; }
 
 python3 - <<'PY' || exit 1
-import os, socket, subprocess, tempfile, time
-with tempfile.TemporaryDirectory() as store:
+import socket, subprocess, tempfile, time, urllib.request
+
+def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-    start = time.monotonic()
-    p = subprocess.Popen(["nats-server", "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", store],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return port
+
+def healthy(port):
     try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=1) as r:
+            return b"ok" in r.read()
+    except OSError:
+        return False
+
+with tempfile.TemporaryDirectory() as store:
+    port, mport = free_port(), free_port()
+    start = time.monotonic()
+    p = subprocess.Popen(["nats-server", "-a", "127.0.0.1", "-p", str(port), "-m", str(mport),
+                          "-js", "-sd", store], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        accept_ms = None
         while True:
-            c = socket.socket()
-            if c.connect_ex(("127.0.0.1", port)) == 0:
-                c.close(); break
-            c.close()
+            if accept_ms is None:
+                c = socket.socket()
+                if c.connect_ex(("127.0.0.1", port)) == 0:
+                    accept_ms = (time.monotonic() - start) * 1000
+                c.close()
+            if accept_ms is not None and healthy(mport):
+                break
             if p.poll() is not None or time.monotonic() - start > 30:
                 raise SystemExit("nats bench: nats-server did not start")
             time.sleep(0.002)
@@ -36,9 +52,10 @@ with tempfile.TemporaryDirectory() as store:
             for line in f:
                 if line.startswith("VmRSS:"):
                     rss = int(line.split()[1])
-        print("  nats-server %s: accepts connections after %.0f ms, RSS %.1f MB (JetStream on, idle)"
-              % (subprocess.run(["nats-server", "--version"], capture_output=True, text=True)
-                 .stdout.split()[-1], ready_ms, rss / 1024))
+        version = subprocess.run(["nats-server", "--version"], capture_output=True,
+                                 text=True).stdout.split()[-1]
+        print("  nats-server %s: accepts connections after %.0f ms, /healthz ok (JetStream "
+              "ready) after %.0f ms, RSS %.1f MB idle" % (version, accept_ms, ready_ms, rss / 1024))
     finally:
         p.terminate(); p.wait()
 PY

@@ -142,7 +142,7 @@ static int handle_one(natsMsg *msg, stream_handler handler, void *user)
     if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) != NATS_OK || !id)
         id = "";
     jsMsgMetaData *meta = NULL;
-    int delivery = 1;
+    int delivery = 1; /* when the metadata cannot be read: assume the first */
     if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
         delivery = (int)meta->NumDelivered;
         jsMsgMetaData_Destroy(meta);

@@ -84,10 +84,13 @@ int pubsub_receive(struct pubsub *p, char *subject, size_t subjlen, char *body, 
         return 0;
     if (s == NATS_SLOW_CONSUMER) {
         int64_t dropped = 0;
-        natsSubscription_GetDropped(p->sub, &dropped);
-        snprintf(p->error, sizeof p->error,
-                 "slow consumer: the subscription's buffer was full, %lld message(s) dropped",
-                 (long long)dropped);
+        if (natsSubscription_GetDropped(p->sub, &dropped) != NATS_OK)
+            snprintf(p->error, sizeof p->error,
+                     "slow consumer: the subscription's buffer was full, messages dropped");
+        else
+            snprintf(p->error, sizeof p->error,
+                     "slow consumer: the subscription's buffer was full, %lld message(s) dropped",
+                     (long long)dropped);
         return -1;
     }
     if (s != NATS_OK)

@@ -77,6 +77,8 @@ int request_serve(natsConnection *nc, const struct request_server_options *opt,
             char answer[4096];
             handler(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg), answer, sizeof answer,
                     user);
+            /* A reply that cannot be sent (connection lost) is not counted; the
+             * requester sees a timeout, and the loop goes on with the next one. */
             s = natsConnection_PublishString(nc, reply_to, answer);
             if (s == NATS_OK)
                 answered++;
