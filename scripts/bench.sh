@@ -42,3 +42,5 @@ printf '\n== AMQP: persistent %s x 100 B to a durable queue with publisher confi
 printf '\n== Kafka: produce %s x 100 B, acks=all, idempotent, real broker at %s\n' \
     "${KAFKA_MESSAGES:-100000}" "$KAFKA_BROKERS"
 "$BIN/04_kafka/kafka_bench" "${KAFKA_MESSAGES:-100000}" 100
+printf '\n== NATS: nats-server start-up and memory; core vs JetStream publishing\n'
+sh chapters/05_nats/bench/run.sh "$BIN"

@@ -100,7 +100,7 @@ broker_down_reported() {
 
 no_broker_left() {
     for _ in 1 2 3 4 5 6 7 8 9 10; do # processes may take a moment to exit
-        left=$(pgrep -a -f 'beam.smp|epmd|kafka.Kafka|broker-kafka.sh supervise' |
+        left=$(pgrep -a -f 'beam.smp|epmd|kafka.Kafka|broker-kafka.sh supervise|nats-server|broker-nats.sh supervise' |
             grep -F "$(pwd)/" || true)
         [ -z "$left" ] && return 0
         sleep 0.5

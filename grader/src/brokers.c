@@ -32,6 +32,7 @@ struct broker {
 static struct broker known[] = {
     {"rabbitmq", "AMQP_ADDR", false},
     {"kafka", "KAFKA_BROKERS", false},
+    {"nats", "NATS_URL", false},
 };
 
 static struct broker *lookup(const char *name)
@@ -130,7 +131,9 @@ static int check_reachable(const struct broker *b, const char *address, char *er
     snprintf(copy, sizeof copy, "%s", address);
     char *p = copy;
     bool amqp = strcmp(b->name, "rabbitmq") == 0;
-    const char *default_port = amqp ? (strncmp(p, "amqps:", 6) == 0 ? "5671" : "5672") : "9092";
+    const char *default_port = amqp ? (strncmp(p, "amqps:", 6) == 0 ? "5671" : "5672")
+                               : strcmp(b->name, "nats") == 0 ? "4222"
+                                                              : "9092";
     int last = 0;
     for (char *entry = strtok(p, ","); entry; entry = strtok(NULL, ",")) {
         char *host = strstr(entry, "://") ? strstr(entry, "://") + 3 : entry;
@@ -172,7 +175,10 @@ char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch,
     if (strcmp(b->name, "kafka") == 0 && !brokers_kafka_is_real())
         return env; /* embedded mock cluster, started by each test */
     env[0] = str_printf("WB_BROKER_SCRIPT_%s=%s/scripts/broker-%s.sh",
-                        strcmp(b->name, "rabbitmq") == 0 ? "RABBITMQ" : "KAFKA", m->root, b->name);
+                        strcmp(b->name, "rabbitmq") == 0 ? "RABBITMQ"
+                        : strcmp(b->name, "nats") == 0   ? "NATS"
+                                                         : "KAFKA",
+                        m->root, b->name);
     if (own && *own) {
         env[1] = str_printf("%s=%s", b->env_name, own);
         if (check_reachable(b, own, err, errlen) != 0) {

@@ -95,10 +95,10 @@ Test(manifest, bad_id_and_broker_are_refused)
     cr_assert_eq(rc, -1, "an id with a space must be refused");
     cr_assert(strstr(err, "01 A"), "got: %s", err);
     rc = load_text("{\"title\":\"c\",\"chapters\":[{\"id\":\"a\",\"title\":\"A\",\"broker\":"
-                   "\"nats\",\"exercises\":[]}]}",
+                   "\"mqtt\",\"exercises\":[]}]}",
                    &m);
     cr_assert_eq(rc, -1, "an unknown broker must be refused");
-    cr_assert(strstr(err, "nats"), "got: %s", err);
+    cr_assert(strstr(err, "mqtt"), "got: %s", err);
 }
 
 Test(manifest, missing_file_is_reported)

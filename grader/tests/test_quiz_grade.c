@@ -81,7 +81,8 @@ Test(quiz_grade, document_quiz_any_one_changed_answer_scores_9)
 
 Test(quiz_grade, reference_submission_scores_everything)
 {
-    static const char *quizzes[] = {"document", "01_rest", "02_grpc", "03_amqp", "04_kafka"};
+    static const char *quizzes[] = {"document", "01_rest",  "02_grpc",
+                                    "03_amqp",  "04_kafka", "05_nats"};
     char answers[4096];
     snprintf(answers, sizeof answers, "%s", course_path("solutions/quiz-answers.txt"));
     for (size_t i = 0; i < sizeof quizzes / sizeof quizzes[0]; i++) {
