@@ -18,6 +18,7 @@ struct wb_test_spec {
     const char *name; /* Criterion test name inside the exercise's suite */
     double points;
     const char *needs; /* NULL, "real-kafka" or "mock-kafka" */
+    double timeout;    /* the test's own .timeout in seconds when it has one, else 0 */
 };
 
 struct wb_exercise {
