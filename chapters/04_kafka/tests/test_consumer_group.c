@@ -122,7 +122,9 @@ Test(consumer_group, restart_resumes_from_committed_offset, .timeout = 25)
     struct seen first = {0};
     int n1 = consumer_run(c, 4, 15000, remember, &first);
     consumer_close(c);
-    cr_assert_eq(n1, 4, "first run: consumer_run(c, 4, ...) returned %d, expected 4 handled", n1);
+    cr_assert_eq(n1, 4, "first run: consumer_run(c, 4, ...) returned %d, expected 4 handled%s%s",
+                 n1, first.count == 0 ? ". The handler saw nothing: " : "",
+                 first.count == 0 ? NOTHING_RECEIVED_CAUSES : "");
 
     c = consumer_create(kafka.brokers, group, topic, err, sizeof err);
     cr_assert_not_null(c, "second consumer_create returned NULL: %s", err);
@@ -164,8 +166,9 @@ Test(consumer_group, unhandled_message_is_read_again, .timeout = 25)
     consumer_close(c);
     cr_assert_eq(n1, 2,
                  "the handler handled a0, a1 and refused a2: consumer_run should stop there "
-                 "and return 2, it returned %d",
-                 n1);
+                 "and return 2, it returned %d%s%s",
+                 n1, first.count == 0 ? ". The handler saw nothing: " : "",
+                 first.count == 0 ? NOTHING_RECEIVED_CAUSES : "");
 
     c = consumer_create(kafka.brokers, group, topic, err, sizeof err);
     cr_assert_not_null(c, "second consumer_create returned NULL: %s", err);
