@@ -51,7 +51,7 @@ Test(hardening, exit_and_fork_are_flagged)
 
 Test(hardening, junit_output_is_escaped)
 {
-    static struct wb_test_spec spec = {"t<1>", 1, NULL};
+    static struct wb_test_spec spec = {"t<1>", 1, NULL, 0};
     static struct wb_chapter ch = {.id = "01_x"};
     static struct wb_exercise ex = {.id = "e&x", .tests = &spec, .ntests = 1, .chapter = &ch};
     struct test_result t = {

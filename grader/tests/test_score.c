@@ -10,7 +10,8 @@
 
 WB_SUITE(score);
 
-static struct wb_test_spec specs[] = {{"a", 2, NULL}, {"b", 1, NULL}, {"c", 1, "real-kafka"}};
+static struct wb_test_spec specs[] = {
+    {"a", 2, NULL, 0}, {"b", 1, NULL, 0}, {"c", 1, "real-kafka", 0}};
 static struct wb_chapter chapter = {.id = "01_x"};
 static struct wb_exercise exercise = {
     .id = "ex", .title = "Ex", .tests = specs, .ntests = 3, .chapter = &chapter};
@@ -102,6 +103,17 @@ Test(score, crash_and_timeout_are_explained)
     cr_assert(strstr(r.tests[0].output, "SIGSEGV"), "name the signal: %s", r.tests[0].output);
     cr_assert(strstr(r.tests[1].output, "timed out after 10 s"), "say it timed out: %s",
               r.tests[1].output);
+}
+
+Test(score, timeout_names_what_the_test_waited_for)
+{
+    struct exercise_result r = score(REPORT(
+        "{\"suite\":\"ex\",\"name\":\"a\",\"status\":\"FAILED\",\"crashed\":false,\"signal\":0,"
+        "\"exit_code\":0,\"timed_out\":true,\"timeout\":25,\"passed_asserts\":0,"
+        "\"description\":\"the group to form\",\"failures\":[]}"));
+    cr_assert(strstr(r.tests[0].output, "timed out after 25 s") &&
+                  strstr(r.tests[0].output, "waiting for the group to form"),
+              "say what it waited for: %s", r.tests[0].output);
 }
 
 Test(score, unlisted_tests_are_counted_but_score_nothing)

@@ -214,7 +214,9 @@ static bool wait_broker_down(int timeout_ms)
 
 #define RESTART_TASKS 60
 
-Test(work_queue, no_task_lost_when_broker_restarts, .timeout = 90)
+Test(work_queue, no_task_lost_when_broker_restarts, .timeout = 90,
+     .description = "the broker restart and all 60 tasks to be handled (submits retrying through "
+                    "the outage, workers reconnecting)")
 {
     const char *script = getenv("WB_BROKER_SCRIPT_RABBITMQ");
     cr_assert(script && *script,

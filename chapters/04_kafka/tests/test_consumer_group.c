@@ -68,7 +68,9 @@ static bool contains(const struct seen *s, const char *value)
     "subscription to another topic, or a poll loop that stops before the group has formed "        \
     "(the first join takes about 3 s on the mock cluster)"
 
-Test(consumer_group, reads_what_kcat_produced, .timeout = 20)
+Test(consumer_group, reads_what_kcat_produced, .timeout = 20,
+     .description =
+         "the group to form (about 3 s on the mock) and consumer_run to return 3 messages")
 {
     char topic[128], group[128], path[] = "/tmp/wb-kcat-XXXXXX", err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("from-kcat"));
@@ -103,7 +105,9 @@ Test(consumer_group, reads_what_kcat_produced, .timeout = 20)
     cr_assert_eq(closed, 0, "consumer_close returned %d, expected 0", closed);
 }
 
-Test(consumer_group, restart_resumes_from_committed_offset, .timeout = 25)
+Test(consumer_group, restart_resumes_from_committed_offset, .timeout = 25,
+     .description =
+         "two consumers of one group to form and consumer_run to return (4, then 6 messages)")
 {
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("resume"));
@@ -149,7 +153,9 @@ Test(consumer_group, restart_resumes_from_committed_offset, .timeout = 25)
                   second.values[i]);
 }
 
-Test(consumer_group, unhandled_message_is_read_again, .timeout = 25)
+Test(consumer_group, unhandled_message_is_read_again, .timeout = 25,
+     .description =
+         "two consumers of one group to form and consumer_run to return (2, then 3 messages)")
 {
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("redeliver"));
@@ -183,7 +189,8 @@ Test(consumer_group, unhandled_message_is_read_again, .timeout = 25)
                      second.values[0]);
 }
 
-Test(consumer_group, empty_topic_returns_at_deadline, .timeout = 15)
+Test(consumer_group, empty_topic_returns_at_deadline, .timeout = 15,
+     .description = "consumer_run(c, 5, 1000) on an empty topic to return at its 1 s deadline")
 {
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("empty"));
@@ -202,7 +209,8 @@ Test(consumer_group, empty_topic_returns_at_deadline, .timeout = 15)
     cr_assert_eq(closed, 0, "consumer_close returned %d, expected 0", closed);
 }
 
-Test(consumer_group, refused_message_comes_back_in_the_next_run, .timeout = 25)
+Test(consumer_group, refused_message_comes_back_in_the_next_run, .timeout = 25,
+     .description = "the group to form and two consumer_run calls on one consumer to return")
 {
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("again"));
@@ -243,7 +251,8 @@ Test(consumer_group, refused_message_comes_back_in_the_next_run, .timeout = 25)
                      second.values[0]);
 }
 
-Test(consumer_group, commit_error_is_reported, .timeout = 20)
+Test(consumer_group, commit_error_is_reported, .timeout = 20,
+     .description = "the group to form and consumer_run to return after the refused commit")
 {
     wb_kafka_require_mock();
     char topic[128], group[128], err[512] = "";

@@ -31,7 +31,8 @@ WB_SUITE(partitions, .init = setup, .fini = teardown);
 static const char *const keys[] = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta"};
 enum { NKEYS = 6, PER_KEY = 30 };
 
-Test(partitions, each_key_keeps_its_partition_and_order, .timeout = 30)
+Test(partitions, each_key_keeps_its_partition_and_order, .timeout = 30,
+     .description = "send_keyed_sequences to deliver 180 messages, then the read-back")
 {
     char topic[128];
     snprintf(topic, sizeof topic, "%s", wb_unique_name("keyed"));
@@ -111,7 +112,8 @@ static int distinct_of(const struct tally *t, const char *prefix, int n)
     return found;
 }
 
-Test(partitions, two_members_share_the_partitions, .timeout = 30)
+Test(partitions, two_members_share_the_partitions, .timeout = 30,
+     .description = "member_poll to serve the rebalances until both members own partitions")
 {
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("shared"));
@@ -149,7 +151,8 @@ Test(partitions, two_members_share_the_partitions, .timeout = 30)
               na, nb);
 }
 
-Test(partitions, rebalance_loses_nothing, .timeout = 45)
+Test(partitions, rebalance_loses_nothing, .timeout = 45,
+     .description = "member_poll to hand out every message while a member joins and one leaves")
 {
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("rebalance"));
@@ -208,7 +211,8 @@ Test(partitions, rebalance_loses_nothing, .timeout = 45)
                  SECOND);
 }
 
-Test(partitions, keyed_producer_is_idempotent, .timeout = 20)
+Test(partitions, keyed_producer_is_idempotent, .timeout = 20,
+     .description = "send_keyed_sequences to deliver 10 messages")
 {
     wb_kafka_require_mock();
     char topic[128];
@@ -254,7 +258,8 @@ static int refuse_first_time(const struct consumed_message *msg, void *arg)
     return 0;
 }
 
-Test(partitions, refused_message_is_polled_again, .timeout = 25)
+Test(partitions, refused_message_is_polled_again, .timeout = 25,
+     .description = "member_poll to hand out e0, the refused e1 again, and e2")
 {
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("refused"));

@@ -267,7 +267,9 @@ static void *bring_brokers_back(void *arg)
     return NULL;
 }
 
-Test(producer, full_queue_is_waited_out, .timeout = 30)
+Test(producer, full_queue_is_waited_out, .timeout = 30,
+     .description = "producer_send to get past the full local queue once the brokers came back, "
+                    "then producer_flush")
 {
     wb_kafka_require_mock();
     char topic[128], err[512] = "";

@@ -84,7 +84,8 @@ Test(reliability, producer_is_idempotent_with_acks_all)
               "acks is \"%s\", expected all (-1): wait for every in-sync replica", acks);
 }
 
-Test(reliability, failed_delivery_makes_flush_fail, .timeout = 15)
+Test(reliability, failed_delivery_makes_flush_fail, .timeout = 15,
+     .description = "reliable_flush to return after every message failed (1 s delivery timeout)")
 {
     /* Nothing listens on this port: every message fails after its 1 s timeout. */
     char brokers[64], err[512] = "";
@@ -104,7 +105,8 @@ Test(reliability, failed_delivery_makes_flush_fail, .timeout = 15)
                  failed);
 }
 
-Test(reliability, survives_refused_requests, .timeout = 20)
+Test(reliability, survives_refused_requests, .timeout = 20,
+     .description = "reliable_flush to deliver 2000 messages through 6 refused requests")
 {
     wb_kafka_require_mock();
     char topic[128], err[512] = "";
@@ -132,7 +134,8 @@ Test(reliability, survives_refused_requests, .timeout = 20)
                  N, N - 1, topic);
 }
 
-Test(reliability, survives_broker_outage, .timeout = 20)
+Test(reliability, survives_broker_outage, .timeout = 20,
+     .description = "reliable_flush to deliver 1000 messages after a 1 s leader outage")
 {
     wb_kafka_require_mock();
     char topic[128], err[512] = "";
@@ -167,7 +170,8 @@ Test(reliability, survives_broker_outage, .timeout = 20)
                  N, topic);
 }
 
-Test(reliability, no_duplicates_on_real_broker, .timeout = 40)
+Test(reliability, no_duplicates_on_real_broker, .timeout = 40,
+     .description = "reliable_flush of 3000 messages and their read-back")
 {
     wb_kafka_require_real();
     char topic[128], err[512] = "";
@@ -206,7 +210,8 @@ static void restart_broker(void)
     wb_run_result_free(&r);
 }
 
-Test(reliability, acknowledged_messages_survive_broker_restart, .timeout = 120)
+Test(reliability, acknowledged_messages_survive_broker_restart, .timeout = 120,
+     .description = "500 acknowledged messages, the broker restart and the read-back")
 {
     wb_kafka_require_real();
     char topic[128], err[512] = "";
@@ -231,7 +236,8 @@ Test(reliability, acknowledged_messages_survive_broker_restart, .timeout = 120)
                  present, N, topic);
 }
 
-Test(reliability, aborted_transaction_stays_invisible, .timeout = 40)
+Test(reliability, aborted_transaction_stays_invisible, .timeout = 40,
+     .description = "two transactions (one aborted, one committed) and the read-back")
 {
     wb_kafka_require_real();
     char topic[128], txn[128], err[512] = "";
