@@ -301,7 +301,7 @@ void wb_kafka_set_leader(struct wb_kafka *k, const char *topic, int partitions, 
     }
 }
 
-void wb_kafka_fail_produce(struct wb_kafka *k, int count, rd_kafka_resp_err_t err)
+void wb_kafka_fail_requests(struct wb_kafka *k, int16_t api_key, int count, rd_kafka_resp_err_t err)
 {
     if (!k->mock || count <= 0)
         return;
@@ -310,8 +310,67 @@ void wb_kafka_fail_produce(struct wb_kafka *k, int count, rd_kafka_resp_err_t er
         return;
     for (int i = 0; i < count; i++)
         errs[i] = err;
-    rd_kafka_mock_push_request_errors_array(k->mock, 0 /* ApiKey Produce */, (size_t)count, errs);
+    rd_kafka_mock_push_request_errors_array(k->mock, api_key, (size_t)count, errs);
     free(errs);
+}
+
+void wb_kafka_fail_produce(struct wb_kafka *k, int count, rd_kafka_resp_err_t err)
+{
+    wb_kafka_fail_requests(k, WB_KAFKA_API_PRODUCE, count, err);
+}
+
+/* The mock cluster of wb_kafka_start has brokers 1..WB_KAFKA_MOCK_BROKERS. */
+enum { WB_KAFKA_MOCK_BROKERS = 3 };
+
+void wb_kafka_mark_requests(struct wb_kafka *k, int16_t api_key)
+{
+    for (int32_t id = 1; k->mock && id <= WB_KAFKA_MOCK_BROKERS; id++) {
+        rd_kafka_resp_err_t e = rd_kafka_mock_broker_push_request_error_rtts(
+            k->mock, id, api_key, 1, RD_KAFKA_RESP_ERR_NO_ERROR, 0);
+        if (e)
+            fprintf(stderr, "wb_kafka: rd_kafka_mock_broker_push_request_error_rtts: %s\n",
+                    rd_kafka_err2str(e));
+    }
+}
+
+int wb_kafka_markers_left(struct wb_kafka *k, int16_t api_key)
+{
+    int left = 0;
+    for (int32_t id = 1; k->mock && id <= WB_KAFKA_MOCK_BROKERS; id++) {
+        size_t cnt = 0;
+        if (rd_kafka_mock_broker_error_stack_cnt(k->mock, id, api_key, &cnt) == 0)
+            left += (int)cnt;
+    }
+    return left;
+}
+
+int64_t wb_kafka_committed(const char *brokers, const char *group, const char *topic,
+                           int32_t partition)
+{
+    char err[256] = "";
+    rd_kafka_conf_t *conf = base_conf(brokers);
+    set(conf, "group.id", group); /* never subscribes: it only asks for the offsets */
+    set(conf, "enable.auto.commit", "false");
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk) {
+        fprintf(stderr, "wb_kafka: rd_kafka_new: %s\n", err);
+        rd_kafka_conf_destroy(conf);
+        return -2;
+    }
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic, partition);
+    rd_kafka_resp_err_t e = rd_kafka_committed(rk, list, 10000);
+    int64_t offset = -2;
+    if (e)
+        fprintf(stderr, "wb_kafka: rd_kafka_committed(%s): %s\n", group, rd_kafka_err2str(e));
+    else if (list->elems[0].err)
+        fprintf(stderr, "wb_kafka: rd_kafka_committed(%s [%d]): %s\n", topic, (int)partition,
+                rd_kafka_err2str(list->elems[0].err));
+    else
+        offset = list->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(list);
+    rd_kafka_destroy(rk);
+    return offset;
 }
 
 void wb_kafka_broker_down(struct wb_kafka *k, int32_t id)

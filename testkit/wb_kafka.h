@@ -71,7 +71,31 @@ int wb_kafka_read_all(const char *brokers, const char *topic, int expected, int 
                       int linger_ms, bool read_committed, struct wb_kafka_msgs *out);
 void wb_kafka_msgs_free(struct wb_kafka_msgs *msgs);
 
+/* The offset that group has committed for topic/partition (the next message
+ * the group will read), RD_KAFKA_OFFSET_INVALID when it has committed none,
+ * or -2 when the broker could not be asked (reason on stderr). Asks like any
+ * client of the group would (OffsetFetch), without joining it. */
+int64_t wb_kafka_committed(const char *brokers, const char *group, const char *topic,
+                           int32_t partition);
+
 /* ---- fault injection (mock only) ---------------------------------------- */
+
+/* Kafka protocol request kinds (ApiKey) the tests inject faults into. */
+enum {
+    WB_KAFKA_API_PRODUCE = 0,
+    WB_KAFKA_API_OFFSET_COMMIT = 8,
+    WB_KAFKA_API_INIT_PRODUCER_ID = 22
+};
+
+/* Makes the next `count` requests of kind api_key fail with err (any broker). */
+void wb_kafka_fail_requests(struct wb_kafka *k, int16_t api_key, int count,
+                            rd_kafka_resp_err_t err);
+
+/* Puts one harmless marker (no error, no delay) on every broker for the next
+ * request of kind api_key; wb_kafka_markers_left counts those still there.
+ * Fewer than 3 left means some client sent such a request. */
+void wb_kafka_mark_requests(struct wb_kafka *k, int16_t api_key);
+int wb_kafka_markers_left(struct wb_kafka *k, int16_t api_key);
 
 /* Moves the leadership of every partition of topic to broker `id` (1..3). */
 void wb_kafka_set_leader(struct wb_kafka *k, const char *topic, int partitions, int32_t id);

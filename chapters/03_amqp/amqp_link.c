@@ -63,6 +63,13 @@ int amqp_link_check(struct amqp_link *link, amqp_rpc_reply_t reply, const char *
     return amqp_link_fail(link, "%s: unknown reply type %d", what, (int)reply.reply_type);
 }
 
+int amqp_link_declare_like_document(struct amqp_link *link, const char *queue)
+{
+    amqp_queue_declare(link->conn, AMQP_LINK_CHANNEL, amqp_link_bytes(queue), 0 /* passive */,
+                       0 /* durable */, 0 /* exclusive */, 0 /* auto_delete */, amqp_empty_table);
+    return amqp_link_check(link, amqp_get_rpc_reply(link->conn), "queue.declare");
+}
+
 int amqp_link_open(struct amqp_link *link, const char *url, int timeout_ms)
 {
     link->conn = NULL;

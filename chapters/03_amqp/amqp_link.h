@@ -47,6 +47,14 @@ int amqp_link_fail(struct amqp_link *link, const char *fmt, ...)
  * errors through a caller's buffer. */
 void amqp_link_copy_error(const struct amqp_link *link, char *buf, size_t len);
 
+/* Declares queue the way the source document's Rust (lapin) programs do,
+ * QueueDeclareOptions::default(): not durable, not exclusive, not
+ * auto-delete, no arguments. The chapter's programs use it with --document so
+ * they can talk to the document's programs: a queue must be declared the same
+ * way by everyone, or the broker refuses with 406 PRECONDITION_FAILED.
+ * 0 or -1 with link->error set. */
+int amqp_link_declare_like_document(struct amqp_link *link, const char *queue);
+
 /* An amqp_bytes_t that points at a C string (no copy). */
 amqp_bytes_t amqp_link_bytes(const char *text);
 

@@ -29,7 +29,8 @@ int consumer_run(const char *url, const struct consumer_options *opt, consumer_h
 {
     struct amqp_link link;
     int result = -1;
-    // TODO: connect, declare, basic.qos, basic.consume (no_ack = 0), receive loop.
+    // TODO: connect, declare (unless opt->existing_queue), basic.qos, basic.consume
+    // (no_ack = 0), receive loop.
     // On any failure copy link.error into err. Always close the link.
     (void)url;
     (void)opt;

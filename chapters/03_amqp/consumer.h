@@ -19,6 +19,7 @@
 #include "amqp_link.h"
 
 #include <signal.h>
+#include <stdbool.h>
 
 #define CONSUMER_DEAD_SUFFIX ".dead"
 
@@ -31,6 +32,8 @@ struct consumer_options {
                                            (acked or rejected); 0 = no limit */
     const volatile sig_atomic_t *stop; /* stop soon (< 1 s) once *stop != 0; may be NULL */
     int prefetch;                      /* basic.qos prefetch count; 0 means 10 */
+    bool existing_queue;               /* consume the queue as someone else declared it
+                                           (skip consumer_declare): no dead-letter route */
 };
 
 /* Declares the durable queue QUEUE + CONSUMER_DEAD_SUFFIX, then the durable
@@ -42,7 +45,10 @@ int consumer_declare(struct amqp_link *link, const char *queue);
 /* Connects to url, declares the queues (consumer_declare), sets the prefetch,
  * consumes opt->queue with manual acks and calls handler for each message,
  * until max_messages were settled or *stop is set. Returns the number of
- * messages handled successfully (acked), or -1 with the reason in err. */
+ * messages handled successfully (acked), or -1 with the reason in err.
+ * With opt->existing_queue it skips consumer_declare and consumes the queue
+ * as another program declared it: declaring it again with other properties
+ * would make the broker refuse with 406 PRECONDITION_FAILED. */
 int consumer_run(const char *url, const struct consumer_options *opt, consumer_handler handler,
                  void *user, char *err, size_t errlen);
 

@@ -39,11 +39,15 @@ struct kafka_consumer *consumer_create(const char *brokers, const char *group_id
     return NULL;
 }
 
+// TODO: a helper that rewinds the consumer to a message the handler refused
+// (rd_kafka_seek_partitions), so that it is fetched again instead of the messages after it.
+
 int consumer_run(struct kafka_consumer *c, int max_messages, int timeout_ms, message_handler handle,
                  void *arg)
 {
     // TODO: poll until max_messages handled or the deadline; hand each message
-    // to handle(); commit it (rd_kafka_commit_message, synchronous) only when handle returned 0.
+    // to handle(); commit it (rd_kafka_commit_message, synchronous) only when handle returned 0;
+    // when it refused the message, rewind to it and stop.
     (void)c;
     (void)max_messages;
     (void)timeout_ms;

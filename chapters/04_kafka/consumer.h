@@ -41,8 +41,10 @@ struct kafka_consumer *consumer_create(const char *brokers, const char *group_id
 /* Polls and hands each message to handle(msg, arg), committing its offset
  * after handle returns 0. Stops after max_messages handled, when timeout_ms
  * have passed, or as soon as handle returns non-zero (that message is not
- * committed). Returns how many messages were handled and committed, or -1
- * on a consumer or commit error. */
+ * committed, and the consumer is rewound to it with rd_kafka_seek_partitions,
+ * so the next consumer_run on this consumer starts with it again instead of
+ * with the messages after it). Returns how many messages were handled and
+ * committed, or -1 on a consumer, commit or seek error. */
 int consumer_run(struct kafka_consumer *c, int max_messages, int timeout_ms, message_handler handle,
                  void *arg);
 

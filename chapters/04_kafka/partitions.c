@@ -52,10 +52,14 @@ struct group_member *member_create(const char *brokers, const char *group_id, co
     return NULL;
 }
 
+// TODO: a helper that rewinds the member to a message its handler refused
+// (rd_kafka_seek_partitions), so the next poll hands that message out again.
+
 int member_poll(struct group_member *m, int timeout_ms, message_handler handle, void *arg)
 {
     // TODO: one rd_kafka_consumer_poll; hand a message to handle() and commit it
-    // synchronously when handle returned 0; skip partition-EOF events.
+    // synchronously when handle returned 0; rewind to it when handle refused it; skip
+    // partition-EOF events.
     (void)m;
     (void)timeout_ms;
     (void)handle;

@@ -33,8 +33,10 @@ struct group_member *member_create(const char *brokers, const char *group_id, co
 
 /* One round of the poll loop: waits up to timeout_ms for one message or
  * event (rebalances are served here too). A message goes to handle() and is
- * committed when handle returns 0. Returns 1 when a message was handled,
- * 0 when none came, -1 on error. */
+ * committed when handle returns 0; when handle refuses it, it is not
+ * committed and the member is rewound to it (the next poll returns it
+ * again). Returns 1 when a message was handled, 0 when none came or the
+ * message was refused, -1 on error. */
 int member_poll(struct group_member *m, int timeout_ms, message_handler handle, void *arg);
 
 /* How many partitions this member owns right now. */

@@ -11,12 +11,18 @@
 #include <string.h>
 #include <time.h>
 
-/* Per-exercise wall limit: enough for every test to use its own limit. */
+/* Per-exercise wall limit: enough for every test to use its own limit (the
+ * manifest's "timeout", else the suite's 10 s), so that one test hanging
+ * until its limit does not cost the tests that passed. */
 static int exercise_timeout_ms(const struct wb_exercise *e, const struct grade_options *o)
 {
-    /* --test-timeout caps every test, so the whole run can be capped too */
-    double per_test = o->test_timeout > 0 && o->test_timeout < 10 ? o->test_timeout : 10;
-    int seconds = 30 + (int)(per_test * (double)e->ntests);
+    double sum = 0;
+    for (size_t i = 0; i < e->ntests; i++) {
+        double limit = e->tests[i].timeout > 0 ? e->tests[i].timeout : 10;
+        /* --test-timeout caps every test, so the whole run can be capped too */
+        sum += o->test_timeout > 0 && o->test_timeout < limit ? o->test_timeout : limit;
+    }
+    int seconds = 30 + (int)sum;
     return (o->sanitize || o->valgrind ? 3 : 1) * seconds * 1000;
 }
 

@@ -176,6 +176,10 @@ static int load_tests(struct ctx *c, json_t *jex, const char *where, struct wb_e
         t->points = json_number_value(pts);
         if (load_test_visibility(c, jt, here, t) != 0)
             return -1;
+        json_t *limit = json_object_get(jt, "timeout");
+        if (limit && (!json_is_number(limit) || json_number_value(limit) <= 0))
+            return fail(c, here, "\"timeout\" must be a positive number of seconds");
+        t->timeout = limit ? json_number_value(limit) : 0;
         if (t->needs && strcmp(t->needs, "real-kafka") != 0 && strcmp(t->needs, "mock-kafka") != 0)
             return fail(c, here, "\"needs\" must be \"real-kafka\" or \"mock-kafka\", not \"%s\"",
                         t->needs);

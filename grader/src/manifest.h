@@ -25,6 +25,7 @@ struct wb_test_spec {
     /* Gradescope visibility: "visible", "after_due_date", "after_published"
      * or "hidden"; NULL = visible, or after_published for a hidden test. */
     const char *visibility;
+    double timeout; /* the test's own .timeout in seconds when it has one, else 0 */
 };
 
 struct wb_exercise {

@@ -148,6 +148,10 @@ static void judge(struct test_result *t, json_t *entry, double cap)
                   "timed out after %.0f s: the code under test never finished "
                   "(an endless loop, or waiting for something that never comes)",
                   limit);
+        /* A test's .description says what it waits for, where that helps. */
+        const char *waits_for = json_string_value(json_object_get(entry, "description"));
+        if (waits_for && *waits_for)
+            sb_printf(&why, "; the test was waiting for %s", waits_for);
     } else if (crashed) {
         sb_printf(&why, "crashed: killed by %s", sig ? proc_signal_words((int)sig) : "a signal");
         append_failures(&why, entry);

@@ -66,6 +66,24 @@ Test(manifest, missing_points_names_the_test)
               "the message should name the place and the field: %s", err);
 }
 
+Test(manifest, test_timeout_is_read_and_checked)
+{
+    struct wb_manifest m;
+    int rc = load_text(COURSE(EXERCISE("[{\"name\":\"t1\",\"points\":1,\"timeout\":45},"
+                                       "{\"name\":\"t2\",\"points\":1}]")),
+                       &m);
+    cr_assert_eq(rc, 0, "a test with a timeout was refused: %s", err);
+    const struct wb_exercise *e = manifest_exercise(&m, "01_a/ex");
+    cr_assert(e->tests[0].timeout == 45 && e->tests[1].timeout == 0,
+              "timeouts should be 45 and 0 (none given), got %g and %g", e->tests[0].timeout,
+              e->tests[1].timeout);
+    manifest_free(&m);
+    rc = load_text(COURSE(EXERCISE("[{\"name\":\"t\",\"points\":1,\"timeout\":\"long\"}]")), &m);
+    cr_assert_eq(rc, -1, "a timeout that is not a number must be refused");
+    cr_assert(strstr(err, "tests[0]") && strstr(err, "timeout"),
+              "the message should name the place and the field: %s", err);
+}
+
 Test(manifest, duplicate_test_is_refused)
 {
     struct wb_manifest m;

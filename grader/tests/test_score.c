@@ -106,6 +106,17 @@ Test(score, crash_and_timeout_are_explained)
               r.tests[1].output);
 }
 
+Test(score, timeout_names_what_the_test_waited_for)
+{
+    struct exercise_result r = score(REPORT(
+        "{\"suite\":\"ex\",\"name\":\"a\",\"status\":\"FAILED\",\"crashed\":false,\"signal\":0,"
+        "\"exit_code\":0,\"timed_out\":true,\"timeout\":25,\"passed_asserts\":0,"
+        "\"description\":\"the group to form\",\"failures\":[]}"));
+    cr_assert(strstr(r.tests[0].output, "timed out after 25 s") &&
+                  strstr(r.tests[0].output, "waiting for the group to form"),
+              "say what it waited for: %s", r.tests[0].output);
+}
+
 Test(score, unlisted_tests_are_counted_but_score_nothing)
 {
     struct exercise_result r = score(REPORT(ENTRY("a", "PASSED", ",\"passed_asserts\":1") "," ENTRY(

@@ -83,11 +83,39 @@ struct kafka_consumer *consumer_create(const char *brokers, const char *group_id
     // @student-end
 }
 
+// @student-begin: a helper that rewinds the consumer to a message the handler refused
+// (rd_kafka_seek_partitions), so that it is fetched again instead of the messages after it.
+/* Points the consumer's fetch position of m's partition back at m. Without
+ * this, the messages already fetched after m would be handed out next, and
+ * their commits would move the group's offset past m: m would be lost. */
+static int seek_back(rd_kafka_t *rk, const rd_kafka_message_t *m)
+{
+    rd_kafka_topic_partition_list_t *back = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(back, rd_kafka_topic_name(m->rkt), m->partition)->offset =
+        m->offset;
+    rd_kafka_error_t *error = rd_kafka_seek_partitions(rk, back, 5000);
+    int rc = 0;
+    if (error) {
+        fprintf(stderr, "consumer: rd_kafka_seek_partitions: %s\n", rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+        rc = -1;
+    } else if (back->elems[0].err) {
+        fprintf(stderr, "consumer: seeking back to offset %lld: %s\n", (long long)m->offset,
+                rd_kafka_err2str(back->elems[0].err));
+        rc = -1;
+    }
+    rd_kafka_topic_partition_list_destroy(back);
+    return rc;
+}
+// @student-stub
+// @student-end
+
 int consumer_run(struct kafka_consumer *c, int max_messages, int timeout_ms, message_handler handle,
                  void *arg)
 {
     // @student-begin: poll until max_messages handled or the deadline; hand each message
-    // to handle(); commit it (rd_kafka_commit_message, synchronous) only when handle returned 0.
+    // to handle(); commit it (rd_kafka_commit_message, synchronous) only when handle returned 0;
+    // when it refused the message, rewind to it and stop.
     int handled = 0;
     long long deadline = now_ms() + timeout_ms;
     while (handled < max_messages) {
@@ -118,9 +146,11 @@ int consumer_run(struct kafka_consumer *c, int max_messages, int timeout_ms, mes
             .value_len = m->len,
         };
         if (handle(&msg, arg) != 0) {
-            /* Not handled: don't commit. The next owner reads it again. */
+            /* Not handled: don't commit it, and rewind to it, so the next
+             * consumer_run on this consumer (or the next owner) reads it again. */
+            int rc = seek_back(c->rk, m);
             rd_kafka_message_destroy(m);
-            break;
+            return rc == 0 ? handled : -1;
         }
         /* Commits offset+1 ("next to read") for this partition and waits. */
         rd_kafka_resp_err_t err = rd_kafka_commit_message(c->rk, m, 0);

@@ -181,10 +181,37 @@ struct group_member *member_create(const char *brokers, const char *group_id, co
     // @student-end
 }
 
+// @student-begin: a helper that rewinds the member to a message its handler refused
+// (rd_kafka_seek_partitions), so the next poll hands that message out again.
+/* Points the fetch position of msg's partition back at msg: without it the
+ * next poll returns the message after it, whose commit skips msg. */
+static int seek_back(rd_kafka_t *rk, const rd_kafka_message_t *msg)
+{
+    rd_kafka_topic_partition_list_t *back = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(back, rd_kafka_topic_name(msg->rkt), msg->partition)->offset =
+        msg->offset;
+    rd_kafka_error_t *error = rd_kafka_seek_partitions(rk, back, 5000);
+    int rc = 0;
+    if (error) {
+        fprintf(stderr, "member: rd_kafka_seek_partitions: %s\n", rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+        rc = -1;
+    } else if (back->elems[0].err) {
+        fprintf(stderr, "member: seeking back to offset %lld: %s\n", (long long)msg->offset,
+                rd_kafka_err2str(back->elems[0].err));
+        rc = -1;
+    }
+    rd_kafka_topic_partition_list_destroy(back);
+    return rc;
+}
+// @student-stub
+// @student-end
+
 int member_poll(struct group_member *m, int timeout_ms, message_handler handle, void *arg)
 {
     // @student-begin: one rd_kafka_consumer_poll; hand a message to handle() and commit it
-    // synchronously when handle returned 0; skip partition-EOF events.
+    // synchronously when handle returned 0; rewind to it when handle refused it; skip
+    // partition-EOF events.
     rd_kafka_message_t *msg = rd_kafka_consumer_poll(m->rk, timeout_ms);
     if (!msg)
         return 0;
@@ -221,7 +248,8 @@ int member_poll(struct group_member *m, int timeout_ms, message_handler handle, 
             rc = -1;
         }
     } else {
-        rc = 0;
+        /* Refused: not committed, and rewound to, so the next poll gets it again. */
+        rc = seek_back(m->rk, msg);
     }
     rd_kafka_message_destroy(msg);
     return rc;

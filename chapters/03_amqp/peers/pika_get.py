@@ -12,7 +12,14 @@ import pika
 url, queue = sys.argv[1], sys.argv[2]
 connection = pika.BlockingConnection(pika.URLParameters(url))
 channel = connection.channel()
-channel.queue_declare(queue=queue, durable=True)  # same flags as the C producer
+try:
+    channel.queue_declare(queue=queue, durable=True)  # same flags as the C producer
+except pika.exceptions.ChannelClosedByBroker as e:
+    # 406: the producer under test declared the queue with other properties.
+    print("pika's declare of queue %s (durable=True) was refused: %s %s - the C producer "
+          "declared it differently" % (queue, e.reply_code, e.reply_text))
+    connection.close()
+    sys.exit(1)
 deadline = time.monotonic() + 5
 while time.monotonic() < deadline:
     method, properties, body = channel.basic_get(queue=queue, auto_ack=True)

@@ -42,6 +42,13 @@ void fx_declare(const char *queue, bool durable)
                        amqp_empty_table);
     int rc = amqp_link_check(&link, amqp_get_rpc_reply(link.conn), "queue.declare");
     amqp_link_close(&link);
+    /* 406 here is the code under test's doing: it declared the queue first. */
+    cr_assert(rc == 0 || !strstr(link.error, "PRECONDITION_FAILED"),
+              "queue '%s' was declared by your code with other properties than the test expects "
+              "(durable=%d, not exclusive, not auto-delete, no arguments); the broker refused "
+              "the test's own declare with: %s. Everyone who declares a queue must declare it "
+              "the same way",
+              queue, durable, link.error);
     cr_assert(rc == 0, "test fixture: declaring queue '%s' (durable=%d) failed: %s", queue, durable,
               link.error);
 }
@@ -109,6 +116,18 @@ bool fx_get(const char *queue, struct fx_message *out, int timeout_ms)
     }
     amqp_link_close(&link);
     return got;
+}
+
+bool fx_queue_exists(const char *queue)
+{
+    struct amqp_link link;
+    fx_open(&link);
+    amqp_queue_declare(link.conn, AMQP_LINK_CHANNEL, amqp_link_bytes(queue), 1, 0, 0, 0,
+                       amqp_empty_table);
+    int rc = amqp_link_check(&link, amqp_get_rpc_reply(link.conn), "queue.declare (passive)");
+    amqp_link_close(&link);
+    /* 405 RESOURCE_LOCKED: it exists, as another connection's exclusive queue. */
+    return rc == 0 || !strstr(link.error, "NOT_FOUND");
 }
 
 long fx_count(const char *queue)

@@ -31,6 +31,9 @@ void fx_publish(const char *queue, const char *body, const char *message_id);
 bool fx_get(const char *queue, struct fx_message *out, int timeout_ms);
 /* Messages ready in queue (unacked ones are not counted), -1 if no such queue. */
 long fx_count(const char *queue);
+/* True when the broker has a queue of that name (a passive declare does not
+ * answer 404 NOT_FOUND; another connection's exclusive queue counts). */
+bool fx_queue_exists(const char *queue);
 void fx_delete(const char *queue);
 
 #endif

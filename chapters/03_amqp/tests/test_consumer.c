@@ -247,3 +247,61 @@ Test(consumer, takes_from_pika)
               "handler got \"%s\", \"%s\"; expected \"py-1\", \"py-2\"", s.bodies[0], s.bodies[1]);
     cleanup(queue);
 }
+
+/* Looks, from outside, at how many messages the broker still holds back. */
+struct held_back {
+    const char *queue;
+    long ready; /* messages still "ready" in the queue while the first is handled */
+};
+
+static int count_ready_while_busy(const amqp_envelope_t *envelope, void *user)
+{
+    (void)envelope;
+    struct held_back *h = user;
+    if (h->ready < 0) {
+        /* Give the broker time to push whatever it is allowed to push. */
+        usleep(500 * 1000);
+        h->ready = fx_count(h->queue);
+    }
+    return 0;
+}
+
+Test(consumer, prefetch_limits_unacked_deliveries)
+{
+    char queue[128], err[512] = "";
+    snprintf(queue, sizeof queue, "%s", wb_unique_name("wb-consumer-qos"));
+    declare(queue);
+    enum { N = 30, PREFETCH = 5 };
+    for (int i = 0; i < N; i++)
+        fx_publish(queue, "task", NULL);
+    struct held_back h = {.queue = queue, .ready = -1};
+    struct consumer_options opt = {.queue = queue, .max_messages = 1, .prefetch = PREFETCH};
+    int n = consumer_run(fx_url(), &opt, count_ready_while_busy, &h, err, sizeof err);
+    cleanup(queue);
+    cr_assert_eq(n, 1, "consumer_run(max_messages = 1) returned %d (%s)", n, err);
+    cr_assert(h.ready >= N - PREFETCH,
+              "while the handler worked on its first message, only %ld of %d messages were "
+              "still waiting in the queue: with basic.qos prefetch_count = %d the broker sends "
+              "at most %d unacked messages, so at least %d must wait. Call amqp_basic_qos with "
+              "opt->prefetch before amqp_basic_consume",
+              h.ready, N, PREFETCH, PREFETCH, N - PREFETCH);
+}
+
+Test(consumer, consumes_a_queue_declared_elsewhere)
+{
+    char queue[128], err[512] = "";
+    snprintf(queue, sizeof queue, "%s", wb_unique_name("wb-consumer-theirs"));
+    /* Declared by "another program" the way the source document does: not durable. */
+    fx_declare(queue, false);
+    fx_publish(queue, "from the document", NULL);
+    struct seen s = {0};
+    struct consumer_options opt = {.queue = queue, .max_messages = 1, .existing_queue = true};
+    int n = consumer_run(fx_url(), &opt, record, &s, err, sizeof err);
+    fx_delete(queue);
+    cr_assert_eq(n, 1,
+                 "consumer_run with existing_queue = true on non-durable queue '%s' returned %d "
+                 "(%s), expected 1: with existing_queue, skip consumer_declare (declaring the "
+                 "queue durable again makes the broker answer 406 PRECONDITION_FAILED)",
+                 queue, n, err);
+    cr_assert_str_eq(s.bodies[0], "from the document", "handler got \"%s\"", s.bodies[0]);
+}

@@ -99,6 +99,33 @@ Test(routing, every_subscriber_gets_a_copy)
               ra, rb);
 }
 
+Test(routing, unsubscribe_removes_the_queue)
+{
+    char exchange[128], queue[256];
+    snprintf(exchange, sizeof exchange, "%s", wb_unique_name("wb-topic"));
+    struct routing_sub s;
+    subscribe(&s, exchange, "audit.#");
+    snprintf(queue, sizeof queue, "%s", s.queue);
+    bool existed = queue[0] && fx_queue_exists(queue);
+    routing_unsubscribe(&s);
+    /* The broker deletes an exclusive queue as its connection goes away. */
+    bool gone = false;
+    for (int i = 0; i < 40 && !gone; i++) {
+        gone = !fx_queue_exists(queue);
+        if (!gone)
+            usleep(50 * 1000);
+    }
+    if (!gone)
+        fx_delete(queue);
+    cr_assert(existed, "routing_subscribe returned 0 but its queue \"%s\" is not on the broker",
+              queue);
+    cr_assert(gone,
+              "queue \"%s\" is still on the broker 2 s after routing_unsubscribe: a "
+              "subscriber's queue is exclusive (and auto-delete), so it goes away with its "
+              "subscriber instead of collecting messages nobody reads",
+              queue);
+}
+
 Test(routing, publish_without_subscriber_returns_0)
 {
     char exchange[128];

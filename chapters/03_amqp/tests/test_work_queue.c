@@ -100,7 +100,10 @@ static void submit(const char *queue, int i, int deadline_ms)
     snprintf(id, sizeof id, "task-%03d", i);
     snprintf(text, sizeof text, "work item %d", i);
     int rc = work_submit(fx_url(), queue, id, text, deadline_ms, err, sizeof err);
-    cr_assert_eq(rc, 0, "work_submit(\"%s\", id \"%s\") returned %d: %s", queue, id, rc, err);
+    cr_assert_eq(rc, 0,
+                 "work_submit(\"%s\", id \"%s\", deadline %d ms) returned %d: %s (a submit must "
+                 "retry, reconnecting, until the broker confirms or the deadline passes)",
+                 queue, id, deadline_ms, rc, err);
 }
 
 Test(work_queue, submit_is_persistent_with_id)
@@ -195,9 +198,25 @@ static void *restart_broker(void *arg)
     return NULL;
 }
 
+/* True once a fresh connection to the broker fails (it is restarting). */
+static bool wait_broker_down(int timeout_ms)
+{
+    int64_t deadline = wb_now_ms() + timeout_ms;
+    while (wb_now_ms() < deadline) {
+        struct amqp_link link;
+        if (amqp_link_open(&link, fx_url(), 1000) != 0)
+            return true;
+        amqp_link_close(&link);
+        usleep(20 * 1000);
+    }
+    return false;
+}
+
 #define RESTART_TASKS 60
 
-Test(work_queue, no_task_lost_when_broker_restarts, .timeout = 120)
+Test(work_queue, no_task_lost_when_broker_restarts, .timeout = 90,
+     .description = "the broker restart and all 60 tasks to be handled (submits retrying through "
+                    "the outage, workers reconnecting)")
 {
     const char *script = getenv("WB_BROKER_SCRIPT_RABBITMQ");
     cr_assert(script && *script,
@@ -218,10 +237,14 @@ Test(work_queue, no_task_lost_when_broker_restarts, .timeout = 120)
 
     struct restarter r = {0};
     cr_assert_eq(pthread_create(&r.thread, NULL, restart_broker, &r), 0, "pthread_create");
-    usleep(200 * 1000);
-    for (int i = RESTART_TASKS / 2; i < RESTART_TASKS; i++)
-        submit(queue, i, 45000); /* these must get through the outage */
+    /* Submit only once the broker is really gone, so that every one of these
+     * submits starts during the outage and must retry to get through. */
+    bool went_down = wait_broker_down(30000);
+    for (int i = RESTART_TASKS / 2; went_down && i < RESTART_TASKS; i++)
+        submit(queue, i, 45000);
     pthread_join(r.thread, NULL);
+    cr_assert(went_down, "test setup: the broker never went down during '%s restart' (%s)", script,
+              r.result.output ? r.result.output : "no output");
     cr_assert(r.rc == 0 && r.result.exit_code == 0, "'%s restart' failed: %s", script,
               r.result.output ? r.result.output : "(no output)");
     wb_run_result_free(&r.result);

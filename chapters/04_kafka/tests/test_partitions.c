@@ -9,6 +9,7 @@
 #include "wb_kafka.h"
 #include "wb_testkit.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,8 @@ WB_SUITE(partitions, .init = setup, .fini = teardown);
 static const char *const keys[] = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta"};
 enum { NKEYS = 6, PER_KEY = 30 };
 
-Test(partitions, each_key_keeps_its_partition_and_order, .timeout = 30)
+Test(partitions, each_key_keeps_its_partition_and_order, .timeout = 30,
+     .description = "send_keyed_sequences to deliver 180 messages, then the read-back")
 {
     char topic[128];
     snprintf(topic, sizeof topic, "%s", wb_unique_name("keyed"));
@@ -110,7 +112,8 @@ static int distinct_of(const struct tally *t, const char *prefix, int n)
     return found;
 }
 
-Test(partitions, two_members_share_the_partitions, .timeout = 30)
+Test(partitions, two_members_share_the_partitions, .timeout = 30,
+     .description = "member_poll to serve the rebalances until both members own partitions")
 {
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("shared"));
@@ -148,7 +151,8 @@ Test(partitions, two_members_share_the_partitions, .timeout = 30)
               na, nb);
 }
 
-Test(partitions, rebalance_loses_nothing, .timeout = 45)
+Test(partitions, rebalance_loses_nothing, .timeout = 45,
+     .description = "member_poll to hand out every message while a member joins and one leaves")
 {
     char topic[128], group[128], err[512] = "";
     snprintf(topic, sizeof topic, "%s", wb_unique_name("rebalance"));
@@ -205,4 +209,90 @@ Test(partitions, rebalance_loses_nothing, .timeout = 45)
     cr_assert_eq(second_seen, SECOND,
                  "after A left, B handled %d of the %d new messages, expected all", second_seen,
                  SECOND);
+}
+
+Test(partitions, keyed_producer_is_idempotent, .timeout = 20,
+     .description = "send_keyed_sequences to deliver 10 messages")
+{
+    wb_kafka_require_mock();
+    char topic[128];
+    snprintf(topic, sizeof topic, "%s", wb_unique_name("idempotent"));
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s",
+              topic);
+    /* An idempotent producer first asks a broker for its producer id
+     * (InitProducerId); the mock counts such requests for us. */
+    wb_kafka_mark_requests(&kafka, WB_KAFKA_API_INIT_PRODUCER_ID);
+    int sent = send_keyed_sequences(kafka.brokers, topic, keys, 2, 5);
+    int left = wb_kafka_markers_left(&kafka, WB_KAFKA_API_INIT_PRODUCER_ID);
+    cr_assert_eq(sent, 10, "send_keyed_sequences(2 keys x 5) returned %d, expected 10 delivered",
+                 sent);
+    cr_assert(left < 3,
+              "send_keyed_sequences never asked the broker for a producer id: the producer is "
+              "not idempotent, so a retried batch can land after a later one and break the "
+              "order of a key (set enable.idempotence=true)");
+}
+
+/* Refuses the value `refuse` the first time it comes, accepts everything else. */
+struct refuse_once {
+    const char *refuse;
+    bool refused;
+    int32_t partition;
+    int64_t offset;
+    char order[8][16]; /* values accepted, in order */
+    int count;
+};
+
+static int refuse_first_time(const struct consumed_message *msg, void *arg)
+{
+    struct refuse_once *r = arg;
+    char value[16];
+    snprintf(value, sizeof value, "%.*s", (int)msg->value_len, msg->value ? msg->value : "");
+    if (!r->refused && strcmp(value, r->refuse) == 0) {
+        r->refused = true;
+        r->partition = msg->partition;
+        r->offset = msg->offset;
+        return -1;
+    }
+    if (r->count < 8)
+        snprintf(r->order[r->count++], sizeof r->order[0], "%s", value);
+    return 0;
+}
+
+Test(partitions, refused_message_is_polled_again, .timeout = 25,
+     .description = "member_poll to hand out e0, the refused e1 again, and e2")
+{
+    char topic[128], group[128], err[512] = "";
+    snprintf(topic, sizeof topic, "%s", wb_unique_name("refused"));
+    snprintf(group, sizeof group, "%s", wb_unique_name("group"));
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 4), "test setup: could not create topic %s",
+              topic);
+    const char *values[] = {"e0", "e1", "e2"};
+    cr_assert_eq(wb_kafka_produce(kafka.brokers, topic, "one-key", values, 3, 10000), 3,
+                 "test setup: could not produce 3 messages to %s", topic);
+    struct group_member *m = member_create(kafka.brokers, group, topic, err, sizeof err);
+    cr_assert_not_null(m, "member_create returned NULL: %s", err);
+    struct refuse_once r = {.refuse = "e1", .offset = -1};
+    int64_t deadline = wb_now_ms() + 15000;
+    int64_t committed_after_refusal = -2;
+    while (r.count < 3 && wb_now_ms() < deadline) {
+        bool was_refused = r.refused;
+        if (member_poll(m, 100, refuse_first_time, &r) < 0)
+            break;
+        if (!was_refused && r.refused)
+            committed_after_refusal = wb_kafka_committed(kafka.brokers, group, topic, r.partition);
+    }
+    member_close(m);
+    cr_assert(r.refused, "the handler never saw e1 within 15 s (it accepted %d message(s))",
+              r.count);
+    cr_assert_eq(committed_after_refusal, r.offset,
+                 "right after e1 (offset %lld) was refused, group %s had committed offset %lld "
+                 "for its partition, expected %lld: never commit a refused message",
+                 (long long)r.offset, group, (long long)committed_after_refusal,
+                 (long long)r.offset);
+    cr_assert(r.count == 3 && strcmp(r.order[1], "e1") == 0 && strcmp(r.order[2], "e2") == 0,
+              "after the handler refused e1 once, member_poll handed out %d message(s): %s %s %s; "
+              "expected e0 e1 e2 (rewind to a refused message with rd_kafka_seek_partitions, or "
+              "the next poll skips it)",
+              r.count, r.count > 0 ? r.order[0] : "", r.count > 1 ? r.order[1] : "",
+              r.count > 2 ? r.order[2] : "");
 }

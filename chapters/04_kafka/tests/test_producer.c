@@ -9,9 +9,11 @@
 #include "wb_kafka.h"
 #include "wb_testkit.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct wb_kafka kafka;
 
@@ -199,4 +201,107 @@ Test(producer, broker_error_is_reported_per_message)
                  "expected 1",
                  delivered);
     cr_assert(last[0] != '\0', "producer_last_error() is empty after a refused message");
+}
+
+/* A send_hello that fails in the bad case must also succeed in the good one. */
+static void hello_works(const char *why)
+{
+    char topic[128];
+    snprintf(topic, sizeof topic, "%s", wb_unique_name("hello-first"));
+    int rc = send_hello(kafka.brokers, topic, 10000);
+    cr_assert_eq(rc, 0,
+                 "send_hello(\"%s\", \"%s\", 10000) on a healthy broker returned %d, "
+                 "expected 0 (before checking that it fails %s)",
+                 kafka.brokers, topic, rc, why);
+}
+
+Test(producer, hello_fails_when_nothing_is_delivered)
+{
+    hello_works("when nothing is delivered");
+    char brokers[64];
+    snprintf(brokers, sizeof brokers, "127.0.0.1:%u", (unsigned)wb_refusing_port());
+    int rc = send_hello(brokers, "nowhere", 1500);
+    cr_assert_eq(rc, -1,
+                 "send_hello(\"%s\" (nothing listens), \"nowhere\", 1500) returned %d, expected "
+                 "-1: succeed only when the delivery report said the broker has the message",
+                 brokers, rc);
+}
+
+Test(producer, hello_fails_when_the_broker_refuses_it)
+{
+    wb_kafka_require_mock();
+    hello_works("when the broker refuses the message");
+    char topic[128];
+    snprintf(topic, sizeof topic, "%s", wb_unique_name("hello-refused"));
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 1), "could not create topic %s", topic);
+    /* The broker refuses the Produce request with a permanent error. */
+    wb_kafka_fail_produce(&kafka, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+    int rc = send_hello(kafka.brokers, topic, 10000);
+    cr_assert_eq(rc, -1,
+                 "the broker refused \"Hello, Kafka!\" (MSG_SIZE_TOO_LARGE) but send_hello "
+                 "returned %d, expected -1: a flush that returns 0 only says no message is left "
+                 "waiting; the delivery report says whether it arrived",
+                 rc);
+}
+
+/* QUEUE_FULL: with every broker down nothing leaves the producer's local
+ * queue, which holds 100000 messages by default (queue.buffering.max.messages);
+ * the next rd_kafka_producev is refused with RD_KAFKA_RESP_ERR__QUEUE_FULL until
+ * deliveries make room. A helper brings the brokers back once the queue is full. */
+enum { QUEUE_LIMIT = 100000, OVER_LIMIT = 500 };
+
+struct brokers_back {
+    pthread_t thread;
+    volatile int sent; /* messages queued so far, written by the test thread */
+};
+
+static void *bring_brokers_back(void *arg)
+{
+    struct brokers_back *b = arg;
+    int64_t deadline = wb_now_ms() + 20000;
+    while (b->sent < QUEUE_LIMIT && wb_now_ms() < deadline)
+        usleep(10 * 1000);
+    usleep(300 * 1000); /* the next send finds the queue full meanwhile */
+    for (int32_t id = 1; id <= 3; id++)
+        wb_kafka_broker_up(&kafka, id);
+    return NULL;
+}
+
+Test(producer, full_queue_is_waited_out, .timeout = 30,
+     .description = "producer_send to get past the full local queue once the brokers came back, "
+                    "then producer_flush")
+{
+    wb_kafka_require_mock();
+    char topic[128], err[512] = "";
+    snprintf(topic, sizeof topic, "%s", wb_unique_name("full"));
+    cr_assert(wb_kafka_create_topic(&kafka, topic, 1), "could not create topic %s", topic);
+    for (int32_t id = 1; id <= 3; id++)
+        wb_kafka_broker_down(&kafka, id);
+    struct kafka_producer *p = producer_create(kafka.brokers, 30000, err, sizeof err);
+    cr_assert_not_null(p, "producer_create returned NULL: %s", err);
+    struct brokers_back back = {.sent = 0};
+    cr_assert_eq(pthread_create(&back.thread, NULL, bring_brokers_back, &back), 0,
+                 "pthread_create failed");
+    int failed_at = -1;
+    for (int i = 0; i < QUEUE_LIMIT + OVER_LIMIT && failed_at < 0; i++) {
+        if (producer_send(p, topic, NULL, "x") != 0)
+            failed_at = i;
+        else
+            back.sent = i + 1;
+    }
+    back.sent = QUEUE_LIMIT; /* let the helper finish in any case */
+    pthread_join(back.thread, NULL);
+    int rc = failed_at < 0 ? producer_flush(p, 20000) : -1;
+    long delivered = producer_delivered(p);
+    producer_destroy(p);
+    cr_assert_eq(failed_at, -1,
+                 "producer_send returned -1 for message %d while the brokers were away: the "
+                 "local queue holds %d messages, then rd_kafka_producev says "
+                 "RD_KAFKA_RESP_ERR__QUEUE_FULL; poll (rd_kafka_poll(rk, 100)) and try again "
+                 "instead of giving up",
+                 failed_at + 1, QUEUE_LIMIT);
+    cr_assert_eq(rc, 0, "producer_flush(p, 20000) returned %d after the brokers came back", rc);
+    cr_assert_eq(delivered, QUEUE_LIMIT + OVER_LIMIT,
+                 "%ld of %d messages reported delivered after the brokers came back", delivered,
+                 QUEUE_LIMIT + OVER_LIMIT);
 }
