@@ -72,13 +72,20 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
     } else {
         int timeout = exercise_timeout_ms(e, o);
         struct proc_outcome outcome;
-        if (run_tests(bin, report, run_log, env, timeout, o, b->course_root, &outcome) != 0) {
+        struct grade_options selected = *o; /* --tests: only those run */
+        char *filter = o->tests ? test_list_filter(e, o->tests) : NULL;
+        selected.test_filter = filter;
+        if (run_tests(bin, report, run_log, env, timeout, &selected, b->course_root, &outcome) !=
+            0) {
             score_not_run(r, EX_NO_REPORT, "could not start the test runner (fork failed)",
                           kafka_real);
         } else {
             score_exercise(r, report, run_log, &outcome, timeout, o->test_timeout, kafka_real);
+            if (o->tests)
+                test_list_exclude_others(r, o->tests);
             r->seconds = outcome.seconds;
         }
+        free(filter);
     }
     free(bin);
     free(compile_log);

@@ -24,8 +24,10 @@ struct grade_options {
     bool quizzes;           /* grade the quiz answers file too */
     bool verbose;           /* print each test's output in the table */
     bool color;
-    bool quiet_progress; /* no "grading CH/EX ..." lines on stderr */
-    double test_timeout; /* caps every test's own limit (seconds), 0 = no cap */
+    bool quiet_progress;     /* no "grading CH/EX ..." lines on stderr */
+    double test_timeout;     /* caps every test's own limit (seconds), 0 = no cap */
+    const char *tests;       /* NULL, or "a,b": run and score only these tests (test_select.c) */
+    const char *test_filter; /* set by grade.c from tests: Criterion's --filter pattern */
 };
 
 enum test_state {

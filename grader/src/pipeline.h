@@ -96,6 +96,18 @@ void score_exercise(struct exercise_result *r, const char *report_path, const ch
 void score_not_run(struct exercise_result *r, enum exercise_state state, const char *why,
                    bool kafka_real);
 
+/* ---- test_select.c: only some tests of an exercise ------------------------ */
+
+/* True when the comma-separated list names the test. */
+bool test_list_has(const char *list, const char *name);
+/* NULL when every name in list is a test of e, else a message naming the
+ * unknown ones and listing e's tests (malloc'd). */
+char *test_list_check(const struct wb_exercise *e, const char *list);
+/* Criterion's --filter pattern for those tests: "EX/@(a|b)" (malloc'd). */
+char *test_list_filter(const struct wb_exercise *e, const char *list);
+/* Marks the tests list does not name as excluded and recounts the score. */
+void test_list_exclude_others(struct exercise_result *r, const char *list);
+
 /* ---- brokers.c ------------------------------------------------------------ */
 
 /* Makes sure the broker the chapter needs is reachable and returns the
