@@ -43,7 +43,7 @@ GRADER_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/grader-tests/%,$(wildcard g
 all: tool programs compdb
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@sh scripts/install-deps.sh

@@ -42,26 +42,42 @@ struct variant {
     bool caught;
 };
 
-/* The value after "PREFIX" on the head comment line that starts with it. */
+static bool is_key_line(const char *line)
+{
+    static const char *const keys[] = {"mistake:", "rule:", "caught-by:", "file:"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strncmp(line, keys[i], strlen(keys[i])) == 0)
+            return true;
+    return false;
+}
+
+/* The value after "PREFIX" in the head comment: the rest of its line plus
+ * the lines after it up to the next "key:" line, joined by spaces. */
 static char *head_value(const char *head, const char *prefix)
 {
+    struct strbuf value = {0};
+    bool inside = false;
     for (const char *line = head; line && *line;) {
         while (*line == ' ' || *line == '*' || *line == '/')
             line++;
         const char *eol = strchr(line, '\n');
         size_t len = eol ? (size_t)(eol - line) : strlen(line);
-        if (strncmp(line, prefix, strlen(prefix)) == 0) {
-            const char *v = line + strlen(prefix);
-            while (*v == ' ')
-                v++;
-            size_t vlen = len - (size_t)(v - line);
-            while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\r'))
-                vlen--;
-            return strndup(v, vlen);
-        }
+        if (is_key_line(line))
+            inside = strncmp(line, prefix, strlen(prefix)) == 0;
+        const char *v =
+            inside && strncmp(line, prefix, strlen(prefix)) == 0 ? line + strlen(prefix) : line;
+        while (inside && (*v == ' ' || *v == '\t'))
+            v++;
+        size_t vlen = len - (size_t)(v - line);
+        while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\r'))
+            vlen--;
+        if (inside && vlen > 0)
+            sb_printf(&value, "%s%.*s", value.len ? " " : "", (int)vlen, v);
+        else if (inside && !value.data)
+            sb_puts(&value, "");
         line = eol ? eol + 1 : NULL;
     }
-    return NULL;
+    return value.data ? sb_take(&value) : NULL;
 }
 
 /* Reads and checks the head comment; sets v->problem when it is malformed. */

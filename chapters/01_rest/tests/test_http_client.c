@@ -206,3 +206,36 @@ Test(http_client, empty_body_is_an_empty_string, .init = start_fixture, .fini = 
                    url, r.content_type ? r.content_type : "");
     http_response_free(&r);
 }
+
+/* timeout_ms <= 0 means "use HTTP_DEFAULT_TIMEOUT_MS" (10 s). The server
+ * stalls 2 s longer than that, so a client with the default gives up first,
+ * always; one that hands 0 or -1 to libcurl (no limit) waits for the answer.
+ * The one slow test of the chapter: it lasts the 10 s default by design. */
+#define STALL_PAST_DEFAULT_MS (HTTP_DEFAULT_TIMEOUT_MS + 2000)
+
+Test(http_client, nonpositive_timeout_uses_the_default, .init = start_fixture,
+     .fini = stop_fixture, .timeout = 30)
+{
+    wb_http_fixture_push_status(fx, 200, "text/plain", "ok\n"); /* timeout 0: answers at once */
+    wb_http_fixture_push_stall(fx, (int)STALL_PAST_DEFAULT_MS);
+    char url[256];
+    snprintf(url, sizeof url, "%s", wb_http_fixture_url(fx, "/default-timeout"));
+
+    struct http_response r = {0};
+    int rc = http_get(url, 0, &r);
+    cr_assert_eq(rc, 0, "http_get(\"%s\", timeout_ms 0) returned %d, expected 0. Error: \"%s\"",
+                 url, rc, r.error);
+    http_response_free(&r);
+
+    rc = http_get(url, -1, &r);
+    cr_assert_eq(rc, -1,
+                 "http_get(\"%s\", timeout_ms -1) against a server that answers only after "
+                 "%ld ms returned %d (status %ld): a timeout <= 0 means "
+                 "HTTP_DEFAULT_TIMEOUT_MS (%ld ms), so it should have given up first",
+                 url, (long)STALL_PAST_DEFAULT_MS, rc, r.status, (long)HTTP_DEFAULT_TIMEOUT_MS);
+    cr_assert_eq(r.result, CURLE_OPERATION_TIMEDOUT,
+                 "GET %s with timeout_ms -1: expected CURLE_OPERATION_TIMEDOUT after the default "
+                 "%ld ms, got %d (%s)",
+                 url, (long)HTTP_DEFAULT_TIMEOUT_MS, r.result, curl_easy_strerror(r.result));
+    http_response_free(&r);
+}
