@@ -148,15 +148,17 @@ static int by_name(const void *a, const void *b)
 }
 
 /* Appends the variants of exercise e (none when it has no mistakes folder). */
-static int collect(const struct wb_manifest *m, const struct wb_exercise *e, const char *out,
-                   struct variant **vs, size_t *n)
+static int collect(const struct wb_manifest *m, const struct wb_exercise *e, const char *only,
+                   const char *out, struct variant **vs, size_t *n)
 {
     char *dir = str_printf("%s/solutions/%s/mistakes/%s", m->root, e->chapter->id, e->id);
     DIR *d = dir ? opendir(dir) : NULL;
     char **names = NULL;
     size_t count = 0;
     for (struct dirent *de; d && (de = readdir(d));) {
-        if (!str_ends_with(de->d_name, ".c"))
+        if (!str_ends_with(de->d_name, ".c") ||
+            (only && (strncmp(de->d_name, only, strlen(only)) != 0 ||
+                      strcmp(de->d_name + strlen(only), ".c") != 0)))
             continue;
         char **grown = realloc(names, (count + 1) * sizeof *names);
         if (!grown)
@@ -356,11 +358,11 @@ static int print_table(struct variant *vs, size_t n)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: wirebook mistakes [CHAPTER[/EXERCISE]] [-j N] [--out DIR] [--course DIR]\n\n"
-            "Grades each wrong variant in solutions/CH/mistakes/EX/*.c with only the tests\n"
-            "its head comment names (caught-by:), and exits 1 unless each of them loses\n"
-            "points in every variant, or when a head comment is malformed.\n");
+    fprintf(out, "usage: wirebook mistakes [CHAPTER[/EXERCISE[/VARIANT]]] [-j N] [--out DIR] "
+                 "[--course DIR]\n\n"
+                 "Grades each wrong variant in solutions/CH/mistakes/EX/*.c with only the tests\n"
+                 "its head comment names (caught-by:), and exits 1 unless each of them loses\n"
+                 "points in every variant, or when a head comment is malformed.\n");
 }
 
 int cmd_mistakes(int argc, char **argv)
@@ -385,11 +387,18 @@ int cmd_mistakes(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    const char *only = optind < argc ? argv[optind] : NULL;
+    /* CH, CH/EX or CH/EX/VARIANT */
+    char *only = optind < argc ? strdup(argv[optind]) : NULL;
+    char *variant = only && strchr(only, '/') ? strchr(strchr(only, '/') + 1, '/') : NULL;
+    if (variant)
+        *variant++ = '\0';
     struct wb_manifest m;
-    if (load_course(course, &m) != 0)
+    if (load_course(course, &m) != 0) {
+        free(only);
         return 2;
+    }
     if (check_only(&m, only) != 0) {
+        free(only);
         manifest_free(&m);
         return 2;
     }
@@ -402,6 +411,7 @@ int cmd_mistakes(int argc, char **argv)
         fprintf(stderr, "wirebook mistakes: cannot find myself or create %s\n",
                 out_dir ? out_dir : "the output folder");
         free(out_default);
+        free(only);
         manifest_free(&m);
         return 2;
     }
@@ -420,7 +430,7 @@ int cmd_mistakes(int argc, char **argv)
             if (slash && strcmp(slash + 1, ch->exercises[k].id) != 0)
                 continue;
             size_t first = n;
-            collect(&m, &ch->exercises[k], out, &vs, &n);
+            collect(&m, &ch->exercises[k], variant, out, &vs, &n);
             for (size_t v = first; v < n; v++)
                 if (!vs[v].problem && stage_variant(&m, &vs[v]) == 0)
                     staged_any = true;
@@ -455,6 +465,7 @@ int cmd_mistakes(int argc, char **argv)
     free(vs);
     free(out);
     free(out_default);
+    free(only);
     manifest_free(&m);
     return (size_t)caught == n ? 0 : 1;
 }

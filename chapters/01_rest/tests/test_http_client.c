@@ -213,8 +213,8 @@ Test(http_client, empty_body_is_an_empty_string, .init = start_fixture, .fini = 
  * The one slow test of the chapter: it lasts the 10 s default by design. */
 #define STALL_PAST_DEFAULT_MS (HTTP_DEFAULT_TIMEOUT_MS + 2000)
 
-Test(http_client, nonpositive_timeout_uses_the_default, .init = start_fixture,
-     .fini = stop_fixture, .timeout = 30)
+Test(http_client, nonpositive_timeout_uses_the_default, .init = start_fixture, .fini = stop_fixture,
+     .timeout = 30)
 {
     wb_http_fixture_push_status(fx, 200, "text/plain", "ok\n"); /* timeout 0: answers at once */
     wb_http_fixture_push_stall(fx, (int)STALL_PAST_DEFAULT_MS);
