@@ -322,14 +322,14 @@ static void run_all(const char *self, const char *course, struct variant *vs, si
 static int print_table(struct variant *vs, size_t n)
 {
     int caught = 0;
-    printf("%-44s %-46s %s\n", "variant", "test", "result");
+    printf("%-58s %-46s %s\n", "variant", "test", "result");
     for (size_t i = 0; i < n; i++) {
         struct variant *v = &vs[i];
         char label[200];
         snprintf(label, sizeof label, "%s/%s/%s", v->ex->chapter->id, v->ex->id, v->name);
         caught += v->caught && !v->problem;
         if (v->problem) {
-            printf("%-44s %-46s FAIL: %s\n", label, "-", v->problem);
+            printf("%-58s %-46s FAIL: %s\n", label, "-", v->problem);
             continue;
         }
         for (const char *t = v->tests; t && *t;) {
@@ -346,7 +346,7 @@ static int print_table(struct variant *vs, size_t n)
             }
             bool lost = found && json_number_value(json_object_get(found, "score")) <
                                      json_number_value(json_object_get(found, "max_score"));
-            printf("%-44s %-46.*s %s\n", label, len, t,
+            printf("%-58s %-46.*s %s\n", label, len, t,
                    lost ? "lost (caught)" : "KEPT: the test did not notice this mistake");
             free(name);
             t = end ? end + 1 : NULL;
