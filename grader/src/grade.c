@@ -75,17 +75,26 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
         struct grade_options selected = *o; /* --tests: only those run */
         char *filter = o->tests ? test_list_filter(e, o->tests) : NULL;
         selected.test_filter = filter;
-        if (run_tests(bin, report, run_log, env, timeout, &selected, b->course_root, &outcome) !=
-            0) {
+        /* --sanitize: this run is the sanitizer run, its reports go to files */
+        char *san_prefix = o->sanitize ? path_join(ex_dir, "sanitizer") : NULL;
+        char **san_env = san_prefix ? memory_safety_env(env, san_prefix, b->course_root) : NULL;
+        if (run_tests(bin, report, run_log, san_env ? san_env : env, timeout, &selected,
+                      b->course_root, &outcome) != 0) {
             score_not_run(r, EX_NO_REPORT, "could not start the test runner (fork failed)",
                           kafka_real);
         } else {
             score_exercise(r, report, run_log, &outcome, timeout, o->test_timeout, kafka_real);
             if (o->tests)
                 test_list_exclude_others(r, o->tests);
+            if (san_prefix)
+                memory_safety_from_run(r, san_prefix);
+            else if (!o->sanitize)
+                memory_safety_run(b, e, ex_dir, env, o, 3 * timeout, r);
             r->seconds = outcome.seconds;
         }
         free(filter);
+        free(san_prefix);
+        free_argv(san_env);
     }
     free(bin);
     free(compile_log);

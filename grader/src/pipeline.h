@@ -108,6 +108,28 @@ char *test_list_filter(const struct wb_exercise *e, const char *list);
 /* Marks the tests list does not name as excluded and recounts the score. */
 void test_list_exclude_others(struct exercise_result *r, const char *list);
 
+/* ---- memory_safety.c: the sanitizer-scored "memory_safety" test -------------- */
+
+/* True when the manifest gives e a memory_safety test. */
+bool memory_safety_listed(const struct wb_exercise *e);
+/* True for tests the grader scores itself (not found in the test binary). */
+bool memory_safety_is_grader_test(const char *name);
+/* A copy of env whose sanitizer options write reports to LOG_PREFIX.PID
+ * files and suppress the libraries' own leaks. */
+char **memory_safety_env(char **env, const char *log_prefix, const char *course_root);
+/* The first report in LOG_PREFIX.* (malloc'd), NULL when there is none. */
+char *memory_safety_first_finding(const char *log_prefix);
+/* Scores r's memory_safety test: passed without a finding, failed with it,
+ * or failed with not_run as the reason. */
+void memory_safety_judge(struct exercise_result *r, const char *finding, const char *not_run);
+/* Scores memory_safety from a run that was itself sanitized (--sanitize). */
+void memory_safety_from_run(struct exercise_result *r, const char *log_prefix);
+/* The second, sanitized build and run of e that scores memory_safety, once
+ * every other test of r passes. */
+void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,
+                       const char *ex_dir, char **env, const struct grade_options *o,
+                       int timeout_ms, struct exercise_result *r);
+
 /* ---- brokers.c ------------------------------------------------------------ */
 
 /* Makes sure the broker the chapter needs is reachable and returns the
