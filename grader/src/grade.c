@@ -144,8 +144,10 @@ static void grade_chapter(const struct wb_manifest *m, const struct wb_chapter *
         if (!env) {
             score_not_run(r, EX_NO_REPORT, "cannot prepare the exercise's folder", kafka_real);
         } else {
-            if (!o->quiet_progress)
+            if (!o->quiet_progress) {
+                fflush(stdout); /* what stdout holds belongs before this line */
                 fprintf(stderr, "  grading %s/%s ...\n", ch->id, r->ex->id);
+            }
             grade_exercise(&b, ex_dir, env, o, r);
         }
         if (r->seconds == 0)

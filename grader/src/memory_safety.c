@@ -171,14 +171,20 @@ static bool others_pass(const struct exercise_result *r)
 
 void memory_safety_from_run(struct exercise_result *r, const char *log_prefix)
 {
-    if (r->state != EX_GRADED || !memory_test(r) || memory_test(r)->state == TEST_EXCLUDED)
-        return;
-    if (!others_pass(r)) {
-        memory_safety_judge(r, NULL, NOT_YET);
-        return;
-    }
+    /* --sanitize is asked for to see the findings: show one whenever there
+     * is one, also when other tests fail or no memory_safety test is listed. */
     char *finding = memory_safety_first_finding(log_prefix);
-    memory_safety_judge(r, finding, NULL);
+    struct test_result *t = memory_test(r);
+    if (t && t->state != TEST_EXCLUDED && r->state == EX_GRADED) {
+        memory_safety_judge(r, finding, finding || others_pass(r) ? NULL : NOT_YET);
+    } else if (finding) {
+        char *note = str_printf("%s%sthe sanitizers found (first finding):\n%s",
+                                r->message ? r->message : "", r->message ? "\n" : "", finding);
+        if (note) {
+            free(r->message);
+            r->message = note;
+        }
+    }
     free(finding);
 }
 
