@@ -88,7 +88,9 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
                 test_list_exclude_others(r, o->tests);
             if (san_prefix)
                 memory_safety_from_run(r, san_prefix);
-            else if (!o->sanitize)
+            else if (o->valgrind) /* valgrind judges each test instead */
+                memory_safety_not_counted(r, "not counted in a valgrind run");
+            else
                 memory_safety_run(b, e, ex_dir, env, o, 3 * timeout, r);
             r->seconds = outcome.seconds;
         }

@@ -159,6 +159,19 @@ void memory_safety_judge(struct exercise_result *r, const char *finding, const c
     }
 }
 
+void memory_safety_not_counted(struct exercise_result *r, const char *why)
+{
+    struct test_result *t = memory_test(r);
+    if (!t || t->state == TEST_EXCLUDED)
+        return;
+    r->score -= t->score;
+    r->max -= t->spec->points;
+    t->state = TEST_EXCLUDED;
+    t->score = 0;
+    free(t->output);
+    t->output = strdup(why);
+}
+
 /* True when every test but memory_safety passed (or is not counted). */
 static bool others_pass(const struct exercise_result *r)
 {

@@ -122,6 +122,8 @@ char *memory_safety_first_finding(const char *log_prefix);
 /* Scores r's memory_safety test: passed without a finding, failed with it,
  * or failed with not_run as the reason. */
 void memory_safety_judge(struct exercise_result *r, const char *finding, const char *not_run);
+/* Leaves memory_safety out of this run's score, saying why (--valgrind). */
+void memory_safety_not_counted(struct exercise_result *r, const char *why);
 /* Scores memory_safety from a run that was itself sanitized (--sanitize). */
 void memory_safety_from_run(struct exercise_result *r, const char *log_prefix);
 /* The second, sanitized build and run of e that scores memory_safety, once
