@@ -243,6 +243,28 @@ static pid_t start_grade(const char *self, const char *course, struct variant *v
     return pid;
 }
 
+/* The child's results.json entry of test (len bytes at name) of v's exercise. */
+static json_t *result_of(const struct variant *v, const char *name, size_t len)
+{
+    char *full = str_printf("%s/%s: %.*s", v->ex->chapter->id, v->ex->id, (int)len, name);
+    size_t i;
+    json_t *entry, *found = NULL;
+    json_array_foreach(json_object_get(v->results, "tests"), i, entry)
+    {
+        const char *n = json_string_value(json_object_get(entry, "name"));
+        if (n && full && strcmp(n, full) == 0)
+            found = entry;
+    }
+    free(full);
+    return found;
+}
+
+static bool lost_points(const json_t *entry)
+{
+    return entry && json_number_value(json_object_get(entry, "score")) <
+                        json_number_value(json_object_get(entry, "max_score"));
+}
+
 /* Reads the child's results: the variant must build and run, and each named
  * test must score below its points. */
 static void judge_variant(struct variant *v, int status)
@@ -268,20 +290,8 @@ static void judge_variant(struct variant *v, int status)
     for (const char *t = v->tests; t && *t;) {
         const char *end = strchr(t, ',');
         size_t len = end ? (size_t)(end - t) : strlen(t);
-        char *name = str_printf("%s/%s: %.*s", v->ex->chapter->id, v->ex->id, (int)len, t);
-        size_t i;
-        json_t *entry, *found = NULL;
-        json_array_foreach(json_object_get(v->results, "tests"), i, entry)
-        {
-            const char *n = json_string_value(json_object_get(entry, "name"));
-            if (n && name && strcmp(n, name) == 0)
-                found = entry;
-        }
-        double score = json_number_value(json_object_get(found, "score"));
-        double max = json_number_value(json_object_get(found, "max_score"));
-        if (!found || score >= max)
+        if (!lost_points(result_of(v, t, len)))
             v->caught = false;
-        free(name);
         t = end ? end + 1 : NULL;
     }
 }
@@ -334,26 +344,41 @@ static int print_table(struct variant *vs, size_t n)
         }
         for (const char *t = v->tests; t && *t;) {
             const char *end = strchr(t, ',');
-            int len = end ? (int)(end - t) : (int)strlen(t);
-            char *name = str_printf("%s/%s: %.*s", v->ex->chapter->id, v->ex->id, len, t);
-            size_t k;
-            json_t *entry, *found = NULL;
-            json_array_foreach(json_object_get(v->results, "tests"), k, entry)
-            {
-                const char *nm = json_string_value(json_object_get(entry, "name"));
-                if (nm && name && strcmp(nm, name) == 0)
-                    found = entry;
-            }
-            bool lost = found && json_number_value(json_object_get(found, "score")) <
-                                     json_number_value(json_object_get(found, "max_score"));
-            printf("%-58s %-46.*s %s\n", label, len, t,
-                   lost ? "lost (caught)" : "KEPT: the test did not notice this mistake");
-            free(name);
+            size_t len = end ? (size_t)(end - t) : strlen(t);
+            printf("%-58s %-46.*s %s\n", label, (int)len, t,
+                   lost_points(result_of(v, t, len))
+                       ? "lost (caught)"
+                       : "KEPT: the test did not notice this mistake");
             t = end ? end + 1 : NULL;
         }
     }
     printf("\n%zu variants, %d caught\n", n, caught);
     return caught;
+}
+
+/* Folders under solutions/CH/mistakes/ that name no exercise of ch: their
+ * variants would never run, so they are an error, said on stdout. */
+static int stray_folders(const struct wb_manifest *m, const struct wb_chapter *ch)
+{
+    char *dir = str_printf("%s/solutions/%s/mistakes", m->root, ch->id);
+    DIR *d = dir ? opendir(dir) : NULL;
+    int stray = 0;
+    for (struct dirent *de; d && (de = readdir(d));) {
+        if (de->d_name[0] == '.')
+            continue;
+        bool known = false;
+        for (size_t k = 0; k < ch->nexercises && !known; k++)
+            known = strcmp(ch->exercises[k].id, de->d_name) == 0;
+        if (!known) {
+            printf("FAIL: solutions/%s/mistakes/%s is not an exercise of %s\n", ch->id, de->d_name,
+                   ch->id);
+            stray++;
+        }
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    return stray;
 }
 
 static void usage(FILE *out)
@@ -420,10 +445,12 @@ int cmd_mistakes(int argc, char **argv)
     struct grade_options sel = {.only = only};
     struct variant *vs = NULL;
     size_t n = 0;
+    int stray = 0;
     for (size_t i = 0; i < m.nchapters; i++) {
         const struct wb_chapter *ch = &m.chapters[i];
         if (!grade_selects_chapter(&sel, ch))
             continue;
+        stray += stray_folders(&m, ch);
         bool staged_any = false;
         for (size_t k = 0; k < ch->nexercises; k++) {
             const char *slash = only ? strchr(only, '/') : NULL;
@@ -467,5 +494,5 @@ int cmd_mistakes(int argc, char **argv)
     free(out_default);
     free(only);
     manifest_free(&m);
-    return (size_t)caught == n ? 0 : 1;
+    return (size_t)caught == n && stray == 0 ? 0 : 1;
 }
