@@ -71,6 +71,7 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
         r->message = message;
     } else {
         int timeout = exercise_timeout_ms(e, o);
+        pid_t prebuild = memory_safety_wanted(e, o) ? memory_safety_prebuild(b, e, ex_dir) : -1;
         struct proc_outcome outcome;
         struct grade_options selected = *o; /* --tests: only those run */
         char *filter = o->tests ? test_list_filter(e, o->tests) : NULL;
@@ -86,14 +87,14 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
             score_exercise(r, report, run_log, &outcome, timeout, o->test_timeout, kafka_real);
             if (o->tests)
                 test_list_exclude_others(r, o->tests);
-            if (san_prefix)
-                memory_safety_from_run(r, san_prefix);
-            else if (o->valgrind) /* valgrind judges each test instead */
-                memory_safety_not_counted(r, "not counted in a valgrind run");
-            else
-                memory_safety_run(b, e, ex_dir, env, o, 3 * timeout, r);
             r->seconds = outcome.seconds;
         }
+        if (san_prefix)
+            memory_safety_from_run(r, san_prefix);
+        else if (o->valgrind) /* valgrind judges each test instead */
+            memory_safety_not_counted(r, "not counted in a valgrind run");
+        else
+            memory_safety_run(b, e, ex_dir, env, o, 3 * timeout, prebuild, r);
         free(filter);
         free(san_prefix);
         free_argv(san_env);

@@ -14,8 +14,11 @@
 #include "pipeline.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define MEMORY_SAFETY_TEST "memory_safety"
 #define FINDING_LINES 14
@@ -201,42 +204,98 @@ void memory_safety_from_run(struct exercise_result *r, const char *log_prefix)
     free(finding);
 }
 
+/* The sanitized build's folder and files under ex_dir (malloc'd). */
+struct san_paths {
+    char *dir, *bin, *compile_log, *run_log, *report, *prefix;
+};
+
+static int san_paths(struct san_paths *p, const char *ex_dir)
+{
+    p->dir = path_join(ex_dir, "sanitize");
+    p->bin = p->dir ? path_join(p->dir, "tests.bin") : NULL;
+    p->compile_log = p->dir ? path_join(p->dir, "compile.log") : NULL;
+    p->run_log = p->dir ? path_join(p->dir, "run.log") : NULL;
+    p->report = p->dir ? path_join(p->dir, "report.json") : NULL;
+    p->prefix = p->dir ? path_join(p->dir, "sanitizer") : NULL;
+    return p->prefix && p->report && p->run_log && p->compile_log && p->bin ? 0 : -1;
+}
+
+static void san_paths_free(struct san_paths *p)
+{
+    free(p->dir);
+    free(p->bin);
+    free(p->compile_log);
+    free(p->run_log);
+    free(p->report);
+    free(p->prefix);
+}
+
+bool memory_safety_wanted(const struct wb_exercise *e, const struct grade_options *o)
+{
+    return memory_safety_listed(e) && !o->sanitize && !o->valgrind &&
+           (!o->tests || test_list_has(o->tests, MEMORY_SAFETY_TEST));
+}
+
+pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exercise *e,
+                             const char *ex_dir)
+{
+    struct san_paths p = {0};
+    pid_t pid = -1;
+    if (san_paths(&p, ex_dir) == 0 && remove_tree(p.dir) == 0 && mkdir_p(p.dir) == 0) {
+        fflush(NULL);
+        pid = fork();
+        if (pid == 0) { /* the child only compiles, while the parent runs the tests */
+            struct build_ctx b = *plain;
+            b.sanitize = true;
+            char *message = NULL;
+            _exit(build_exercise(&b, e, p.bin, p.compile_log, &message) == 0 ? 0 : 1);
+        }
+    }
+    san_paths_free(&p);
+    return pid;
+}
+
 void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,
                        const char *ex_dir, char **env, const struct grade_options *o,
-                       int timeout_ms, struct exercise_result *r)
+                       int timeout_ms, pid_t prebuild, struct exercise_result *r)
 {
+    /* The build started in the background ends first, whatever comes next.
+     * (ECHILD: someone reaped it already; the binary tells how it went.) */
+    while (prebuild > 0 && waitpid(prebuild, NULL, 0) < 0 && errno == EINTR)
+        ;
     if (r->state != EX_GRADED || !memory_test(r) || memory_test(r)->state == TEST_EXCLUDED)
         return;
     if (!others_pass(r)) {
         memory_safety_judge(r, NULL, NOT_YET);
         return;
     }
-    struct build_ctx b = *plain; /* shares pkg_flags: not freed here */
-    b.sanitize = true;
-    char *dir = path_join(ex_dir, "sanitize");
-    char *bin = dir ? path_join(dir, "tests.bin") : NULL;
-    char *compile_log = dir ? path_join(dir, "compile.log") : NULL;
-    char *run_log = dir ? path_join(dir, "run.log") : NULL;
-    char *report = dir ? path_join(dir, "report.json") : NULL;
-    char *prefix = dir ? path_join(dir, "sanitizer") : NULL;
-    char **san_env = prefix ? memory_safety_env(env, prefix, plain->course_root) : NULL;
+    struct san_paths p = {0};
+    char **san_env =
+        san_paths(&p, ex_dir) == 0 ? memory_safety_env(env, p.prefix, plain->course_root) : NULL;
     char *message = NULL;
     struct grade_options so = *o;
     so.sanitize = true;
     so.valgrind = false;
     so.test_filter = NULL; /* every test of the exercise, whatever --tests selected */
     struct proc_outcome outcome;
-    if (!san_env || remove_tree(dir) != 0 || mkdir_p(dir) != 0) {
-        memory_safety_judge(r, NULL, "could not prepare the sanitizer run's folder");
-    } else if (build_exercise(&b, e, bin, compile_log, &message) != 0) {
-        char *why = str_printf("the sanitizer build failed: %s", message ? message : "");
+    bool ready = san_env != NULL;
+    if (ready && prebuild <= 0) { /* not started in the background: build now */
+        struct build_ctx b = *plain;
+        b.sanitize = true;
+        ready = remove_tree(p.dir) == 0 && mkdir_p(p.dir) == 0 &&
+                build_exercise(&b, e, p.bin, p.compile_log, &message) == 0;
+    }
+    if (!san_env) {
+        memory_safety_judge(r, NULL, "could not prepare the sanitizer run");
+    } else if (!ready || !path_is_file(p.bin)) {
+        char *why = str_printf("the sanitizer build failed (see %s)", p.compile_log);
         memory_safety_judge(r, NULL, why ? why : "the sanitizer build failed");
         free(why);
-    } else if (run_tests(bin, report, run_log, san_env, timeout_ms, &so, plain->course_root,
+    } else if (run_tests(p.bin, p.report, p.run_log, san_env, timeout_ms, &so, plain->course_root,
                          &outcome) != 0) {
         memory_safety_judge(r, NULL, "could not start the sanitizer run");
     } else {
-        char *finding = memory_safety_first_finding(prefix);
+        char *finding = memory_safety_first_finding(p.prefix);
         if (!finding && (outcome.timed_out || outcome.signal))
             finding =
                 str_printf("the sanitized test runner %s", proc_describe(&outcome, timeout_ms));
@@ -245,10 +304,5 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
     }
     free(message);
     free_argv(san_env);
-    free(prefix);
-    free(report);
-    free(run_log);
-    free(compile_log);
-    free(bin);
-    free(dir);
+    san_paths_free(&p);
 }

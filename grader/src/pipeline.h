@@ -9,6 +9,8 @@
 #include "proc.h"
 #include "util.h"
 
+#include <sys/types.h>
+
 /* ---- stage.c: a fresh work tree from the instructor's copy ------------- */
 
 /* Resolves where the student files of chapters live in a submission: the
@@ -126,11 +128,17 @@ void memory_safety_judge(struct exercise_result *r, const char *finding, const c
 void memory_safety_not_counted(struct exercise_result *r, const char *why);
 /* Scores memory_safety from a run that was itself sanitized (--sanitize). */
 void memory_safety_from_run(struct exercise_result *r, const char *log_prefix);
-/* The second, sanitized build and run of e that scores memory_safety, once
- * every other test of r passes. */
+/* True when this run scores memory_safety with a second, sanitized run. */
+bool memory_safety_wanted(const struct wb_exercise *e, const struct grade_options *o);
+/* Starts the sanitized build of e in the background (a child process), so
+ * it overlaps the plain run. Returns its pid, -1 when it could not start. */
+pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exercise *e,
+                             const char *ex_dir);
+/* The second, sanitized run of e that scores memory_safety, once every other
+ * test of r passes; waits for prebuild first (or builds now when it is -1). */
 void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,
                        const char *ex_dir, char **env, const struct grade_options *o,
-                       int timeout_ms, struct exercise_result *r);
+                       int timeout_ms, pid_t prebuild, struct exercise_result *r);
 
 /* ---- brokers.c ------------------------------------------------------------ */
 
