@@ -493,8 +493,8 @@ Test(items_server, wrong_method_is_405_with_allow)
  * after the hold began gets its 201 meanwhile. With the store guarded by a
  * mutex that cannot happen (the held thread holds the lock, and every POST
  * needs it to append), so the hold simply ends; without the mutex another
- * thread appends and answers: the race is seen, every time (and the held
- * thread's own client waits out its 5 s timeout). */
+ * thread appends and answers: the race is seen, every time (the test
+ * reports it at once; the held thread stays held). */
 #define PROBE_HOLD_MS 1500
 
 static atomic_bool probe_armed;   /* the hold may still happen */
@@ -548,6 +548,7 @@ struct poster {
     int thread;
     int created; /* POSTs answered 201 */
     char first_failure[400];
+    atomic_bool done;
 };
 
 /* Runs in its own thread: no cr_assert here (Criterion asserts belong to the
@@ -560,7 +561,7 @@ static void *post_many(void *arg)
         snprintf(body, sizeof body, "{\"name\": \"t%d-%d\", \"price\": %d}", p->thread, i, i);
         struct wb_http_response res;
         bool during_hold = atomic_load(&probe_holding);
-        wb_http_request("POST", p->url, body, json_headers, 5000, &res);
+        wb_http_request("POST", p->url, body, json_headers, 15000, &res);
         if (res.status == 201 && during_hold && atomic_load(&probe_holding))
             atomic_fetch_add(&probe_answered, 1);
         if (res.status == 201)
@@ -570,10 +571,13 @@ static void *post_many(void *arg)
                      wb_http_describe(&res));
         wb_http_response_free(&res);
     }
+    atomic_store(&p->done, true);
     return NULL;
 }
 
-Test(items_server, concurrent_posts_get_distinct_ids)
+/* Generous bounds: the probe holds one thread up to PROBE_HOLD_MS, and the
+ * machine may be busy; the test ends as soon as the posts are done. */
+Test(items_server, concurrent_posts_get_distinct_ids, .timeout = 40)
 {
     /* before the server allocates anything with jansson */
     json_set_alloc_funcs(probe_malloc, free);
@@ -587,13 +591,23 @@ Test(items_server, concurrent_posts_get_distinct_ids)
         int rc = pthread_create(&threads[t], NULL, post_many, &posters[t]);
         cr_assert_eq(rc, 0, "test: pthread_create failed: %s", strerror(rc));
     }
-    for (int t = 0; t < POSTER_THREADS; t++)
-        pthread_join(threads[t], NULL);
+    /* Wait for the posters, but report a race as soon as the probe saw one
+     * (the held thread's client would only time out). */
+    for (int t = 0; t < POSTER_THREADS && !atomic_load(&probe_race_seen);) {
+        if (atomic_load(&posters[t].done)) {
+            t++;
+            continue;
+        }
+        struct timespec tick = {0, 10 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+    }
     cr_assert_not(atomic_load(&probe_race_seen),
                   "while one server thread was inside json_array_append_new (the items table "
                   "growing), another POST was stored and answered 201: two threads changed the "
                   "store at once. Hold server->lock around every access to the items and "
                   "next_id");
+    for (int t = 0; t < POSTER_THREADS; t++)
+        pthread_join(threads[t], NULL);
     for (int t = 0; t < POSTER_THREADS; t++)
         cr_assert_eq(posters[t].created, POSTS_PER_THREAD,
                      "%d threads each sent %d POSTs at the same time; thread %d got only %d "
@@ -729,7 +743,7 @@ static size_t generate_body(char *buffer, size_t size, size_t nitems, void *user
     return n;
 }
 
-Test(items_server, huge_upload_is_refused_without_buffering_it)
+Test(items_server, huge_upload_is_refused_without_buffering_it, .timeout = 40)
 {
     size_t limit = 1024;
     struct items_server *server = start_server(limit);
@@ -751,7 +765,7 @@ Test(items_server, huge_upload_is_refused_without_buffering_it)
         (rc = curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers)) == CURLE_OK &&
         (rc = curl_easy_setopt(curl, CURLOPT_READFUNCTION, generate_body)) == CURLE_OK &&
         (rc = curl_easy_setopt(curl, CURLOPT_READDATA, &left)) == CURLE_OK &&
-        (rc = curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 8000L)) == CURLE_OK &&
+        (rc = curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L)) == CURLE_OK &&
         (rc = curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L)) == CURLE_OK)
         rc = curl_easy_perform(curl);
     if (rc == CURLE_OK)
