@@ -6,6 +6,7 @@
 #   make watch | hint | progress [EXERCISE=http_client]      the student's loop (wirebook --help)
 #   make quiz [QUIZ=document] [ANSWERS=FILE]                  the quizzes, in the terminal
 #   make test                                                the project's own test suite
+#   make mistakes [ONLY=CHAPTER[/EXERCISE]]                  every wrong variant must lose points
 #   make                                                     build the tool and example programs
 #
 # Every dependency comes from Debian packages (scripts/packages.txt) and is
@@ -40,13 +41,13 @@ TESTKIT_SRC  := $(wildcard testkit/*.c)
 TESTKIT_OBJ  := $(TESTKIT_SRC:testkit/%.c=$(BUILD)/testkit/%.o)
 GRADER_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/grader-tests/%,$(wildcard grader/tests/test_*.c))
 
-.PHONY: all deps tool grade batch gradescope release check watch hint progress quiz test test-asan test-valgrind skeletons programs compdb bench format \
+.PHONY: all deps tool grade batch gradescope release check watch hint progress quiz test test-asan test-valgrind mistakes skeletons programs compdb bench format \
         format-check clean help
 
 all: tool programs compdb
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@sh scripts/install-deps.sh
@@ -136,6 +137,10 @@ test:
 
 test-asan: tool
 	$(WB) grade --submission solutions --sanitize --out $(BUILD)/grade-asan --expect '*=full'
+
+# The mistakes corpus (solutions/*/mistakes/): every variant must lose points.
+mistakes: tool
+	$(WB) mistakes -j $(or $(JOBS),2) $(ONLY)
 
 test-valgrind: tool
 	$(WB) grade --submission solutions --valgrind --no-quiz --out $(BUILD)/grade-valgrind

@@ -128,6 +128,8 @@ step "solutions score full marks (-Werror)" \
     $WB grade --submission solutions --werror --out $OUT/solutions --expect '*=full'
 step "skeletons compile and score zero" \
     $WB grade --submission chapters --out $OUT/skeletons --expect '*=zero'
+step "mistakes corpus: every variant loses points where its comment says" \
+    $WB mistakes -j 4 --out $OUT/mistakes
 step "solutions pass under ASan+UBSan" \
     $WB grade --submission solutions --sanitize --no-quiz --out $OUT/asan --expect '*=full'
 step "solutions are valgrind-clean (no definite leak, no memory error)" valgrind_clean

@@ -40,6 +40,11 @@ uint16_t wb_refusing_port(void);
  * Returns true when it does, false after timeout_ms. */
 bool wb_wait_port(uint16_t port, int timeout_ms);
 
+/* The address a socket of this process listens on at port ("127.0.0.1",
+ * "0.0.0.0", "::"), written into address; false when none listens there.
+ * For servers that run inside the test process (wb_sockets.c). */
+bool wb_listening_address(uint16_t port, char *address, size_t size);
+
 /* ---- names and time (wb_names.c) --------------------------------------- */
 
 /* "prefix-<pid>-<counter>-<random>": unique across tests and parallel runs,

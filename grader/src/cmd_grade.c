@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "expect.h"
 #include "grade.h"
+#include "pipeline.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -53,6 +54,24 @@ int check_only(const struct wb_manifest *m, const char *only)
         for (size_t k = 0; k < m->chapters[i].nexercises; k++)
             fprintf(stderr, "  %s/%s\n", m->chapters[i].id, m->chapters[i].exercises[k].id);
     return -1;
+}
+
+/* --tests names tests of the one exercise --only selects. */
+static int check_tests(const struct wb_manifest *m, const struct grade_options *o)
+{
+    if (!o->tests)
+        return 0;
+    const struct wb_exercise *e =
+        o->only && strchr(o->only, '/') ? manifest_exercise(m, o->only) : NULL;
+    if (!e) {
+        fprintf(stderr, "wirebook grade: --tests needs --only CHAPTER/EXERCISE\n");
+        return -1;
+    }
+    char *why = test_list_check(e, o->tests);
+    if (why)
+        fprintf(stderr, "wirebook grade: --tests: %s\n", why);
+    free(why);
+    return why ? -1 : 0;
 }
 
 static int run_pipeline(struct wb_manifest *m, struct grade_options *o, const char *json_path,
@@ -104,7 +123,8 @@ static void grade_usage(FILE *out)
             "usage: wirebook grade [--submission DIR] [--only CHAPTER[/EXERCISE]|quiz]\n"
             "                      [--out DIR] [--sanitize] [--valgrind] [--werror] [--no-quiz]\n"
             "                      [--verbose] [--course DIR] [--expect SPEC]\n"
-            "                      [--test-timeout SECONDS] [--submission-metadata FILE]\n\n"
+            "                      [--test-timeout SECONDS] [--tests NAME,NAME]\n"
+            "                      [--submission-metadata FILE]\n\n"
             "Grades a submission laid out like chapters/: a folder, a checkout holding\n"
             "chapters/, or a .zip/.tar.gz/.tgz of one (default: the course's own chapters/).\n"
             "Prints a table (NO_COLOR=1: no colour) and writes OUT/results.json (Gradescope\n"
@@ -113,7 +133,8 @@ static void grade_usage(FILE *out)
             "  --expect SPEC  for the course's own tests: e.g. '*=full' or\n"
             "                 '*=zero,01_rest/http_client=full'; exit 1 when not met\n"
             "  --submission-metadata FILE  Gradescope's submission_metadata.json: applies\n"
-            "                 the manifest's \"late\" policy to results.json\n");
+            "                 the manifest's \"late\" policy to results.json\n"
+            "  --tests LIST   with --only CHAPTER/EXERCISE: run and score only these tests\n");
 }
 
 int cmd_grade(int argc, char **argv)
@@ -131,11 +152,12 @@ int cmd_grade(int argc, char **argv)
                                              {"test-timeout", required_argument, NULL, 't'},
                                              {"valgrind", no_argument, NULL, 'V'},
                                              {"submission-metadata", required_argument, NULL, 'M'},
+                                             {"tests", required_argument, NULL, 'T'},
                                              {NULL, 0, NULL, 0}};
     struct grade_options o = {.quizzes = true, .color = want_color()};
     const char *course = NULL, *out_dir = NULL, *expect = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VM:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VM:T:", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o.submission = optarg; break;
         case 'o': o.only = optarg; break;
@@ -148,6 +170,7 @@ int cmd_grade(int argc, char **argv)
         case 'c': course = optarg; break;
         case 'M': o.submission_metadata = optarg; break;
         case 'e': expect = optarg; break;
+        case 'T': o.tests = optarg; break;
         case 't':
             o.test_timeout = atof(optarg);
             if (o.test_timeout <= 0) {
@@ -167,7 +190,7 @@ int cmd_grade(int argc, char **argv)
     struct wb_manifest m;
     if (load_course(course, &m) != 0)
         return 2;
-    if (check_only(&m, o.only) != 0) {
+    if (check_only(&m, o.only) != 0 || check_tests(&m, &o) != 0) {
         manifest_free(&m);
         return 2;
     }

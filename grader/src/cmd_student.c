@@ -184,12 +184,19 @@ static void show_course(struct session *s, bool exercises)
             hints += used;
             if (!exercises)
                 continue;
-            const char *mark = st == EXS_PASSING ? "[x]" : st == EXS_FAILING ? "[!]" : "[ ]";
-            const char *col = st == EXS_PASSING   ? paint(s, GREEN)
+            /* A result older than the file says nothing about the file. */
+            bool changed = progress_changed_since_check(&s->p, e, s->m.root);
+            const char *mark = changed             ? "[~]"
+                               : st == EXS_PASSING ? "[x]"
+                               : st == EXS_FAILING ? "[!]"
+                                                   : "[ ]";
+            const char *col = changed             ? ""
+                              : st == EXS_PASSING ? paint(s, GREEN)
                               : st == EXS_FAILING ? paint(s, RED)
                                                   : "";
-            printf("  %s%s %-16s %-11s%s %5g/%-4g %s", col, mark, e->id, progress_status_name(st),
-                   paint(s, RESET), progress_score(&s->p, e), progress_max(&s->p, e), e->title);
+            printf("  %s%s %-16s %-11s%s %5g/%-4g %s", col, mark, e->id,
+                   changed ? "changed since last check" : progress_status_name(st), paint(s, RESET),
+                   progress_score(&s->p, e), progress_max(&s->p, e), e->title);
             if (used)
                 printf(" %s(%d hint%s)%s", paint(s, DIM), used, used == 1 ? "" : "s",
                        paint(s, RESET));
@@ -266,36 +273,65 @@ void say_after_check(const struct wb_manifest *m, const struct progress *p,
         printf(" And every exercise passes now.\n");
 }
 
+/* Checks one operand (a chapter, an exercise, or the current exercise when
+ * name is NULL; everything with all). 1 all passed, 0 not, -1 could not
+ * run, 2 nothing to do (every exercise passes). */
+static int check_one(struct session *s, const char *name, bool all, bool sanitize)
+{
+    struct check_request req = {.sanitize = sanitize, .color = s->color};
+    bool none_left = false;
+    if (name)
+        req.ch = manifest_chapter(&s->m, name);
+    if (!all && !req.ch) {
+        if (name)
+            req.ex = resolve_exercise(&s->m, name, stderr);
+        else
+            req.ex = exercise_arg(s, 0, NULL, 0, &none_left);
+        if (!req.ex)
+            return none_left ? 2 : -1;
+    }
+    int passed = check_and_record(&s->m, &s->p, &req);
+    if (passed >= 0 && req.ex)
+        say_after_check(&s->m, &s->p, req.ex, passed == 1);
+    fflush(stdout); /* this check's results before the next one's progress lines */
+    return passed;
+}
+
 int cmd_check(int argc, char **argv)
 {
     struct student_opts o;
     int rc = 0;
-    int at = parse_opts(argc, argv, "check [CHAPTER | [CHAPTER/]EXERCISE | --all] [--sanitize]",
+    int at = parse_opts(argc, argv, "check [CHAPTER | [CHAPTER/]EXERCISE ...| --all] [--sanitize]",
                         "Builds and tests an exercise (default: the current one, the first that\n"
-                        "does not pass), a whole chapter, or --all, from chapters/. Shows the\n"
-                        "compiler's message, or per test what was expected and what came back,\n"
-                        "and records the result for `wirebook list`. Exits 0 when all pass.\n",
+                        "does not pass), each exercise or chapter named, or --all, from\n"
+                        "chapters/. Shows the compiler's message, or per test what was expected\n"
+                        "and what came back, and records the result for `wirebook list`.\n"
+                        "Exits 0 when all pass.\n",
                         &o, &rc);
     if (at < 0)
         return rc;
     struct session s;
     if (session_open(&s, o.course) != 0)
         return 2;
-    struct check_request req = {.sanitize = o.sanitize, .color = s.color};
-    bool none_left = false;
-    if (at < argc)
-        req.ch = manifest_chapter(&s.m, argv[at]);
-    if (!o.all && !req.ch)
-        req.ex = exercise_arg(&s, argc, argv, at, &none_left);
-    if (!o.all && !req.ch && !req.ex) {
-        session_close(&s);
-        return none_left ? 0 : 2;
+    /* Every name must make sense before anything runs. */
+    for (int i = at; i < argc; i++) {
+        if (!manifest_chapter(&s.m, argv[i]) && !resolve_exercise(&s.m, argv[i], stderr)) {
+            session_close(&s);
+            return 2;
+        }
     }
-    int passed = check_and_record(&s.m, &s.p, &req);
-    if (passed >= 0 && req.ex)
-        say_after_check(&s.m, &s.p, req.ex, passed == 1);
+    int result = 1;
+    if (o.all || at == argc) {
+        int one = check_one(&s, NULL, o.all, o.sanitize);
+        result = one == 2 ? 1 : one;
+    }
+    for (int i = at; i < argc && !o.all; i++) {
+        int one = check_one(&s, argv[i], false, o.sanitize);
+        if (one < 0 || (one == 0 && result > 0))
+            result = one;
+    }
     session_close(&s);
-    return passed < 0 ? 2 : passed == 1 ? 0 : 1;
+    return result < 0 ? 2 : result == 1 ? 0 : 1;
 }
 
 /* ---- watch -------------------------------------------------------------------- */

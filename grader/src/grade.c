@@ -78,14 +78,33 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
         r->message = message;
     } else {
         int timeout = exercise_timeout_ms(e, o);
+        pid_t prebuild = memory_safety_wanted(e, o) ? memory_safety_prebuild(b, e, ex_dir) : -1;
         struct proc_outcome outcome;
-        if (run_tests(bin, report, run_log, env, timeout, o, b->course_root, &outcome) != 0) {
+        struct grade_options selected = *o; /* --tests: only those run */
+        char *filter = o->tests ? test_list_filter(e, o->tests) : NULL;
+        selected.test_filter = filter;
+        /* --sanitize: this run is the sanitizer run, its reports go to files */
+        char *san_prefix = o->sanitize ? path_join(ex_dir, "sanitizer") : NULL;
+        char **san_env = san_prefix ? memory_safety_env(env, san_prefix, b->course_root) : NULL;
+        if (run_tests(bin, report, run_log, san_env ? san_env : env, timeout, &selected,
+                      b->course_root, &outcome) != 0) {
             score_not_run(r, EX_NO_REPORT, "could not start the test runner (fork failed)",
                           kafka_real);
         } else {
             score_exercise(r, report, run_log, &outcome, timeout, o->test_timeout, kafka_real);
+            if (o->tests)
+                test_list_exclude_others(r, o->tests);
             r->seconds = outcome.seconds;
         }
+        if (san_prefix)
+            memory_safety_from_run(r, san_prefix);
+        else if (o->valgrind) /* valgrind judges each test instead */
+            memory_safety_not_counted(r, "not counted in a valgrind run");
+        else
+            memory_safety_run(b, e, ex_dir, env, o, 3 * timeout, prebuild, r);
+        free(filter);
+        free(san_prefix);
+        free_argv(san_env);
     }
     free(bin);
     free(compile_log);
@@ -135,8 +154,10 @@ static void grade_chapter(const struct wb_manifest *m, const struct wb_chapter *
         if (!env) {
             score_not_run(r, EX_NO_REPORT, "cannot prepare the exercise's folder", kafka_real);
         } else {
-            if (!o->quiet_progress)
+            if (!o->quiet_progress) {
+                fflush(stdout); /* what stdout holds belongs before this line */
                 fprintf(stderr, "  grading %s/%s ...\n", ch->id, r->ex->id);
+            }
             grade_exercise(&b, ex_dir, env, o, r);
         }
         if (r->seconds == 0)

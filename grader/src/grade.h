@@ -27,6 +27,8 @@ struct grade_options {
     bool quiet_progress;             /* no "grading CH/EX ..." lines on stderr */
     double test_timeout;             /* caps every test's own limit (seconds), 0 = no cap */
     const char *submission_metadata; /* Gradescope's, for the late policy; or NULL */
+    const char *tests;       /* NULL, or "a,b": run and score only these tests (test_select.c) */
+    const char *test_filter; /* set by grade.c from tests: Criterion's --filter pattern */
 };
 
 enum test_state {

@@ -9,6 +9,8 @@
 #include "proc.h"
 #include "util.h"
 
+#include <sys/types.h>
+
 /* ---- stage.c: a fresh work tree from the instructor's copy ------------- */
 
 /* Resolves where the student files of chapters live in a submission: the
@@ -95,6 +97,48 @@ void score_exercise(struct exercise_result *r, const char *report_path, const ch
 /* Marks every test of r as not run, with one reason. */
 void score_not_run(struct exercise_result *r, enum exercise_state state, const char *why,
                    bool kafka_real);
+
+/* ---- test_select.c: only some tests of an exercise ------------------------ */
+
+/* True when the comma-separated list names the test. */
+bool test_list_has(const char *list, const char *name);
+/* NULL when every name in list is a test of e, else a message naming the
+ * unknown ones and listing e's tests (malloc'd). */
+char *test_list_check(const struct wb_exercise *e, const char *list);
+/* Criterion's --filter pattern for those tests: "EX/@(a|b)" (malloc'd). */
+char *test_list_filter(const struct wb_exercise *e, const char *list);
+/* Marks the tests list does not name as excluded and recounts the score. */
+void test_list_exclude_others(struct exercise_result *r, const char *list);
+
+/* ---- memory_safety.c: the sanitizer-scored "memory_safety" test -------------- */
+
+/* True when the manifest gives e a memory_safety test. */
+bool memory_safety_listed(const struct wb_exercise *e);
+/* True for tests the grader scores itself (not found in the test binary). */
+bool memory_safety_is_grader_test(const char *name);
+/* A copy of env whose sanitizer options write reports to LOG_PREFIX.PID
+ * files and suppress the libraries' own leaks. */
+char **memory_safety_env(char **env, const char *log_prefix, const char *course_root);
+/* The first report in LOG_PREFIX.* (malloc'd), NULL when there is none. */
+char *memory_safety_first_finding(const char *log_prefix);
+/* Scores r's memory_safety test: passed without a finding, failed with it,
+ * or failed with not_run as the reason. */
+void memory_safety_judge(struct exercise_result *r, const char *finding, const char *not_run);
+/* Leaves memory_safety out of this run's score, saying why (--valgrind). */
+void memory_safety_not_counted(struct exercise_result *r, const char *why);
+/* Scores memory_safety from a run that was itself sanitized (--sanitize). */
+void memory_safety_from_run(struct exercise_result *r, const char *log_prefix);
+/* True when this run scores memory_safety with a second, sanitized run. */
+bool memory_safety_wanted(const struct wb_exercise *e, const struct grade_options *o);
+/* Starts the sanitized build of e in the background (a child process), so
+ * it overlaps the plain run. Returns its pid, -1 when it could not start. */
+pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exercise *e,
+                             const char *ex_dir);
+/* The second, sanitized run of e that scores memory_safety, once every other
+ * test of r passes; waits for prebuild first (or builds now when it is -1). */
+void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,
+                       const char *ex_dir, char **env, const struct grade_options *o,
+                       int timeout_ms, pid_t prebuild, struct exercise_result *r);
 
 /* ---- brokers.c ------------------------------------------------------------ */
 

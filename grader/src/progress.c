@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 char *progress_default_path(const char *root)
 {
@@ -127,6 +128,28 @@ void progress_forget(struct progress *p, const struct wb_exercise *e)
     json_object_del(one, "score");
     json_object_del(one, "max");
     json_object_del(one, "checked");
+}
+
+time_t progress_checked(const struct progress *p, const struct wb_exercise *e)
+{
+    return (time_t)json_integer_value(json_object_get(entry(p, e, false), "checked"));
+}
+
+bool progress_changed_since_check(const struct progress *p, const struct wb_exercise *e,
+                                  const char *root)
+{
+    time_t checked = progress_checked(p, e);
+    if (checked == 0)
+        return false;
+    for (size_t i = 0; i < e->nfiles; i++) {
+        char *path = str_printf("%s/chapters/%s/%s", root, e->chapter->id, e->files[i]);
+        struct stat st;
+        bool newer = path && stat(path, &st) == 0 && st.st_mtime > checked;
+        free(path);
+        if (newer)
+            return true;
+    }
+    return false;
 }
 
 int progress_hints_used(const struct progress *p, const struct wb_exercise *e)

@@ -79,14 +79,17 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
     if (!output_opt || !timeout_opt || !vg_log || !vg_supp)
         goto out;
     remove(report_path); /* a stale report must never be mistaken for this run's */
-    char *test_argv[] = {(char *)bin, "-j1", "--color=never", output_opt, timeout_opt};
+    char *test_argv[] = {(char *)bin,           "-j1",
+                         "--color=never",       output_opt,
+                         timeout_opt,           o->test_filter ? "--filter" : NULL,
+                         (char *)o->test_filter};
     char *valgrind_argv[] = {"valgrind", "-q", "--trace-children=yes",
                              /* peers (python3, kcat, sh) are not ours to check */
                              "--trace-children-skip=/usr/*,/bin/*", "--leak-check=full",
                              "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
                              "--error-exitcode=" VALGRIND_ERROR_EXIT, vg_supp, vg_log};
     size_t nvg = o->valgrind ? sizeof valgrind_argv / sizeof *valgrind_argv : 0;
-    size_t ntest = sizeof test_argv / sizeof *test_argv;
+    size_t ntest = sizeof test_argv / sizeof *test_argv - (o->test_filter ? 0 : 2);
     char *args[sizeof valgrind_argv / sizeof *valgrind_argv + sizeof test_argv / sizeof *test_argv +
                1];
     memcpy(args, valgrind_argv, nvg * sizeof *args);

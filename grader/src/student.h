@@ -44,6 +44,12 @@ const char *progress_status_name(enum ex_status s);
 double progress_score(const struct progress *p, const struct wb_exercise *e);
 /* Points of the last check, or the manifest's when never checked. */
 double progress_max(const struct progress *p, const struct wb_exercise *e);
+/* When e was last checked (0 = never). */
+time_t progress_checked(const struct progress *p, const struct wb_exercise *e);
+/* True when one of e's files in ROOT/chapters/ was saved after its last check:
+ * the recorded result may no longer hold. */
+bool progress_changed_since_check(const struct progress *p, const struct wb_exercise *e,
+                                  const char *root);
 /* Forgets the check results of e (after a reset); hints used are kept. */
 void progress_forget(struct progress *p, const struct wb_exercise *e);
 int progress_hints_used(const struct progress *p, const struct wb_exercise *e);

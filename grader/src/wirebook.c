@@ -23,6 +23,7 @@ static const struct {
     {"quiz", cmd_quiz, "take a quiz in the terminal, or check an answers file"},
     {"grade", cmd_grade, "grade a submission (instructors): grade --submission DIR"},
     {"batch", cmd_batch, "grade every submission in a folder, in parallel: batch DIR [-j N]"},
+    {"mistakes", cmd_mistakes, "grade the mistakes corpus; fails unless every variant is caught"},
     {"build", cmd_build, "build the chapters' runnable example programs into build/bin/"},
     {"skeletons", cmd_skeletons, "regenerate chapters/ skeletons from solutions/ (--check)"},
     {"compdb", cmd_compdb, "write compile_commands.json for editors"},

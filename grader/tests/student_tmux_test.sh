@@ -56,6 +56,23 @@ type_line 'clear; $WB check 01_rest/http_client >check.out 2>&1; echo CHECK-EXIT
 wait_for "CHECK-EXIT=1" || { cat "$work/check.out" >&2; exit 1; }
 grep -q "FAIL" "$work/check.out" || { cat "$work/check.out" >&2; fail "check did not show failing tests"; }
 
+# Two names: both are checked, each one's results before the next one's
+# progress line even through a pipe.
+type_line 'clear; $WB check 01_rest/http_client 01_rest/hello_server 2>&1 | cat >check2.out; echo CHECK2-DONE'
+wait_for "CHECK2-DONE" || exit 1
+grep -q "01_rest/hello_server does not pass yet" "$work/check2.out" ||
+    { cat "$work/check2.out" >&2; fail "check A B did not check B"; }
+order=$(grep -n "grading 01_rest/hello_server\|01_rest/http_client does not pass yet" "$work/check2.out" |
+    cut -d: -f2- | head -n 1)
+case $order in
+*"http_client does not pass yet"*) ;;
+*) cat "$work/check2.out" >&2; fail "check A B printed B's progress line before A's results" ;;
+esac
+# A save after the last check makes the recorded result stale.
+touch -d '+2 seconds' "$work/chapters/01_rest/http_client.c"
+type_line 'clear; $WB list | grep http_client'
+wait_for "changed since last check" || exit 1
+
 type_line 'clear; $WB watch; echo WATCH-EXIT=$?'
 wait_for "watching 01_rest/http_client" || exit 1
 wait_for "save to check again" || exit 1

@@ -215,3 +215,22 @@ Test(hello_server, taken_port_fails_cleanly)
     wb_http_response_free(&res);
     hello_server_stop(first);
 }
+
+/* The server runs inside this test process, so its listening socket is one
+ * of ours: look up the address it is bound to. 0.0.0.0 (every interface)
+ * also answers on 127.0.0.1, which is why only this test can tell. */
+Test(hello_server, listens_on_loopback_only)
+{
+    struct hello_server *server = start_any_port();
+    char address[64] = "";
+    bool found = wb_listening_address(hello_server_port(server), address, sizeof address);
+    cr_assert(found,
+              "no socket of this process listens on port %u, the port "
+              "hello_server_port() reported",
+              hello_server_port(server));
+    cr_assert_str_eq(address, "127.0.0.1",
+                     "the server listens on %s port %u: it must listen on 127.0.0.1 only (bind "
+                     "the address with MHD_OPTION_SOCK_ADDR), not on every interface",
+                     address, hello_server_port(server));
+    hello_server_stop(server);
+}

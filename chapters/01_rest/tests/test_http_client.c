@@ -2,10 +2,13 @@
  * test_http_client.c - tests of exercise http_client, against a scripted
  * HTTP fixture server on 127.0.0.1 (testkit/wb_http_fixture.h).
  */
+#define _GNU_SOURCE /* RTLD_NEXT */
 #include "http_client.h"
 #include "wb_http_fixture.h"
 #include "wb_testkit.h"
 
+#include <dlfcn.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,4 +208,63 @@ Test(http_client, empty_body_is_an_empty_string, .init = start_fixture, .fini = 
                    "got \"%s\"",
                    url, r.content_type ? r.content_type : "");
     http_response_free(&r);
+}
+
+/* ---- which timeout reached libcurl -----------------------------------------
+ * This binary defines curl_easy_setopt itself: every call (the student's and
+ * the test kit's) is noted and passed on to libcurl's own (dlsym RTLD_NEXT).
+ * So a test can see the limit http_get gave libcurl without waiting it out. */
+#undef curl_easy_setopt /* curl.h wraps it in a type-checking macro */
+
+static long seen_timeout_ms; /* last CURLOPT_TIMEOUT_MS (or TIMEOUT * 1000); -1: none */
+
+CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...)
+{
+    static CURLcode (*real)(CURL *, CURLoption, ...);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "curl_easy_setopt");
+    va_list ap;
+    va_start(ap, option);
+    CURLcode rc;
+    if (option < CURLOPTTYPE_OBJECTPOINT) { /* a long */
+        long value = va_arg(ap, long);
+        if (option == CURLOPT_TIMEOUT_MS)
+            seen_timeout_ms = value;
+        else if (option == CURLOPT_TIMEOUT)
+            seen_timeout_ms = value * 1000;
+        rc = real(curl, option, value);
+    } else if (option >= CURLOPTTYPE_OFF_T && option < CURLOPTTYPE_BLOB) {
+        rc = real(curl, option, va_arg(ap, curl_off_t));
+    } else { /* object, string, function or blob pointer */
+        rc = real(curl, option, va_arg(ap, void *));
+    }
+    va_end(ap);
+    return rc;
+}
+
+/* timeout_ms <= 0 means "use HTTP_DEFAULT_TIMEOUT_MS": the transfer must get
+ * that limit, not 0 (no limit at all) or a negative number. */
+Test(http_client, nonpositive_timeout_uses_the_default, .init = start_fixture, .fini = stop_fixture)
+{
+    const long timeouts[] = {0, -1};
+    for (size_t i = 0; i < sizeof timeouts / sizeof timeouts[0]; i++) {
+        wb_http_fixture_push_status(fx, 200, "text/plain", "ok\n");
+        char url[256];
+        snprintf(url, sizeof url, "%s", wb_http_fixture_url(fx, "/default-timeout"));
+        seen_timeout_ms = -1;
+        struct http_response r = {0};
+        int rc = http_get(url, timeouts[i], &r);
+        cr_assert_eq(rc, 0,
+                     "http_get(\"%s\", timeout_ms %ld) returned %d, expected 0. Error: \"%s\"", url,
+                     timeouts[i], rc, r.error);
+        cr_assert_eq(seen_timeout_ms, HTTP_DEFAULT_TIMEOUT_MS,
+                     "http_get(\"%s\", timeout_ms %ld) gave libcurl a timeout of %ld ms%s: a "
+                     "timeout <= 0 means HTTP_DEFAULT_TIMEOUT_MS (%ld ms) with CURLOPT_TIMEOUT_MS",
+                     url, timeouts[i], seen_timeout_ms,
+                     seen_timeout_ms == -1  ? " (none set)"
+                     : seen_timeout_ms == 0 ? " (0: no limit at all)"
+                                            : "",
+                     (long)HTTP_DEFAULT_TIMEOUT_MS);
+        http_response_free(&r);
+    }
 }

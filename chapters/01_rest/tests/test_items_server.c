@@ -5,11 +5,17 @@
  * HTTP requests with libcurl (wb_http.h), reads the JSON answers with
  * jansson, and stops the server.
  */
+#define _GNU_SOURCE /* dladdr */
 #include "items_server.h"
 #include "wb_http.h"
 #include "wb_testkit.h"
 
+#include <curl/curl.h>
+#include <dlfcn.h>
+#include <execinfo.h>
 #include <jansson.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,6 +485,59 @@ Test(items_server, wrong_method_is_405_with_allow)
     items_server_stop(server);
 }
 
+/* Forcing the race instead of hoping for it. jansson allocates through
+ * functions the test may replace (json_set_alloc_funcs). The first time a
+ * server thread grows an array inside json_array_append_new - the items
+ * table going from 8 to 16 entries - the probe holds that thread still for
+ * up to PROBE_HOLD_MS and watches whether a POST that a client started
+ * after the hold began gets its 201 meanwhile. With the store guarded by a
+ * mutex that cannot happen (the held thread holds the lock, and every POST
+ * needs it to append), so the hold simply ends; without the mutex another
+ * thread appends and answers: the race is seen, every time (the test
+ * reports it at once; the held thread stays held). */
+#define PROBE_HOLD_MS 1500
+
+static atomic_bool probe_armed;   /* the hold may still happen */
+static atomic_bool probe_holding; /* a server thread is held right now */
+static atomic_int probe_answered; /* POSTs started during the hold and answered 201 */
+static atomic_bool probe_race_seen;
+
+static bool called_from_array_append(void)
+{
+    void *frames[8];
+    int n = backtrace(frames, 8);
+    for (int i = 1; i < n; i++) {
+        Dl_info info;
+        if (dladdr(frames[i], &info) && info.dli_sname &&
+            strcmp(info.dli_sname, "json_array_append_new") == 0)
+            return true;
+    }
+    return false;
+}
+
+static void *probe_malloc(size_t size)
+{
+    bool expected = true;
+    if (atomic_load(&probe_armed) && called_from_array_append() &&
+        atomic_compare_exchange_strong(&probe_armed, &expected, false)) {
+        atomic_store(&probe_holding, true);
+        int64_t until = wb_now_ms() + PROBE_HOLD_MS;
+        while (atomic_load(&probe_answered) == 0 && wb_now_ms() < until) {
+            struct timespec tick = {0, 2 * 1000 * 1000};
+            nanosleep(&tick, NULL);
+        }
+        atomic_store(&probe_race_seen, atomic_load(&probe_answered) > 0);
+        /* Seen: this thread stays here, so the damage two appends at once
+         * did to the table cannot crash the test before it reports. */
+        while (atomic_load(&probe_race_seen)) {
+            struct timespec tick = {0, 50 * 1000 * 1000};
+            nanosleep(&tick, NULL);
+        }
+        atomic_store(&probe_holding, false);
+    }
+    return malloc(size);
+}
+
 /* ---- many clients at once ---------------------------------------------- */
 
 #define POSTER_THREADS 8
@@ -489,6 +548,7 @@ struct poster {
     int thread;
     int created; /* POSTs answered 201 */
     char first_failure[400];
+    atomic_bool done;
 };
 
 /* Runs in its own thread: no cr_assert here (Criterion asserts belong to the
@@ -500,7 +560,10 @@ static void *post_many(void *arg)
         char body[96];
         snprintf(body, sizeof body, "{\"name\": \"t%d-%d\", \"price\": %d}", p->thread, i, i);
         struct wb_http_response res;
-        wb_http_request("POST", p->url, body, json_headers, 5000, &res);
+        bool during_hold = atomic_load(&probe_holding);
+        wb_http_request("POST", p->url, body, json_headers, 15000, &res);
+        if (res.status == 201 && during_hold && atomic_load(&probe_holding))
+            atomic_fetch_add(&probe_answered, 1);
         if (res.status == 201)
             p->created++;
         else if (p->first_failure[0] == '\0')
@@ -508,11 +571,17 @@ static void *post_many(void *arg)
                      wb_http_describe(&res));
         wb_http_response_free(&res);
     }
+    atomic_store(&p->done, true);
     return NULL;
 }
 
-Test(items_server, concurrent_posts_get_distinct_ids)
+/* Generous bounds: the probe holds one thread up to PROBE_HOLD_MS, and the
+ * machine may be busy; the test ends as soon as the posts are done. */
+Test(items_server, concurrent_posts_get_distinct_ids, .timeout = 40)
 {
+    /* before the server allocates anything with jansson */
+    json_set_alloc_funcs(probe_malloc, free);
+    atomic_store(&probe_armed, true);
     struct items_server *server = start_server(0);
     static struct poster posters[POSTER_THREADS];
     pthread_t threads[POSTER_THREADS];
@@ -522,6 +591,21 @@ Test(items_server, concurrent_posts_get_distinct_ids)
         int rc = pthread_create(&threads[t], NULL, post_many, &posters[t]);
         cr_assert_eq(rc, 0, "test: pthread_create failed: %s", strerror(rc));
     }
+    /* Wait for the posters, but report a race as soon as the probe saw one
+     * (the held thread's client would only time out). */
+    for (int t = 0; t < POSTER_THREADS && !atomic_load(&probe_race_seen);) {
+        if (atomic_load(&posters[t].done)) {
+            t++;
+            continue;
+        }
+        struct timespec tick = {0, 10 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+    }
+    cr_assert_not(atomic_load(&probe_race_seen),
+                  "while one server thread was inside json_array_append_new (the items table "
+                  "growing), another POST was stored and answered 201: two threads changed the "
+                  "store at once. Hold server->lock around every access to the items and "
+                  "next_id");
     for (int t = 0; t < POSTER_THREADS; t++)
         pthread_join(threads[t], NULL);
     for (int t = 0; t < POSTER_THREADS; t++)
@@ -561,5 +645,145 @@ Test(items_server, concurrent_posts_get_distinct_ids)
                       ids[i]);
     json_decref(list);
     wb_http_response_free(&res);
+    items_server_stop(server);
+}
+
+Test(items_server, ids_are_never_reused)
+{
+    struct items_server *server = start_server(0);
+    json_t *first = create_item(server, "{\"name\": \"pen\", \"price\": 1}");
+    json_t *last = create_item(server, "{\"name\": \"ink\", \"price\": 2}");
+    char path[64], url[128];
+    snprintf(path, sizeof path, "/items/%" JSON_INTEGER_FORMAT, id_of(last));
+    url_of(url, sizeof url, server, path);
+    struct wb_http_response res;
+    wb_http_request("DELETE", url, NULL, NULL, 0, &res);
+    cr_assert_eq(res.status, 204, "DELETE %s: expected 204, got %s", url, wb_http_describe(&res));
+    wb_http_response_free(&res);
+
+    json_t *next = create_item(server, "{\"name\": \"paper\", \"price\": 3}");
+    cr_assert(id_of(next) > id_of(last),
+              "items got ids %" JSON_INTEGER_FORMAT " and %" JSON_INTEGER_FORMAT
+              ", the second was deleted, and the next POST got id %" JSON_INTEGER_FORMAT
+              ": ids are never reused, so expected more than %" JSON_INTEGER_FORMAT,
+              id_of(first), id_of(last), id_of(next), id_of(last));
+    json_decref(first);
+    json_decref(last);
+    json_decref(next);
+    items_server_stop(server);
+}
+
+Test(items_server, empty_name_and_negative_price_are_400)
+{
+    struct items_server *server = start_server(0);
+    json_t *created = create_item(server, "{\"name\": \"pen\", \"price\": 0}");
+    char item_path[64], item_url[128], list_url[128];
+    snprintf(item_path, sizeof item_path, "/items/%" JSON_INTEGER_FORMAT, id_of(created));
+    url_of(item_url, sizeof item_url, server, item_path);
+    url_of(list_url, sizeof list_url, server, "/items");
+    struct {
+        const char *method, *url, *body, *field;
+    } cases[] = {
+        {"POST", list_url, "{\"name\": \"\", \"price\": 1}", "name"},
+        {"POST", list_url, "{\"name\": \"pen\", \"price\": -0.5}", "price"},
+        {"PUT", item_url, "{\"name\": \"\", \"price\": 1}", "name"},
+        {"PUT", item_url, "{\"name\": \"pen\", \"price\": -3}", "price"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char request[200];
+        snprintf(request, sizeof request, "%s %s with %s", cases[i].method, cases[i].url,
+                 cases[i].body);
+        struct wb_http_response res;
+        json_t *answer = call_json(cases[i].method, cases[i].url, cases[i].body, &res);
+        cr_assert_eq(res.status, 400,
+                     "%s: expected 400 (the name must not be empty, the price 0 or more), got %s",
+                     request, wb_http_describe(&res));
+        expect_json_error(request, answer, &res, cases[i].field);
+        json_decref(answer);
+        wb_http_response_free(&res);
+    }
+    json_decref(created);
+    items_server_stop(server);
+}
+
+/* ---- a huge upload: the limit holds while the body arrives --------------- */
+
+#define HUGE_UPLOAD_BYTES (64L * 1024 * 1024)
+/* What the whole test process (server, client, libraries) may add to its
+ * peak resident memory during the upload: a server that keeps at most
+ * max_body bytes needs well under 1 MiB more; one that buffers the body adds
+ * the 64 MiB. */
+#define HUGE_UPLOAD_PEAK_GROWTH_KB (16L * 1024)
+
+/* Peak resident memory of this process so far (VmHWM), in KiB. */
+static long peak_rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    cr_assert_not_null(f, "test: cannot open /proc/self/status");
+    char line[256];
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    cr_assert(kb > 0, "test: no VmHWM line in /proc/self/status");
+    return kb;
+}
+
+/* libcurl's read callback: hands out 'x' until `left` is used up, never
+ * holding the body in memory. */
+static size_t generate_body(char *buffer, size_t size, size_t nitems, void *userdata)
+{
+    long *left = userdata;
+    size_t n = size * nitems;
+    if ((long)n > *left)
+        n = (size_t)*left;
+    memset(buffer, 'x', n);
+    *left -= (long)n;
+    return n;
+}
+
+Test(items_server, huge_upload_is_refused_without_buffering_it, .timeout = 40)
+{
+    size_t limit = 1024;
+    struct items_server *server = start_server(limit);
+    char url[128];
+    url_of(url, sizeof url, server, "/items");
+    long before = peak_rss_kb();
+
+    /* Chunked, so no Content-Length announces the size up front. */
+    long left = HUGE_UPLOAD_BYTES;
+    long status = 0;
+    CURL *curl = curl_easy_init();
+    cr_assert_not_null(curl, "test: curl_easy_init failed");
+    struct curl_slist *headers = curl_slist_append(NULL, "Transfer-Encoding: chunked");
+    headers = headers ? curl_slist_append(headers, "Expect:") : NULL;
+    cr_assert_not_null(headers, "test: curl_slist_append failed");
+    CURLcode rc = CURLE_OK;
+    if ((rc = curl_easy_setopt(curl, CURLOPT_URL, url)) == CURLE_OK &&
+        (rc = curl_easy_setopt(curl, CURLOPT_POST, 1L)) == CURLE_OK &&
+        (rc = curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers)) == CURLE_OK &&
+        (rc = curl_easy_setopt(curl, CURLOPT_READFUNCTION, generate_body)) == CURLE_OK &&
+        (rc = curl_easy_setopt(curl, CURLOPT_READDATA, &left)) == CURLE_OK &&
+        (rc = curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L)) == CURLE_OK &&
+        (rc = curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L)) == CURLE_OK)
+        rc = curl_easy_perform(curl);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+
+    long growth = peak_rss_kb() - before;
+    /* The server may answer 413 and close before the client has sent it all
+     * (curl then reports a send error): refusing early is fine. */
+    cr_assert(status == 413 || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR,
+              "POST %s with a chunked %ld MiB body to a server started with max_body %zu: "
+              "expected 413, got status %ld (%s)",
+              url, HUGE_UPLOAD_BYTES >> 20, limit, status, curl_easy_strerror(rc));
+    cr_assert(growth < HUGE_UPLOAD_PEAK_GROWTH_KB,
+              "POST %s with a chunked %ld MiB body (max_body %zu): the process's peak memory "
+              "grew by %ld KiB (limit %ld KiB). Count the bytes as they arrive and drop what "
+              "is over the limit: never buffer a body without a bound",
+              url, HUGE_UPLOAD_BYTES >> 20, limit, growth, HUGE_UPLOAD_PEAK_GROWTH_KB);
     items_server_stop(server);
 }

@@ -161,6 +161,34 @@ Test(retry_client, not_found_is_final, .init = start_fixture, .fini = stop_fixtu
     retry_response_free(&r);
 }
 
+/* Only 503 and 429 say "try again later": a 500 (or 502, 504) is final. */
+Test(retry_client, server_error_500_is_final, .init = start_fixture, .fini = stop_fixture)
+{
+    const int statuses[] = {500, 502, 504};
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
+        size_t before = wb_http_fixture_request_count(fx);
+        wb_http_fixture_push_status(fx, statuses[i], "text/plain", "broken");
+        /* a retry would get the fixture's default answer, 200 "ok" */
+        struct recorder rec = {0};
+        struct retry_policy policy = test_policy(&rec);
+        char url[256];
+        snprintf(url, sizeof url, "%s", wb_http_fixture_url(fx, "/broken"));
+        struct retry_request req = {.method = "GET", .url = url};
+
+        struct retry_response r;
+        int rc = retry_send(&policy, &req, &r);
+        cr_assert(rc == 0 && r.status == statuses[i] && r.attempts == 1,
+                  "GET %s answered %d: only 503 and 429 are worth a retry, so expected "
+                  "return 0, status %d after 1 attempt; got return %d, status %ld after %d "
+                  "attempt(s)",
+                  url, statuses[i], statuses[i], rc, r.status, r.attempts);
+        cr_assert_eq(wb_http_fixture_request_count(fx) - before, 1,
+                     "GET %s answered %d: the server should have seen 1 request, it saw %zu", url,
+                     statuses[i], wb_http_fixture_request_count(fx) - before);
+        retry_response_free(&r);
+    }
+}
+
 Test(retry_client, retry_after_seconds_on_429_is_honoured, .init = start_fixture,
      .fini = stop_fixture)
 {

@@ -3,8 +3,11 @@
  * server (called by python3-grpcio and by the student's client) and on the
  * client (calling a python3-grpcio server), with cancellation half-way.
  */
+#define _GNU_SOURCE /* RTLD_NEXT */
 #include "wb_testkit.h"
 
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +16,67 @@
 #include "wb_grpc.h"
 
 WB_SUITE(greeter_stream);
+
+/* ---- watching the server's batches -------------------------------------
+ * This binary defines grpc_call_start_batch and grpc_completion_queue_next
+ * itself: the student's server calls these, they note what happens and pass
+ * each call on to gRPC's own (dlsym RTLD_NEXT). A greeting batch that
+ * completes with success == 0 means the client is gone; the watch counts
+ * greetings the server still starts on such a call. */
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool watch_armed;
+static void *watch_tag;         /* tag of the last greeting batch started */
+static grpc_call *watch_call;   /* its call */
+static grpc_call *failed_call;  /* a call whose greeting batch failed */
+static int failure_events;      /* failed greeting batches delivered */
+static bool failure_handled;    /* the server asked for its next event since */
+static int sends_after_failure; /* greetings started on failed_call */
+
+static bool has_send_message(const grpc_op *ops, size_t nops)
+{
+    for (size_t i = 0; i < nops; i++)
+        if (ops[i].op == GRPC_OP_SEND_MESSAGE)
+            return true;
+    return false;
+}
+
+grpc_call_error grpc_call_start_batch(grpc_call *call, const grpc_op *ops, size_t nops, void *tag,
+                                      void *reserved)
+{
+    static grpc_call_error (*real)(grpc_call *, const grpc_op *, size_t, void *, void *);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "grpc_call_start_batch");
+    pthread_mutex_lock(&watch_lock);
+    if (watch_armed && has_send_message(ops, nops)) {
+        if (call == failed_call)
+            sends_after_failure++;
+        watch_tag = tag;
+        watch_call = call;
+    }
+    pthread_mutex_unlock(&watch_lock);
+    return real(call, ops, nops, tag, reserved);
+}
+
+grpc_event grpc_completion_queue_next(grpc_completion_queue *cq, gpr_timespec deadline,
+                                      void *reserved)
+{
+    static grpc_event (*real)(grpc_completion_queue *, gpr_timespec, void *);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "grpc_completion_queue_next");
+    pthread_mutex_lock(&watch_lock);
+    if (failure_events > 0)
+        failure_handled = true;
+    pthread_mutex_unlock(&watch_lock);
+    grpc_event ev = real(cq, deadline, reserved);
+    pthread_mutex_lock(&watch_lock);
+    if (watch_armed && ev.type == GRPC_OP_COMPLETE && !ev.success && ev.tag == watch_tag &&
+        !failed_call) {
+        failed_call = watch_call;
+        failure_events++;
+    }
+    pthread_mutex_unlock(&watch_lock);
+    return ev;
+}
 
 static struct wb_grpc_peer peer = {.pid = -1};
 
@@ -92,6 +156,22 @@ Test(greeter_stream, server_rejects_bad_requests)
     cr_assert(strstr(r.output, "STATUS INVALID_ARGUMENT") != NULL,
               "SayHelloStream{count=0}: expected INVALID_ARGUMENT, the client saw:\n%s", r.output);
     wb_run_result_free(&r);
+    /* Past the top of the range, below it, and an empty name: refused before
+     * a single greeting goes out. */
+    const char *bad[][2] = {{"Ada", "100001"}, {"Ada", "-5"}, {"", "3"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *args[] = {(char *)test_target(port), "stream", (char *)bad[i][0], (char *)bad[i][1],
+                        NULL};
+        cr_assert_eq(wb_grpc_client_run(args, 8000, &r), 0, "could not run the Python client: %s",
+                     r.output);
+        cr_assert(strstr(r.output, "STATUS INVALID_ARGUMENT") != NULL &&
+                      count_lines(r.output, "REPLY ") == 0,
+                  "SayHelloStream{name=\"%s\", count=%s}: expected INVALID_ARGUMENT and no "
+                  "greeting (the name must not be empty, the count within 1..%d); the client "
+                  "saw:\n%.600s",
+                  bad[i][0], bad[i][1], STREAM_MAX_COUNT, r.output);
+        wb_run_result_free(&r);
+    }
     char *unknown[] = {(char *)test_target(port), "method", "/example.Greeter/SayHello", NULL};
     cr_assert_eq(wb_grpc_client_run(unknown, 8000, &r), 0, "could not run the Python client: %s",
                  r.output);
@@ -108,6 +188,9 @@ Test(greeter_stream, server_survives_client_cancel)
     struct test_server_thread t;
     int port = 0;
     struct stream_server *server = start(&t, &port);
+    pthread_mutex_lock(&watch_lock);
+    watch_armed = true;
+    pthread_mutex_unlock(&watch_lock);
     struct wb_run_result r;
     /* 100000 greetings asked, the client cancels after 3. */
     char *cancel[] = {(char *)test_target(port), "stream", "Ada", "100000", "3", NULL};
@@ -116,6 +199,27 @@ Test(greeter_stream, server_survives_client_cancel)
     cr_assert(strstr(r.output, "STATUS CANCELLED") != NULL && count_lines(r.output, "REPLY ") == 3,
               "the Python client should read 3 greetings then cancel; its output:\n%s", r.output);
     wb_run_result_free(&r);
+
+    /* Once a greeting batch has failed and the server has handled that event
+     * (it asks for its next one), no greeting may start on that call. */
+    int64_t until = wb_now_ms() + 5000;
+    bool handled = false;
+    while (!handled && wb_now_ms() < until) {
+        pthread_mutex_lock(&watch_lock);
+        handled = failure_handled;
+        pthread_mutex_unlock(&watch_lock);
+        if (!handled)
+            usleep(10 * 1000);
+    }
+    pthread_mutex_lock(&watch_lock);
+    int extra = sends_after_failure;
+    watch_armed = false; /* the next call may reuse the cancelled call's address */
+    pthread_mutex_unlock(&watch_lock);
+    cr_assert_eq(extra, 0,
+                 "after the client cancelled, a greeting batch completed with success == 0, and "
+                 "the server still started %d more greeting(s) on that call: a failed batch means "
+                 "the client is gone, so stop sending and free the call",
+                 extra);
 
     /* The server must still serve, and then stop cleanly. */
     char *again[] = {(char *)test_target(port), "stream", "Grace", "2", NULL};

@@ -1,0 +1,308 @@
+/*
+ * memory_safety.c - the "memory_safety" test an exercise may list in the
+ * manifest: its tests, run under AddressSanitizer + LeakSanitizer + UBSan,
+ * must leave no finding. It is scored like any other test, with the first
+ * finding as its message.
+ *
+ * The plain run scores the other tests; a second build of the exercise with
+ * the sanitizers runs all its tests once more, writing every report to
+ * files (log_path) instead of aborting, and only those files decide this
+ * test. With --sanitize the one run is already sanitized and serves both.
+ * Leaks the libraries make on their own (Criterion, gRPC, librdkafka) are
+ * suppressed by testkit/lsan.supp, so a clean solution shows nothing.
+ */
+#include "pipeline.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MEMORY_SAFETY_TEST "memory_safety"
+#define FINDING_LINES 14
+/* A stub that fails every test is trivially free of leaks: memory safety
+ * counts for code that works, so it is checked once every other test passes
+ * (which also spares failing submissions the second build). */
+#define NOT_YET "not checked yet: the sanitizer run comes once every other test passes"
+
+static struct test_result *memory_test(struct exercise_result *r)
+{
+    for (size_t i = 0; i < r->ntests; i++)
+        if (strcmp(r->tests[i].spec->name, MEMORY_SAFETY_TEST) == 0)
+            return &r->tests[i];
+    return NULL;
+}
+
+bool memory_safety_listed(const struct wb_exercise *e)
+{
+    for (size_t i = 0; i < e->ntests; i++)
+        if (strcmp(e->tests[i].name, MEMORY_SAFETY_TEST) == 0)
+            return true;
+    return false;
+}
+
+bool memory_safety_is_grader_test(const char *name)
+{
+    return strcmp(name, MEMORY_SAFETY_TEST) == 0;
+}
+
+char **memory_safety_env(char **env, const char *log_prefix, const char *course_root)
+{
+    size_t n = 0;
+    while (env && env[n])
+        n++;
+    char **out = calloc(n + 4, sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; out && i < n; i++) {
+        if (strncmp(env[i], "ASAN_OPTIONS=", 13) == 0 ||
+            strncmp(env[i], "UBSAN_OPTIONS=", 14) == 0 || strncmp(env[i], "LSAN_OPTIONS=", 13) == 0)
+            continue;
+        if (!(out[k++] = strdup(env[i])))
+            goto oom;
+    }
+    if (!out)
+        return NULL;
+    /* Reports go to LOG_PREFIX.PID files: one per test process. */
+    out[k++] = str_printf("ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=%s", log_prefix);
+    out[k++] = str_printf("UBSAN_OPTIONS=print_stacktrace=1:log_path=%s", log_prefix);
+    out[k++] = str_printf("LSAN_OPTIONS=suppressions=%s/testkit/lsan.supp:print_suppressions=0",
+                          course_root);
+    if (out[k - 1] && out[k - 2] && out[k - 3])
+        return out;
+oom:
+    free_argv(out);
+    return NULL;
+}
+
+/* The first report in one log file, from its "ERROR:" or "runtime error"
+ * line, without the "==PID==" prefixes and blank lines; NULL when none. */
+static char *first_report(const char *path)
+{
+    char *text = file_read(path, NULL);
+    if (!text)
+        return NULL;
+    char *start = strstr(text, "ERROR: ");
+    char *ub = strstr(text, "runtime error");
+    if (!start || (ub && ub < start))
+        start = ub;
+    if (!start) {
+        free(text);
+        return NULL;
+    }
+    while (start > text && start[-1] != '\n')
+        start--;
+    struct strbuf sb = {0};
+    int lines = 0;
+    for (char *line = strtok(start, "\n"); line && lines < FINDING_LINES;
+         line = strtok(NULL, "\n")) {
+        if (line[0] == '=' && line[1] == '=' && strstr(line + 2, "=="))
+            line = strstr(line + 2, "==") + 2;
+        while (*line == ' ' && line[1] == ' ' && line[2] == ' ' && line[3] == ' ')
+            line += 2; /* keep some indentation for stack frames, not all */
+        if (*line == '\0' || strncmp(line, "SUMMARY", 7) == 0)
+            continue;
+        sb_printf(&sb, "%s%s", sb.len ? "\n" : "", line);
+        lines++;
+    }
+    free(text);
+    return sb_take(&sb);
+}
+
+char *memory_safety_first_finding(const char *log_prefix)
+{
+    char *dir = strdup(log_prefix);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (!slash) {
+        free(dir);
+        return NULL;
+    }
+    *slash = '\0';
+    const char *base = slash + 1;
+    DIR *d = opendir(dir);
+    char *finding = NULL;
+    for (struct dirent *de; d && !finding && (de = readdir(d));) {
+        if (strncmp(de->d_name, base, strlen(base)) != 0 || de->d_name[strlen(base)] != '.')
+            continue;
+        char *path = path_join(dir, de->d_name);
+        finding = path ? first_report(path) : NULL;
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    return finding;
+}
+
+void memory_safety_judge(struct exercise_result *r, const char *finding, const char *not_run)
+{
+    struct test_result *t = memory_test(r);
+    if (!t || t->state == TEST_EXCLUDED)
+        return;
+    if (t->state == TEST_PASSED)
+        r->score -= t->score;
+    free(t->output);
+    if (not_run) {
+        t->state = TEST_FAILED;
+        t->score = 0;
+        t->output = strdup(not_run);
+    } else if (finding) {
+        t->state = TEST_FAILED;
+        t->score = 0;
+        t->output = str_printf("under AddressSanitizer + LeakSanitizer + UBSan the tests found "
+                               "(first finding):\n%s",
+                               finding);
+    } else {
+        t->state = TEST_PASSED;
+        t->score = t->spec->points;
+        t->output = strdup("passed: no memory error, leak or undefined behaviour under "
+                           "ASan + LSan + UBSan");
+        r->score += t->score;
+    }
+}
+
+void memory_safety_not_counted(struct exercise_result *r, const char *why)
+{
+    struct test_result *t = memory_test(r);
+    if (!t || t->state == TEST_EXCLUDED)
+        return;
+    r->score -= t->score;
+    r->max -= t->spec->points;
+    t->state = TEST_EXCLUDED;
+    t->score = 0;
+    free(t->output);
+    t->output = strdup(why);
+}
+
+/* True when every test but memory_safety passed (or is not counted). */
+static bool others_pass(const struct exercise_result *r)
+{
+    for (size_t i = 0; i < r->ntests; i++)
+        if (!memory_safety_is_grader_test(r->tests[i].spec->name) &&
+            r->tests[i].state != TEST_PASSED && r->tests[i].state != TEST_EXCLUDED)
+            return false;
+    return true;
+}
+
+void memory_safety_from_run(struct exercise_result *r, const char *log_prefix)
+{
+    /* --sanitize is asked for to see the findings: show one whenever there
+     * is one, also when other tests fail or no memory_safety test is listed. */
+    char *finding = memory_safety_first_finding(log_prefix);
+    struct test_result *t = memory_test(r);
+    if (t && t->state != TEST_EXCLUDED && r->state == EX_GRADED) {
+        memory_safety_judge(r, finding, finding || others_pass(r) ? NULL : NOT_YET);
+    } else if (finding) {
+        char *note = str_printf("%s%sthe sanitizers found (first finding):\n%s",
+                                r->message ? r->message : "", r->message ? "\n" : "", finding);
+        if (note) {
+            free(r->message);
+            r->message = note;
+        }
+    }
+    free(finding);
+}
+
+/* The sanitized build's folder and files under ex_dir (malloc'd). */
+struct san_paths {
+    char *dir, *bin, *compile_log, *run_log, *report, *prefix;
+};
+
+static int san_paths(struct san_paths *p, const char *ex_dir)
+{
+    p->dir = path_join(ex_dir, "sanitize");
+    p->bin = p->dir ? path_join(p->dir, "tests.bin") : NULL;
+    p->compile_log = p->dir ? path_join(p->dir, "compile.log") : NULL;
+    p->run_log = p->dir ? path_join(p->dir, "run.log") : NULL;
+    p->report = p->dir ? path_join(p->dir, "report.json") : NULL;
+    p->prefix = p->dir ? path_join(p->dir, "sanitizer") : NULL;
+    return p->prefix && p->report && p->run_log && p->compile_log && p->bin ? 0 : -1;
+}
+
+static void san_paths_free(struct san_paths *p)
+{
+    free(p->dir);
+    free(p->bin);
+    free(p->compile_log);
+    free(p->run_log);
+    free(p->report);
+    free(p->prefix);
+}
+
+bool memory_safety_wanted(const struct wb_exercise *e, const struct grade_options *o)
+{
+    return memory_safety_listed(e) && !o->sanitize && !o->valgrind &&
+           (!o->tests || test_list_has(o->tests, MEMORY_SAFETY_TEST));
+}
+
+pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exercise *e,
+                             const char *ex_dir)
+{
+    struct san_paths p = {0};
+    pid_t pid = -1;
+    if (san_paths(&p, ex_dir) == 0 && remove_tree(p.dir) == 0 && mkdir_p(p.dir) == 0) {
+        fflush(NULL);
+        pid = fork();
+        if (pid == 0) { /* the child only compiles, while the parent runs the tests */
+            struct build_ctx b = *plain;
+            b.sanitize = true;
+            char *message = NULL;
+            _exit(build_exercise(&b, e, p.bin, p.compile_log, &message) == 0 ? 0 : 1);
+        }
+    }
+    san_paths_free(&p);
+    return pid;
+}
+
+void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,
+                       const char *ex_dir, char **env, const struct grade_options *o,
+                       int timeout_ms, pid_t prebuild, struct exercise_result *r)
+{
+    /* The build started in the background ends first, whatever comes next.
+     * (ECHILD: someone reaped it already; the binary tells how it went.) */
+    while (prebuild > 0 && waitpid(prebuild, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (r->state != EX_GRADED || !memory_test(r) || memory_test(r)->state == TEST_EXCLUDED)
+        return;
+    if (!others_pass(r)) {
+        memory_safety_judge(r, NULL, NOT_YET);
+        return;
+    }
+    struct san_paths p = {0};
+    char **san_env =
+        san_paths(&p, ex_dir) == 0 ? memory_safety_env(env, p.prefix, plain->course_root) : NULL;
+    char *message = NULL;
+    struct grade_options so = *o;
+    so.sanitize = true;
+    so.valgrind = false;
+    so.test_filter = NULL; /* every test of the exercise, whatever --tests selected */
+    struct proc_outcome outcome;
+    bool ready = san_env != NULL;
+    if (ready && prebuild <= 0) { /* not started in the background: build now */
+        struct build_ctx b = *plain;
+        b.sanitize = true;
+        ready = remove_tree(p.dir) == 0 && mkdir_p(p.dir) == 0 &&
+                build_exercise(&b, e, p.bin, p.compile_log, &message) == 0;
+    }
+    if (!san_env) {
+        memory_safety_judge(r, NULL, "could not prepare the sanitizer run");
+    } else if (!ready || !path_is_file(p.bin)) {
+        char *why = str_printf("the sanitizer build failed (see %s)", p.compile_log);
+        memory_safety_judge(r, NULL, why ? why : "the sanitizer build failed");
+        free(why);
+    } else if (run_tests(p.bin, p.report, p.run_log, san_env, timeout_ms, &so, plain->course_root,
+                         &outcome) != 0) {
+        memory_safety_judge(r, NULL, "could not start the sanitizer run");
+    } else {
+        char *finding = memory_safety_first_finding(p.prefix);
+        if (!finding && (outcome.timed_out || outcome.signal))
+            finding =
+                str_printf("the sanitized test runner %s", proc_describe(&outcome, timeout_ms));
+        memory_safety_judge(r, finding, NULL);
+        free(finding);
+    }
+    free(message);
+    free_argv(san_env);
+    san_paths_free(&p);
+}
