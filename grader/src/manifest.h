@@ -42,7 +42,7 @@ struct wb_program {
 struct wb_chapter {
     const char *id;
     const char *title;
-    const char *broker; /* NULL, "rabbitmq" or "kafka" */
+    const char *broker; /* NULL, "rabbitmq", "kafka" or "redis" */
     const char **pkg_config;
     size_t npkg_config;
     const char **protobuf_c; /* .proto files compiled with protoc-c */
