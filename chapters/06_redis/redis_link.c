@@ -153,7 +153,7 @@ int redis_link_open(struct redis_link *link, const char *url, int timeout_ms)
         return redis_link_fail(link, "no Redis URL given (set REDIS_URL, e.g. "
                                      "redis://127.0.0.1:6379)");
     char host[256], user[128], password[128];
-    int port, db;
+    int port = 6379, db = 0;
     if (parse_url(link, url, host, sizeof host, &port, user, password, sizeof password, &db) != 0)
         return -1;
 

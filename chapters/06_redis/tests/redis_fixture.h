@@ -53,7 +53,7 @@ void fx_add_items(const char *url, const char *stream, int n);
  * folder, so that killing it touches no other test ------------------------- */
 struct fx_server {
     char base[512]; /* WB_BUILD_DIR of its script runs */
-    char url[128];  /* redis://127.0.0.1:PORT */
+    char url[256];  /* redis://127.0.0.1:PORT */
 };
 /* Starts a server with extra redis-server options (e.g. "--appendfsync always"). */
 void fx_server_start(struct fx_server *s, const char *options);
