@@ -1,6 +1,6 @@
 /* mistake: durable_append lets Redis choose the id (*), so a retry adds a second copy
  * rule: "the producer names its entries: entry number SEQ gets the stream id "SEQ-0"."
- * caught-by: retried_append_is_stored_once
+ * caught-by: retried_append_is_stored_once acknowledged_entries_survive_kill9 producer_rides_through_kill9
  */
 /*
  * durable.c - exercise "durable": refuse a server that would forget, and

@@ -1,6 +1,6 @@
 /* mistake: recover_claim calls XAUTOCLAIM once and ignores the cursor
  * rule: "Call it again with NEXT-START until that is "0-0": one call looks at a limited part of the pending list."
- * caught-by: follows_the_cursor_through_many_entries
+ * caught-by: follows_the_cursor_through_many_entries two_rescuers_never_handle_the_same_entry
  */
 /*
  * recovery.c - exercise "recovery": XAUTOCLAIM to take over a dead
