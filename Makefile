@@ -27,16 +27,20 @@ KAFKA      ?=
 # scripts/broker-kafka.sh) instead of librdkafka's embedded mock cluster.
 export WB_KAFKA := $(KAFKA)
 
+# pkg-config modules of the grader (libcrypto: SHA-256 quiz keys of a release).
+GRADER_PKGS  := jansson libcrypto
 # pkg-config modules the test kit's chapter helpers include.
 TESTKIT_PKGS := jansson libcurl libmicrohttpd
 
 GRADER_SRC   := $(filter-out grader/src/wirebook.c,$(wildcard grader/src/*.c))
 GRADER_OBJ   := $(GRADER_SRC:grader/src/%.c=$(BUILD)/grader/%.o)
+# The grader shares the test kit's UTF-8 repair (testkit/wb_utf8.c).
+GRADER_OBJ   += $(BUILD)/grader/wb_utf8.o
 TESTKIT_SRC  := $(wildcard testkit/*.c)
 TESTKIT_OBJ  := $(TESTKIT_SRC:testkit/%.c=$(BUILD)/testkit/%.o)
 GRADER_TESTS := $(patsubst grader/tests/%.c,$(BUILD)/grader-tests/%,$(wildcard grader/tests/test_*.c))
 
-.PHONY: all deps tool grade batch gradescope check watch hint progress quiz test test-asan test-valgrind skeletons programs compdb bench format \
+.PHONY: all deps tool grade batch gradescope release check watch hint progress quiz test test-asan test-valgrind skeletons programs compdb bench format \
         format-check clean help
 
 all: tool programs compdb
@@ -51,7 +55,7 @@ tool: $(WB) $(BUILD)/lib/libwbtestkit.a
 
 $(WB): grader/src/wirebook.c $(BUILD)/lib/libwbgrader.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Igrader/src $^ $(shell pkg-config --libs jansson) -o $@
+	$(CC) $(CFLAGS) -Igrader/src $^ $(shell pkg-config --libs $(GRADER_PKGS)) -o $@
 
 $(BUILD)/lib/libwbgrader.a: $(GRADER_OBJ)
 	@mkdir -p $(@D)
@@ -59,7 +63,11 @@ $(BUILD)/lib/libwbgrader.a: $(GRADER_OBJ)
 
 $(BUILD)/grader/%.o: grader/src/%.c $(wildcard grader/src/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags jansson) -Igrader/src -c $< -o $@
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(GRADER_PKGS)) -Igrader/src -Itestkit -c $< -o $@
+
+$(BUILD)/grader/wb_utf8.o: testkit/wb_utf8.c testkit/wb_utf8.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itestkit -c $< -o $@
 
 $(BUILD)/lib/libwbtestkit.a: $(TESTKIT_OBJ)
 	@mkdir -p $(@D)
@@ -72,7 +80,7 @@ $(BUILD)/testkit/%.o: testkit/%.c $(wildcard testkit/*.h)
 $(BUILD)/grader-tests/%: grader/tests/%.c $(BUILD)/lib/libwbgrader.a $(BUILD)/lib/libwbtestkit.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DWB_SOURCE_ROOT='"$(CURDIR)"' -Igrader/src -Itestkit $^ \
-		$(shell pkg-config --libs jansson) -lcriterion -o $@
+		$(shell pkg-config --libs $(GRADER_PKGS)) -lcriterion -o $@
 
 # The main job: grade a submission (exit 0 whenever grading ran).
 grade: deps
@@ -83,6 +91,10 @@ grade: deps
 batch: deps
 	@$(MAKE) --no-print-directory tool
 	$(WB) batch $(SUBMISSIONS) $(if $(JOBS),-j $(JOBS)) $(if $(ONLY),--only $(ONLY)) $(if $(FORCE),--force)
+
+# The student edition (no solutions, hidden tests or quiz keys): build/release/wirebook.
+release: tool
+	$(WB) release --out $(BUILD)/release/wirebook
 
 # The Gradescope autograder: build/gradescope/autograder.zip (see gradescope/).
 gradescope:

@@ -14,6 +14,9 @@
 #      costs that exercise only;
 #      hostile submissions (grader/tests/hostile/) are graded right and leave
 #      no process behind; the Gradescope zip works in a fake /autograder;
+#      the student edition gives nothing away and works on its own; what goes
+#      to platforms (Gradescope, JUnit, CSV, Canvas/Moodle, GIFT, the GitHub
+#      Classroom workflow) is checked by their real consumers;
 #   7. chapter 04 scores the same against a real Kafka node;
 #   8. no broker process is left behind.
 # Every step runs even when an earlier one failed; the last line counts them.
@@ -107,7 +110,8 @@ redis_left() {
 no_broker_left() {
     for _ in 1 2 3 4 5 6 7 8 9 10; do # processes may take a moment to exit
         left=$({
-            pgrep -a -f 'beam.smp|epmd|kafka.Kafka|broker-kafka.sh supervise' | grep -F "$(pwd)/"
+            pgrep -a -f 'beam.smp|epmd|kafka.Kafka|broker-kafka.sh supervise|nats-server|broker-nats.sh supervise' |
+                grep -F "$(pwd)/"
             redis_left
         } || true)
         [ -z "$left" ] && return 0
@@ -146,6 +150,13 @@ step "hostile submissions (loop, fork bomb, memory hog, exit, fake reports, cons
     sh grader/tests/hostile_test.sh
 step "Gradescope autograder zip writes a valid results.json (fake /autograder)" \
     sh gradescope/test.sh
+# Issue 16: editions and the platforms instructors use.
+step "student edition: no solutions, hidden tests or quiz keys; builds; its skeletons score 0" \
+    sh grader/tests/release_test.sh
+step "platforms: results.json/results.xml valid whatever a student prints (JUnit XSD), Gradescope fields, submission shapes, batch CSV (Python csv), Canvas/Moodle, GIFT (gift-pegjs)" \
+    sh grader/tests/platforms_test.sh
+step "GitHub Classroom workflow passes actionlint; its reporter payload adds up to the grade" \
+    sh grader/tests/workflow_test.sh
 # Chapter 04 again, against a real Apache Kafka node instead of the mock.
 real_kafka() { # real_kafka SUBMISSION EXPECT
     WB_KAFKA=real $WB grade --submission "$1" --only 04_kafka --no-quiz \

@@ -4,12 +4,17 @@
  * One JSON object per test with everything the grader scores from: status,
  * crash, signal, exit code, timeout, elapsed time, assertion counts and the
  * failure messages. Strings are escaped by jansson, so nothing a student's
- * function returns can change the structure of the file.
+ * function returns can change the structure of the file; they are made valid
+ * UTF-8 first (wb_utf8.c), because jansson refuses anything else and one bad
+ * byte in a message would cost the report of every test.
  */
 #include <criterion/criterion.h>
 #include <criterion/stats.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "wb_utf8.h"
 
 static const char *status_name(enum criterion_test_status status)
 {
@@ -32,14 +37,25 @@ static double effective_timeout(const struct criterion_test_stats *t,
     return 0;
 }
 
+/* A JSON string of text made valid UTF-8, or JSON null for NULL. */
+static json_t *text_json(const char *text)
+{
+    if (!text)
+        return json_null();
+    char *valid = wb_utf8_valid(text);
+    json_t *j = valid ? json_string(valid) : NULL;
+    free(valid);
+    return j;
+}
+
 /* Adds to arr the message of each failed assertion, in order. */
 static int add_failure_messages(json_t *arr, const struct criterion_test_stats *t)
 {
     for (const struct criterion_assert_stats *a = t->asserts; a; a = a->next) {
         if (a->passed)
             continue;
-        json_t *m = json_pack("{s:s?, s:s?, s:i}", "message", a->message, "file", a->file, "line",
-                              (int)a->line);
+        json_t *m = json_pack("{s:o, s:o, s:i}", "message", text_json(a->message), "file",
+                              text_json(a->file), "line", (int)a->line);
         if (!m || json_array_append_new(arr, m) != 0)
             return -1;
     }
@@ -55,15 +71,15 @@ static json_t *test_to_json(const struct criterion_suite_stats *s,
         return NULL;
     }
     const char *description = t->test && t->test->data ? t->test->data->description : NULL;
-    return json_pack("{s:s?, s:s?, s:s?, s:s, s:b, s:i, s:i, s:b, s:f, s:f, s:i, s:i, "
-                     "s:s?, s:o}",
-                     "suite", t->test ? t->test->category : NULL, "name",
-                     t->test ? t->test->name : NULL, "description", description, "status",
-                     status_name(t->test_status), "crashed", (int)t->crashed, "signal", t->signal,
-                     "exit_code", t->exit_code, "timed_out", (int)t->timed_out, "timeout",
-                     effective_timeout(t, s), "elapsed", (double)t->elapsed_time, "passed_asserts",
-                     t->passed_asserts, "failed_asserts", t->failed_asserts, "message", t->message,
-                     "failures", failures);
+    return json_pack("{s:o, s:o, s:o, s:s, s:b, s:i, s:i, s:b, s:f, s:f, s:i, s:i, "
+                     "s:o, s:o}",
+                     "suite", text_json(t->test ? t->test->category : NULL), "name",
+                     text_json(t->test ? t->test->name : NULL), "description",
+                     text_json(description), "status", status_name(t->test_status), "crashed",
+                     (int)t->crashed, "signal", t->signal, "exit_code", t->exit_code, "timed_out",
+                     (int)t->timed_out, "timeout", effective_timeout(t, s), "elapsed",
+                     (double)t->elapsed_time, "passed_asserts", t->passed_asserts, "failed_asserts",
+                     t->failed_asserts, "message", text_json(t->message), "failures", failures);
 }
 
 void wb_report_write(FILE *out, struct criterion_global_stats *stats)

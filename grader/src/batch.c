@@ -13,10 +13,19 @@
  * Output, in OUT:
  *   STUDENT/results.json, results.xml  the grade (Gradescope JSON, JUnit XML)
  *   STUDENT/report.txt, grade.log      the table, and what grading printed
- *   gradebook.csv                      one row per student: points per exercise
+ *   STUDENT/feedback.txt, .html        what an LMS attaches for the student
+ *   gradebook.csv                      one row per student (--format: wirebook's
+ *                                      columns, Canvas's or Moodle's; gradebook.c)
  *   summary.txt, summary.html          the score distribution (HTML: an SVG histogram)
+ *
+ * With --only, a student's earlier results are kept and the part graded now
+ * merged into them (batch_merge.c); OUT/STUDENT/graded.txt lists the
+ * selections graded since the submission last changed, so a selection not
+ * graded yet is graded even when the results are newer than the submission.
  */
 #include "batch.h"
+#include "batch_merge.h"
+#include "gradebook.h"
 #include "pipeline.h"
 
 #include <dirent.h>
@@ -41,10 +50,13 @@ struct submission_entry {
     pid_t pid;    /* while being graded */
     bool skipped; /* results newer than the submission */
     bool failed;  /* grading did not produce results.json */
+    bool merge;   /* --only over earlier results: merge, do not replace */
     json_t *results;
+    const struct roster_entry *who;
 };
 
 struct batch {
+    const struct batch_options *opts;
     struct submission_entry *entries;
     size_t n;
     size_t done, running, skipped;
@@ -129,7 +141,8 @@ static void newest_change(const char *path, struct timespec *newest)
         closedir(d);
 }
 
-static bool up_to_date(const struct submission_entry *e)
+/* Results newer than everything in the submission. */
+static bool results_fresh(const struct submission_entry *e)
 {
     char *results = path_join(e->out, "results.json");
     struct stat st;
@@ -141,6 +154,81 @@ static bool up_to_date(const struct submission_entry *e)
     }
     free(results);
     return fresh;
+}
+
+/* The selection a run grades, as a line of graded.txt. */
+static char *selection_line(const struct batch_options *o)
+{
+    return str_printf("%s%s\n", o->only ? o->only : "*", o->quizzes ? "" : " (no quiz)");
+}
+
+/* Fresh results that already hold this selection (or everything). */
+static bool up_to_date(const struct submission_entry *e, const struct batch_options *o)
+{
+    if (!results_fresh(e))
+        return false;
+    char *stamp_path = path_join(e->out, "graded.txt");
+    char *graded = stamp_path ? file_read(stamp_path, NULL) : NULL;
+    char *line = selection_line(o);
+    /* whole lines only: "01_rest" must not count as "01_rest/http_client" */
+    char *hay = graded ? str_printf("\n%s", graded) : NULL;
+    char *needle = line ? str_printf("\n%s", line) : NULL;
+    char *all = str_printf("\n*%s\n", o->quizzes ? "" : " (no quiz)");
+    bool done =
+        hay && needle && all && (strstr(hay, needle) || strstr(hay, "\n*\n") || strstr(hay, all));
+    free(hay);
+    free(needle);
+    free(stamp_path);
+    free(graded);
+    free(line);
+    free(all);
+    return done;
+}
+
+/* Records the selection just graded: added to graded.txt when merged,
+ * else the only line. */
+static void stamp_selection(const struct submission_entry *e, const struct batch_options *o)
+{
+    char *stamp_path = path_join(e->out, "graded.txt");
+    char *before = e->merge && stamp_path ? file_read(stamp_path, NULL) : NULL;
+    char *line = selection_line(o);
+    char *text = line ? str_printf("%s%s", before ? before : "", line) : NULL;
+    if (!stamp_path || !text || file_write_atomic(stamp_path, text, strlen(text)) != 0)
+        fprintf(stderr, "\nwirebook batch: cannot record what %s was graded with\n", e->student);
+    free(stamp_path);
+    free(before);
+    free(line);
+    free(text);
+}
+
+/* Where a worker writes: OUT/STUDENT, or OUT/STUDENT/partial to be merged. */
+static char *worker_out(const struct submission_entry *e)
+{
+    return e->merge ? path_join(e->out, "partial") : strdup(e->out);
+}
+
+/* After a --only run over earlier results: merges partial/ into them. */
+static void merge_partial(struct submission_entry *e)
+{
+    char *partial = path_join(e->out, "partial/results.json");
+    char *whole = path_join(e->out, "results.json");
+    json_error_t jerr;
+    json_t *now = partial ? json_load_file(partial, 0, &jerr) : NULL;
+    json_t *old = whole ? json_load_file(whole, 0, &jerr) : NULL;
+    char *text = NULL;
+    if (now && old && results_merge(old, now) == 0)
+        text = json_dumps(old, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    if (!text || file_write_atomic(whole, text, strlen(text)) != 0) {
+        fprintf(stderr, "\nwirebook batch: cannot merge %s into %s\n",
+                partial ? partial : "partial results", whole ? whole : "results.json");
+        if (whole)
+            unlink(whole); /* not results that look complete but are not */
+    }
+    free(text);
+    json_decref(now);
+    json_decref(old);
+    free(partial);
+    free(whole);
 }
 
 /* Makes the brokers of the selected chapters reachable once, for every
@@ -195,8 +283,9 @@ static void exec_worker(const char *self, const char *root, const struct submiss
     argv[n++] = root;
     argv[n++] = "--submission";
     argv[n++] = e->path;
+    char *out_dir = worker_out(e);
     argv[n++] = "--out";
-    argv[n++] = e->out;
+    argv[n++] = out_dir ? out_dir : e->out;
     if (o->only) {
         argv[n++] = "--only";
         argv[n++] = o->only;
@@ -259,7 +348,11 @@ static void reap_one(struct batch *b)
         e->pid = 0;
         b->running--;
         b->done++;
+        if (e->merge)
+            merge_partial(e);
         load_results(e);
+        if (!e->failed)
+            stamp_selection(e, b->opts);
         show_progress(b, e->student, number(e->results, "score"), number(e->results, "max_score"));
         return;
     }
@@ -270,7 +363,7 @@ static void grade_all(const struct wb_manifest *m, const struct batch_options *o
     char *self = path_absolute("/proc/self/exe");
     for (size_t i = 0; i < b->n; i++) {
         struct submission_entry *e = &b->entries[i];
-        if (!o->force && up_to_date(e)) {
+        if (!o->force && up_to_date(e, o)) {
             e->skipped = true;
             b->skipped++;
             load_results(e);
@@ -279,11 +372,16 @@ static void grade_all(const struct wb_manifest *m, const struct batch_options *o
         }
         while (b->running >= (size_t)o->jobs)
             reap_one(b);
+        char *results = path_join(e->out, "results.json");
+        e->merge = o->only && results && path_is_file(results);
+        free(results);
+        char *out_dir = worker_out(e);
         pid_t pid = -1;
-        if (self && mkdir_p(e->out) == 0) {
+        if (self && out_dir && mkdir_p(out_dir) == 0) {
             fflush(NULL);
             pid = fork();
         }
+        free(out_dir);
         if (pid == 0)
             exec_worker(self, m->root, e, o);
         if (pid < 0) {
@@ -305,91 +403,6 @@ static void grade_all(const struct wb_manifest *m, const struct batch_options *o
 }
 
 /* ---- gradebook and summary ------------------------------------------------ */
-
-static void csv_field(struct strbuf *sb, const char *text)
-{
-    if (!strpbrk(text, ",\"\n\r")) {
-        sb_puts(sb, text);
-        return;
-    }
-    sb_puts(sb, "\"");
-    for (const char *p = text; *p; p++)
-        sb_append(sb, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
-    sb_puts(sb, "\"");
-}
-
-/* The score of CH/EX in one student's results, or -1 when it is not there. */
-static double exercise_score(json_t *results, const char *chapter, const char *exercise)
-{
-    json_t *list = json_object_get(json_object_get(results, "extra_data"), "exercises");
-    size_t i;
-    json_t *x;
-    json_array_foreach(list, i, x)
-    {
-        const char *c = json_string_value(json_object_get(x, "chapter"));
-        const char *e = json_string_value(json_object_get(x, "exercise"));
-        if (c && e && strcmp(c, chapter) == 0 && strcmp(e, exercise) == 0)
-            return number(x, "score");
-    }
-    return -1;
-}
-
-static double quiz_total(json_t *results)
-{
-    json_t *list = json_object_get(json_object_get(results, "extra_data"), "quizzes");
-    double sum = 0;
-    size_t i;
-    json_t *q;
-    json_array_foreach(list, i, q) sum += number(q, "score");
-    return sum;
-}
-
-static bool column_used(const struct batch *b, const struct wb_exercise *e)
-{
-    for (size_t i = 0; i < b->n; i++)
-        if (exercise_score(b->entries[i].results, e->chapter->id, e->id) >= 0)
-            return true;
-    return false;
-}
-
-static int write_gradebook(const struct wb_manifest *m, const struct batch *b, const char *path)
-{
-    struct strbuf sb = {0};
-    sb_puts(&sb, "student");
-    for (size_t c = 0; c < m->nchapters; c++)
-        for (size_t k = 0; k < m->chapters[c].nexercises; k++)
-            if (column_used(b, &m->chapters[c].exercises[k]))
-                sb_printf(&sb, ",%s/%s", m->chapters[c].id, m->chapters[c].exercises[k].id);
-    sb_puts(&sb, ",quiz,total,max_score,note\n");
-    for (size_t i = 0; i < b->n; i++) {
-        const struct submission_entry *e = &b->entries[i];
-        csv_field(&sb, e->student);
-        for (size_t c = 0; c < m->nchapters; c++)
-            for (size_t k = 0; k < m->chapters[c].nexercises; k++) {
-                const struct wb_exercise *x = &m->chapters[c].exercises[k];
-                if (!column_used(b, x))
-                    continue;
-                double s = exercise_score(e->results, x->chapter->id, x->id);
-                if (s >= 0)
-                    sb_printf(&sb, ",%g", s);
-                else
-                    sb_puts(&sb, ",");
-            }
-        if (e->failed) {
-            sb_printf(&sb, ",,,,not graded: see %s/grade.log\n", e->student);
-            continue;
-        }
-        json_t *quizzes = json_object_get(json_object_get(e->results, "extra_data"), "quizzes");
-        if (json_array_size(quizzes) > 0)
-            sb_printf(&sb, ",%g", quiz_total(e->results));
-        else
-            sb_puts(&sb, ","); /* graded without quizzes */
-        sb_printf(&sb, ",%g,%g,\n", number(e->results, "score"), number(e->results, "max_score"));
-    }
-    int rc = sb.data ? file_write_atomic(path, sb.data, sb.len) : -1;
-    sb_free(&sb);
-    return rc;
-}
 
 static double percent(const struct submission_entry *e)
 {
@@ -462,19 +475,6 @@ static char *summary_text(const struct batch *b, const struct distribution *d, d
     return sb_take(&sb);
 }
 
-static void html_escaped(struct strbuf *sb, const char *text)
-{
-    for (const char *p = text; *p; p++) {
-        switch (*p) {
-        case '&': sb_puts(sb, "&amp;"); break;
-        case '<': sb_puts(sb, "&lt;"); break;
-        case '>': sb_puts(sb, "&gt;"); break;
-        case '"': sb_puts(sb, "&quot;"); break;
-        default: sb_append(sb, p, 1);
-        }
-    }
-}
-
 static char *summary_html(const struct batch *b, const struct distribution *d, const char *text)
 {
     const int bar_w = 50, gap = 10, height = 200, top = 20, left = 30;
@@ -504,25 +504,44 @@ static char *summary_html(const struct batch *b, const struct distribution *d, c
                   (i + 1) * 10);
     }
     sb_puts(&sb, "</svg>\n<pre>");
-    html_escaped(&sb, text);
+    html_text(&sb, text);
     sb_puts(&sb, "</pre>\n<h2>Students</h2>\n<table><tr><th>student</th><th>score</th>"
                  "<th>max</th><th>%</th><th>report</th></tr>\n");
     for (size_t i = 0; i < b->n; i++) {
         const struct submission_entry *e = &b->entries[i];
         sb_puts(&sb, "<tr><td>");
-        html_escaped(&sb, e->student);
+        html_text(&sb, e->student);
         if (e->failed)
             sb_puts(&sb, "</td><td colspan=\"3\">not graded</td>");
         else
             sb_printf(&sb, "</td><td>%g</td><td>%g</td><td>%.0f</td>", number(e->results, "score"),
                       number(e->results, "max_score"), percent(e));
         sb_puts(&sb, "<td><a href=\"");
-        html_escaped(&sb, e->student);
+        html_text(&sb, e->student);
         sb_puts(&sb, e->failed ? "/grade.log\">log</a></td></tr>\n"
                                : "/report.txt\">report</a></td></tr>\n");
     }
     sb_puts(&sb, "</table>\n</body></html>\n");
     return sb_take(&sb);
+}
+
+/* The gradebook in the format asked for, and each student's feedback. */
+static int write_gradebook(const struct wb_manifest *m, const struct batch *b,
+                           const struct batch_options *o, const char *path)
+{
+    struct gradebook_row *rows = calloc(b->n + 1, sizeof *rows);
+    if (!rows)
+        return -1;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct submission_entry *e = &b->entries[i];
+        rows[i] = (struct gradebook_row){
+            .student = e->student, .who = e->who, .results = e->results, .failed = e->failed};
+        if (feedback_write(e->out, &rows[i]) != 0)
+            fprintf(stderr, "wirebook batch: cannot write the feedback of %s\n", e->student);
+    }
+    int rc = gradebook_write(m, (enum gradebook_format)o->format, rows, b->n, path);
+    free(rows);
+    return rc;
 }
 
 static int write_summary(const struct wb_manifest *m, const struct batch *b,
@@ -538,7 +557,7 @@ static int write_summary(const struct wb_manifest *m, const struct batch *b,
     int rc = -1;
     if (!csv || !txt || !html_path || !text || !html)
         snprintf(err, errlen, "out of memory writing the summary");
-    else if (write_gradebook(m, b, csv) != 0)
+    else if (write_gradebook(m, b, o, csv) != 0)
         snprintf(err, errlen, "%s: cannot write: %s", csv, strerror(errno));
     else if (file_write_atomic_or_say(txt, text, strlen(text), err, errlen) == 0 &&
              file_write_atomic_or_say(html_path, html, strlen(html), err, errlen) == 0) {
@@ -555,7 +574,8 @@ static int write_summary(const struct wb_manifest *m, const struct batch *b,
 
 int batch_run(const struct wb_manifest *m, const struct batch_options *o, char *err, size_t errlen)
 {
-    struct batch b = {.tty = isatty(STDERR_FILENO) != 0};
+    struct batch b = {.tty = isatty(STDERR_FILENO) != 0, .opts = o};
+    struct roster roster = {0};
     double start = now_seconds();
     int rc = -1;
     if (mkdir_p(o->out_dir) != 0) {
@@ -564,6 +584,14 @@ int batch_run(const struct wb_manifest *m, const struct batch_options *o, char *
     }
     if (list_submissions(o, &b, err, errlen) != 0)
         goto out;
+    if (o->roster && roster_load(o->roster, &roster, err, errlen) != 0)
+        goto out;
+    for (size_t i = 0; o->roster && i < b.n; i++) {
+        b.entries[i].who = roster_match(&roster, b.entries[i].student);
+        if (!b.entries[i].who)
+            fprintf(stderr, "wirebook batch: %s is not in the roster %s\n", b.entries[i].student,
+                    o->roster);
+    }
     if (b.n == 0) {
         snprintf(err, errlen, "%s holds no submission (folders, .zip, .tar.gz or .tgz)", o->dir);
         goto out;
@@ -589,5 +617,6 @@ out:
         json_decref(b.entries[i].results);
     }
     free(b.entries);
+    roster_free(&roster);
     return rc;
 }

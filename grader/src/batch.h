@@ -16,6 +16,8 @@ struct batch_options {
     const char *only;    /* passed on to `grade --only` */
     double test_timeout; /* passed on to `grade --test-timeout`, 0 = none */
     bool quizzes;
+    const char *roster; /* CSV: id, name, email/login (gradebook.h), or NULL */
+    int format;         /* enum gradebook_format of gradebook.csv */
 };
 
 /* Grades every submission, then writes OUT/gradebook.csv, OUT/summary.txt

@@ -2,8 +2,8 @@
  * brokers.c - makes the broker a chapter needs reachable for its tests.
  *
  * Order of preference: the user's own broker (AMQP_ADDR / KAFKA_BROKERS /
- * REDIS_URL in the environment), then one already started by scripts/broker-NAME.sh, then
- * one this run starts itself (and stops again at the end). Kafka has a third
+ * NATS_URL / REDIS_URL in the environment), then one already started by
+ * scripts/broker-NAME.sh, then one this run starts itself (and stops again at the end). Kafka has a third
  * way and it is the default: with neither set nor WB_KAFKA=real, tests start
  * librdkafka's embedded mock cluster themselves and need no environment.
  */
@@ -33,6 +33,7 @@ struct broker {
 static struct broker known[] = {
     {"rabbitmq", "AMQP_ADDR", false},
     {"kafka", "KAFKA_BROKERS", false},
+    {"nats", "NATS_URL", false},
     {"redis", "REDIS_URL", false},
 };
 
@@ -133,6 +134,7 @@ static int check_reachable(const struct broker *b, const char *address, char *er
     char *p = copy;
     bool amqp = strcmp(b->name, "rabbitmq") == 0;
     const char *default_port = amqp ? (strncmp(p, "amqps:", 6) == 0 ? "5671" : "5672")
+                               : strcmp(b->name, "nats") == 0  ? "4222"
                                : strcmp(b->name, "redis") == 0 ? "6379"
                                                                : "9092";
     int last = 0;
@@ -175,7 +177,7 @@ char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch,
         goto fail_unknown;
     if (strcmp(b->name, "kafka") == 0 && !brokers_kafka_is_real())
         return env; /* embedded mock cluster, started by each test */
-    char upper[32];
+    char upper[32]; /* rabbitmq -> WB_BROKER_SCRIPT_RABBITMQ */
     snprintf(upper, sizeof upper, "%s", b->name);
     for (char *c = upper; *c; c++)
         *c = (char)toupper((unsigned char)*c);

@@ -4,6 +4,7 @@
  */
 #include "batch.h"
 #include "commands.h"
+#include "gradebook.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -16,12 +17,17 @@ static void batch_usage(FILE *out)
 {
     fprintf(out,
             "usage: wirebook batch DIR [-j N] [--force] [--out DIR] [--only CHAPTER[/EXERCISE]]\n"
-            "                      [--test-timeout SECONDS] [--no-quiz] [--course DIR]\n\n"
+            "                      [--test-timeout SECONDS] [--no-quiz] [--course DIR]\n"
+            "                      [--roster CSV] [--format wirebook|canvas|moodle]\n\n"
             "Grades every submission in DIR (folders, .zip, .tar.gz, .tgz), N at a time\n"
             "(default: the number of processors). Each gets OUT/STUDENT/ with results.json,\n"
             "results.xml and report.txt; OUT/gradebook.csv holds the points, OUT/summary.html\n"
             "the score distribution. Submissions already graded (results newer than the\n"
             "submission) are skipped unless --force. Default OUT: build/batch.\n"
+            "--only grades part of each submission and merges it into its earlier results.\n"
+            "--roster maps folders to students (CSV with id, name, email and/or login);\n"
+            "--format writes gradebook.csv in the columns Canvas or Moodle import. Each\n"
+            "student also gets OUT/STUDENT/feedback.txt and feedback.html to attach.\n"
             "Exits 0 when every submission was graded, 1 when some could not be, 2 on errors.\n");
 }
 
@@ -34,13 +40,15 @@ int cmd_batch(int argc, char **argv)
                                              {"no-quiz", no_argument, NULL, 'q'},
                                              {"course", required_argument, NULL, 'c'},
                                              {"test-timeout", required_argument, NULL, 't'},
+                                             {"roster", required_argument, NULL, 'r'},
+                                             {"format", required_argument, NULL, 'F'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     struct batch_options o = {.jobs = cpus > 0 ? (int)cpus : 2, .quizzes = true};
     const char *course = NULL, *out_dir = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "j:fO:o:qc:t:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "j:fO:o:qc:t:hr:F:", longopts, NULL)) != -1) {
         switch (c) {
         case 'j':
             o.jobs = atoi(optarg);
@@ -54,6 +62,14 @@ int cmd_batch(int argc, char **argv)
         case 'o': o.only = optarg; break;
         case 'q': o.quizzes = false; break;
         case 'c': course = optarg; break;
+        case 'r': o.roster = optarg; break;
+        case 'F':
+            o.format = gradebook_format_parse(optarg);
+            if (o.format < 0) {
+                fprintf(stderr, "wirebook batch: --format is wirebook, canvas or moodle\n");
+                return 2;
+            }
+            break;
         case 't':
             o.test_timeout = atof(optarg);
             if (o.test_timeout <= 0) {

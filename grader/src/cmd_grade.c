@@ -104,14 +104,16 @@ static void grade_usage(FILE *out)
             "usage: wirebook grade [--submission DIR] [--only CHAPTER[/EXERCISE]|quiz]\n"
             "                      [--out DIR] [--sanitize] [--valgrind] [--werror] [--no-quiz]\n"
             "                      [--verbose] [--course DIR] [--expect SPEC]\n"
-            "                      [--test-timeout SECONDS]\n\n"
+            "                      [--test-timeout SECONDS] [--submission-metadata FILE]\n\n"
             "Grades a submission laid out like chapters/: a folder, a checkout holding\n"
             "chapters/, or a .zip/.tar.gz/.tgz of one (default: the course's own chapters/).\n"
             "Prints a table (NO_COLOR=1: no colour) and writes OUT/results.json (Gradescope\n"
             "shape) and OUT/results.xml (JUnit).\n"
             "Exits 0 whenever grading ran, whatever the score.\n"
             "  --expect SPEC  for the course's own tests: e.g. '*=full' or\n"
-            "                 '*=zero,01_rest/http_client=full'; exit 1 when not met\n");
+            "                 '*=zero,01_rest/http_client=full'; exit 1 when not met\n"
+            "  --submission-metadata FILE  Gradescope's submission_metadata.json: applies\n"
+            "                 the manifest's \"late\" policy to results.json\n");
 }
 
 int cmd_grade(int argc, char **argv)
@@ -128,11 +130,12 @@ int cmd_grade(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {"test-timeout", required_argument, NULL, 't'},
                                              {"valgrind", no_argument, NULL, 'V'},
+                                             {"submission-metadata", required_argument, NULL, 'M'},
                                              {NULL, 0, NULL, 0}};
     struct grade_options o = {.quizzes = true, .color = want_color()};
     const char *course = NULL, *out_dir = NULL, *expect = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:V", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VM:", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o.submission = optarg; break;
         case 'o': o.only = optarg; break;
@@ -143,6 +146,7 @@ int cmd_grade(int argc, char **argv)
         case 'q': o.quizzes = false; break;
         case 'v': o.verbose = true; break;
         case 'c': course = optarg; break;
+        case 'M': o.submission_metadata = optarg; break;
         case 'e': expect = optarg; break;
         case 't':
             o.test_timeout = atof(optarg);

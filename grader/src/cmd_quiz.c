@@ -437,9 +437,14 @@ static enum ask_result ask(const struct quiz_question *q, size_t number, size_t 
     if (q->kind == QUIZ_OPEN)
         return ask_open(q, answers, path);
 
+    /* this student's order of the choices; answers are saved in the file's */
+    size_t order[QUIZ_MAX_CHOICES];
+    char *seed = quiz_seed(path);
+    quiz_display_order(q, seed, order);
+    free(seed);
     printf("\n");
-    for (size_t i = 0; i < q->n_choices; i++)
-        printf("  %c) %s\n", (int)('a' + i), q->choices[i].text);
+    for (size_t k = 0; k < q->n_choices; k++)
+        printf("  %c) %s\n", (int)('a' + k), q->choices[order[k]].text);
 
     char last = (char)('a' + q->n_choices - 1);
     char line[256], msg[256];
@@ -464,8 +469,10 @@ static enum ask_result ask(const struct quiz_question *q, size_t number, size_t 
         }
         if (is_blank(line))
             continue;
-        if (quiz_parse_answer(q, line, &mask, msg, sizeof msg) == 0)
+        if (quiz_parse_answer(q, line, &mask, msg, sizeof msg) == 0) {
+            mask = quiz_mask_to_canonical(order, q->n_choices, mask);
             break;
+        }
         /* the message starts with the id; the student knows which question */
         const char *why = strstr(msg, ": ");
         printf("%s\n", why ? why + 2 : msg);
@@ -485,18 +492,21 @@ static enum ask_result ask(const struct quiz_question *q, size_t number, size_t 
     if (save(answers, path, q->full_id, value) != 0)
         return ASK_ERROR;
 
-    bool right = mask == quiz_correct_mask(q);
+    bool right = quiz_answer_right(q, mask);
     if (right) {
         printf("Right!\n");
+    } else if (q->key) {
+        printf("Not quite (this edition checks answers without knowing them: read the "
+               "explanation, then try again by deleting the line from the answers file).\n");
     } else {
         printf("Not quite. The answer is:\n");
-        for (size_t i = 0; i < q->n_choices; i++)
-            if (q->choices[i].correct)
-                printf("  %c) %s\n", (int)('a' + i), q->choices[i].text);
+        for (size_t k = 0; k < q->n_choices; k++)
+            if (q->choices[order[k]].correct)
+                printf("  %c) %s\n", (int)('a' + k), q->choices[order[k]].text);
     }
-    for (size_t i = 0; i < q->n_choices; i++)
-        if ((mask & (1u << i)) && q->choices[i].comment)
-            printf("  (%c: %s)\n", (int)('a' + i), q->choices[i].comment);
+    for (size_t k = 0; k < q->n_choices; k++)
+        if ((mask & (1u << order[k])) && q->choices[order[k]].comment)
+            printf("  (%c: %s)\n", (int)('a' + k), q->choices[order[k]].comment);
     if (q->explanation) {
         printf("\n");
         print_indented("  ", q->explanation);

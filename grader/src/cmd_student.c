@@ -444,6 +444,12 @@ int cmd_solution(int argc, char **argv)
                "compare approaches.\n",
                true, &o, &s, &e, &rc))
         return rc;
+    if (s.m.student_edition) { /* `wirebook release` leaves solutions/ out */
+        printf("The reference solutions are not part of this student edition of the course; "
+               "ask your instructor.\n");
+        session_close(&s);
+        return 1;
+    }
     if (progress_status(&s.p, e) != EXS_PASSING) {
         printf("Checking %s/%s first: the solution is shown once yours passes ...\n",
                e->chapter->id, e->id);

@@ -20,6 +20,7 @@ int cmd_skeletons(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_compdb(int argc, char **argv);
 int cmd_quiz(int argc, char **argv);
+int cmd_release(int argc, char **argv);
 
 struct wb_manifest;
 /* Loads the manifest of the course at dir (or found from here, see

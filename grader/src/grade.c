@@ -2,6 +2,7 @@
  * grade.c - runs the pipeline over the chapters of a submission:
  * stage -> build -> run -> score for each exercise, then the quizzes.
  */
+#include "layout.h"
 #include "pipeline.h"
 
 #include <errno.h>
@@ -162,7 +163,8 @@ int grade_run(const struct wb_manifest *m, const struct grade_options *o, struct
     }
     char *unpack_dir = path_join(o->out_dir, "unpacked");
     char *opened = unpack_dir ? submission_open(o->submission, unpack_dir, err, errlen) : NULL;
-    char *submission_dir = opened ? stage_submission_dir(opened) : NULL;
+    char *submission_dir =
+        opened ? layout_resolve(m, opened, o->out_dir, &run->layout_note, err, errlen) : NULL;
     free(unpack_dir);
     free(opened);
     if (!submission_dir) {
@@ -230,5 +232,6 @@ void grade_run_free(struct grade_run *run)
         free(q->message);
     }
     free(run->quizzes);
+    free(run->layout_note);
     memset(run, 0, sizeof *run);
 }

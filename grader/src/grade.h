@@ -24,8 +24,9 @@ struct grade_options {
     bool quizzes;           /* grade the quiz answers file too */
     bool verbose;           /* print each test's output in the table */
     bool color;
-    bool quiet_progress; /* no "grading CH/EX ..." lines on stderr */
-    double test_timeout; /* caps every test's own limit (seconds), 0 = no cap */
+    bool quiet_progress;             /* no "grading CH/EX ..." lines on stderr */
+    double test_timeout;             /* caps every test's own limit (seconds), 0 = no cap */
+    const char *submission_metadata; /* Gradescope's, for the late policy; or NULL */
 };
 
 enum test_state {
@@ -85,6 +86,7 @@ struct grade_run {
     size_t nquizzes;
     double score, max;
     double seconds;
+    char *layout_note; /* what shape the submission had (layout.c), or NULL */
 };
 
 /* Runs the whole pipeline. Returns 0 when grading ran (whatever the score),

@@ -92,6 +92,65 @@ static int check_rel_paths(struct ctx *c, const char *where, const char **paths,
     return 0;
 }
 
+bool manifest_visibility_ok(const char *word)
+{
+    static const char *const words[] = {"visible", "after_due_date", "after_published", "hidden"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(word, words[i]) == 0)
+            return true;
+    return false;
+}
+
+/* "hidden" (a boolean) and "visibility" (a Gradescope word) of one test. */
+static int load_test_visibility(struct ctx *c, json_t *jt, const char *where,
+                                struct wb_test_spec *t)
+{
+    json_t *hidden = json_object_get(jt, "hidden");
+    if (hidden && !json_is_boolean(hidden))
+        return fail(c, where, "\"hidden\" must be true or false");
+    t->hidden = json_is_true(hidden);
+    if (get_string(c, jt, where, "visibility", 0, &t->visibility) != 0)
+        return -1;
+    if (t->visibility && !manifest_visibility_ok(t->visibility))
+        return fail(c, where,
+                    "\"visibility\" must be \"visible\", \"after_due_date\", "
+                    "\"after_published\" or \"hidden\", not \"%s\"",
+                    t->visibility);
+    return 0;
+}
+
+/* The optional "gradescope" and "late" objects at the top level. */
+static int load_platform(struct ctx *c, json_t *root, struct wb_manifest *m)
+{
+    json_t *gs = json_object_get(root, "gradescope");
+    if (gs && !json_is_object(gs))
+        return fail(c, "gradescope", "must be an object {\"stdout_visibility\"}");
+    if (gs && get_string(c, gs, "gradescope", "stdout_visibility", 0, &m->stdout_visibility) != 0)
+        return -1;
+    if (m->stdout_visibility && !manifest_visibility_ok(m->stdout_visibility))
+        return fail(c, "gradescope", "\"stdout_visibility\" \"%s\" is not a Gradescope visibility",
+                    m->stdout_visibility);
+    json_t *late = json_object_get(root, "late");
+    if (late) {
+        json_t *per_day = json_object_get(late, "penalty_per_day");
+        json_t *max_days = json_object_get(late, "max_days");
+        if (!json_is_object(late) || !json_is_number(per_day) || json_number_value(per_day) <= 0 ||
+            json_number_value(per_day) > 1)
+            return fail(c, "late", "must be {\"penalty_per_day\": a fraction in (0, 1]}");
+        if (max_days && (!json_is_number(max_days) || json_number_value(max_days) <= 0))
+            return fail(c, "late", "\"max_days\" must be a positive number");
+        m->late_penalty_per_day = json_number_value(per_day);
+        m->late_max_days = max_days ? json_number_value(max_days) : 0;
+    }
+    const char *edition = NULL;
+    if (get_string(c, root, "top level", "edition", 0, &edition) != 0)
+        return -1;
+    if (edition && strcmp(edition, "student") != 0 && strcmp(edition, "instructor") != 0)
+        return fail(c, "top level", "\"edition\" must be \"student\" or \"instructor\"");
+    m->student_edition = edition && strcmp(edition, "student") == 0;
+    return 0;
+}
+
 static int load_tests(struct ctx *c, json_t *jex, const char *where, struct wb_exercise *e)
 {
     json_t *arr = json_object_get(jex, "tests");
@@ -115,6 +174,8 @@ static int load_tests(struct ctx *c, json_t *jex, const char *where, struct wb_e
         if (!json_is_number(pts) || json_number_value(pts) <= 0)
             return fail(c, here, "\"points\" must be a positive number");
         t->points = json_number_value(pts);
+        if (load_test_visibility(c, jt, here, t) != 0)
+            return -1;
         if (t->needs && strcmp(t->needs, "real-kafka") != 0 && strcmp(t->needs, "mock-kafka") != 0)
             return fail(c, here, "\"needs\" must be \"real-kafka\" or \"mock-kafka\", not \"%s\"",
                         t->needs);
@@ -184,9 +245,10 @@ static int load_chapter(struct ctx *c, json_t *jch, const char *where, struct wb
         load_programs(c, jch, where, ch) != 0)
         return -1;
     if (ch->broker && strcmp(ch->broker, "rabbitmq") != 0 && strcmp(ch->broker, "kafka") != 0 &&
-        strcmp(ch->broker, "redis") != 0)
+        strcmp(ch->broker, "nats") != 0 && strcmp(ch->broker, "redis") != 0)
         return fail(c, where,
-                    "\"broker\" must be null, \"rabbitmq\", \"kafka\" or \"redis\", not \"%s\"",
+                    "\"broker\" must be null, \"rabbitmq\", \"kafka\", \"nats\" or \"redis\", "
+                    "not \"%s\"",
                     ch->broker);
 
     json_t *arr = json_object_get(jch, "exercises");
@@ -260,7 +322,7 @@ int manifest_load(const char *root, struct wb_manifest *m, char *err, size_t err
     }
     if (get_string(&c, m->json, "top level", "title", 1, &m->title) != 0 ||
         get_string(&c, m->json, "top level", "answers_file", 0, &m->answers_file) != 0 ||
-        load_quizzes(&c, m->json, m) != 0)
+        load_quizzes(&c, m->json, m) != 0 || load_platform(&c, m->json, m) != 0)
         goto out;
     m->nchapters = json_array_size(chapters);
     m->chapters = calloc(m->nchapters + 1, sizeof *m->chapters);

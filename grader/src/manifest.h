@@ -10,6 +10,7 @@
 #define WB_MANIFEST_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct wb_chapter;
@@ -18,6 +19,12 @@ struct wb_test_spec {
     const char *name; /* Criterion test name inside the exercise's suite */
     double points;
     const char *needs; /* NULL, "real-kafka" or "mock-kafka" */
+    /* "hidden": true keeps the test out of the student edition (its code
+     * lives in a tests/hidden/ source); the instructor's grading runs it. */
+    bool hidden;
+    /* Gradescope visibility: "visible", "after_due_date", "after_published"
+     * or "hidden"; NULL = visible, or after_published for a hidden test. */
+    const char *visibility;
 };
 
 struct wb_exercise {
@@ -42,7 +49,7 @@ struct wb_program {
 struct wb_chapter {
     const char *id;
     const char *title;
-    const char *broker; /* NULL, "rabbitmq", "kafka" or "redis" */
+    const char *broker; /* NULL, "rabbitmq", "kafka", "nats" or "redis" */
     const char **pkg_config;
     size_t npkg_config;
     const char **protobuf_c; /* .proto files compiled with protoc-c */
@@ -67,6 +74,13 @@ struct wb_manifest {
     size_t nchapters;
     struct wb_quiz *quizzes;
     size_t nquizzes;
+    /* Gradescope: who sees the table ("gradescope": {"stdout_visibility"}),
+     * and the late policy ("late": {"penalty_per_day", "max_days"}). */
+    const char *stdout_visibility;
+    double late_penalty_per_day; /* 0: no late policy */
+    double late_max_days;        /* 0: no cap on the days counted */
+    /* "edition": "student" in a release made by `wirebook release` */
+    bool student_edition;
 };
 
 /* Loads ROOT/manifest.json. On error returns -1 and writes one sentence
@@ -80,6 +94,9 @@ const struct wb_exercise *manifest_exercise(const struct wb_manifest *m, const c
 /* True when rel (relative to the chapter) is a student-owned file of any exercise. */
 int manifest_is_student_file(const struct wb_chapter *c, const char *rel);
 double exercise_max_points(const struct wb_exercise *e);
+/* One of Gradescope's visibility words: "visible", "after_due_date",
+ * "after_published" or "hidden". */
+bool manifest_visibility_ok(const char *word);
 
 /* Finds the course root: dir itself if given, else $WB_COURSE, else the
  * nearest folder at or above the current one that holds manifest.json.

@@ -142,6 +142,8 @@ static void free_question(struct quiz_question *q)
     free(q->body);
     free(q->hint);
     free(q->explanation);
+    free(q->salt);
+    free(q->key);
     for (size_t i = 0; i < q->n_choices; i++) {
         free(q->choices[i].text);
         free(q->choices[i].comment);
@@ -300,12 +302,22 @@ static void finish_question(struct parser *p)
                  "true/false question '%s' must have exactly the choices True and False", q->id);
             goto drop;
         }
-        if ((q->kind == QUIZ_SINGLE || q->kind == QUIZ_TRUE_FALSE) && n_correct != 1) {
+        if (q->key && n_correct > 0) {
+            fail(p, q->line, "question '%s' has a key and [x] marks: keep one of them", q->id);
+            goto drop;
+        }
+        if (!q->key != !q->salt) {
+            fail(p, q->line, "question '%s': a key needs its salt (salt: S; key: HEX)", q->id);
+            goto drop;
+        }
+        if (q->key) {
+            /* a student edition: the key stands for the [x] marks */
+        } else if ((q->kind == QUIZ_SINGLE || q->kind == QUIZ_TRUE_FALSE) && n_correct != 1) {
             fail(p, q->line, "%s question '%s' must mark exactly one answer with [x] (found %zu)",
                  quiz_kind_name(q->kind), q->id, n_correct);
             goto drop;
         }
-        if (q->kind == QUIZ_MULTIPLE && n_correct == 0) {
+        if (!q->key && q->kind == QUIZ_MULTIPLE && n_correct == 0) {
             fail(p, q->line, "multiple-choice question '%s' marks no answer with [x]", q->id);
             goto drop;
         }
@@ -406,6 +418,16 @@ static void read_meta(struct parser *p, const char *line)
                 value = NULL;
                 p->id_line = p->line;
             }
+        } else if (strcmp(key, "key") == 0 || strcmp(key, "salt") == 0) {
+            char **slot = key[0] == 'k' ? &p->q.key : &p->q.salt;
+            if (*slot)
+                fail(p, p->line, "'%s' is given twice", key);
+            else if (key[0] == 'k' && strspn(value, "0123456789abcdef") != 64)
+                fail(p, p->line, "'key' must be 64 lower-case hex digits (a SHA-256)");
+            else {
+                *slot = value;
+                value = NULL;
+            }
         } else if (strcmp(key, "kind") == 0) {
             p->kind_given = true;
             if (strcmp(value, "single") == 0)
@@ -419,7 +441,8 @@ static void read_meta(struct parser *p, const char *line)
             else
                 fail(p, p->line, "unknown kind '%s' (single, multiple, true-false or open)", value);
         } else {
-            fail(p, p->line, "unknown key '%s' in the question comment (id or kind)", key);
+            fail(p, p->line, "unknown key '%s' in the question comment (id, kind, salt or key)",
+                 key);
         }
         free(key);
         free(value);
@@ -837,6 +860,8 @@ void quiz_correct_answer(const struct quiz_question *q, char *buf, size_t buflen
     if (buflen == 0)
         return;
     buf[0] = '\0';
+    if (q->key)
+        return;
     if (q->kind == QUIZ_TRUE_FALSE) {
         snprintf(buf, buflen, "%s", q->choices[0].correct ? "t" : "f");
         return;

@@ -51,6 +51,11 @@ struct quiz_question {
     struct quiz_choice *choices;
     size_t n_choices;
     int line; /* line of the heading */
+    /* In a student edition the [x] marks are gone; instead the comment line
+     * holds "salt: S; key: HEX", HEX = SHA-256 of S, the full id and the
+     * right letters (quiz_key.c). NULL in the instructor's quizzes. */
+    char *salt;
+    char *key;
 };
 
 struct quiz {
@@ -86,7 +91,33 @@ const char *quiz_kind_name(enum quiz_kind kind);
 /* Bit i set when choice i (letter 'a'+i) is correct. */
 unsigned quiz_correct_mask(const struct quiz_question *q);
 
-/* The correct answer as it is written in an answers file: "b", "acd", "f". */
+/* ---- display order (quiz_order.c) --------------------------------------- */
+
+/* Fills order[0..n_choices-1]: the choice shown as letter 'a'+k is choice
+ * order[k] of the quiz file. Stable for one seed; NULL or "canonical" and
+ * true/false questions keep the file's order. */
+void quiz_display_order(const struct quiz_question *q, const char *seed, size_t *order);
+
+/* The canonical choices of the displayed letters in mask shown. */
+unsigned quiz_mask_to_canonical(const size_t *order, size_t n, unsigned shown);
+
+/* This student's seed: $WB_QUIZ_SEED, else user name and answers file
+ * (malloc'd). */
+char *quiz_seed(const char *answers_path);
+
+/* ---- keys (quiz_key.c) ------------------------------------------------- */
+
+/* Writes into hex (65 bytes) the key of answer mask: SHA-256 (lower-case
+ * hex) of salt, full_id and the chosen letters in order ("ac"; true/false:
+ * "a" for True, "b" for False). 0, or -1 when libcrypto fails. */
+int quiz_key_of(const char *salt, const char *full_id, unsigned mask, char hex[65]);
+
+/* True when the chosen letters are the right answer: compared with the [x]
+ * marks, or with the key in a student edition. */
+bool quiz_answer_right(const struct quiz_question *q, unsigned mask);
+
+/* The correct answer as it is written in an answers file: "b", "acd", "f".
+ * "" for a keyed question (a student edition does not know it). */
 void quiz_correct_answer(const struct quiz_question *q, char *buf, size_t buflen);
 
 /* Checks one answer text against a choice question. Returns 0 with *mask set

@@ -291,7 +291,7 @@ enum quiz_status quiz_score_answer(const struct quiz_question *q, const char *an
     unsigned mask;
     if (quiz_parse_answer(q, answer, &mask, msg, msglen) != 0)
         return QUIZ_INVALID;
-    return mask == quiz_correct_mask(q) ? QUIZ_RIGHT : QUIZ_WRONG;
+    return quiz_answer_right(q, mask) ? QUIZ_RIGHT : QUIZ_WRONG;
 }
 
 void quiz_grade_free(struct quiz_grade *g)

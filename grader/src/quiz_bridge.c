@@ -32,6 +32,14 @@ static void grade_one(const struct wb_manifest *m, const struct wb_quiz *quiz,
     out->quiz = quiz;
     if (!quiz_path || quiz_grade(quiz_path, answers_path, &g, err, sizeof err) != 0) {
         out->message = str_printf("could not be graded: %s", quiz_path ? err : "out of memory");
+        /* A broken answers file scores 0 but keeps the quiz's maximum, so
+         * percentages and the histogram stay comparable across students. */
+        struct quiz quiz_only;
+        char quiz_err[512];
+        if (quiz_path && quiz_parse_file(quiz_path, &quiz_only, quiz_err, sizeof quiz_err) == 0) {
+            out->max = quiz_points(&quiz_only);
+            quiz_free(&quiz_only);
+        }
         free(quiz_path);
         return;
     }

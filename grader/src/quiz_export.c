@@ -11,24 +11,53 @@
 /* ---- GIFT ---------------------------------------------------------------
  * GIFT reserves ~ = # { } : and treats a blank line as the end of a
  * question, so those characters are escaped with a backslash and line
- * breaks are written as "\n". */
+ * breaks are written as "\n". GIFT has no escape for %, which opens an
+ * answer weight ("~%100%..." would make a wrong choice right): the questions
+ * are [markdown], so % is written as the HTML entity &#37; (its # escaped as
+ * GIFT wants: "&\#37;"), which Moodle shows as % and no GIFT parser takes
+ * for a weight. */
 
 static int gift_text(FILE *out, const char *s)
 {
     for (; s && *s; s++) {
-        if (strchr("~=#{}:\\", *s)) {
-            if (fputc('\\', out) == EOF)
-                return -1;
-        }
-        if (*s == '\n') {
-            if (fputs("\\n", out) == EOF)
-                return -1;
-            continue;
-        }
-        if (fputc(*s, out) == EOF)
+        int rc;
+        if (*s == '\n')
+            rc = fputs("\\n", out);
+        else if (*s == '%')
+            rc = fputs("&\\#37;", out);
+        else if (strchr("~=#{}:\\", *s))
+            rc = fputc('\\', out) == EOF ? EOF : fputc(*s, out);
+        else
+            rc = fputc(*s, out);
+        if (rc == EOF)
             return -1;
     }
     return 0;
+}
+
+/* Multiple choice in wirebook is all or nothing: every right letter and no
+ * other. GIFT's multiple-answer form gives partial credit per choice, so the
+ * question is exported as short answer instead: the choices are listed in
+ * its text and the answer is the letters, in order ("ac"), which Moodle
+ * compares case-insensitively, for all the points or none. */
+static int gift_multiple(FILE *out, const struct quiz_question *q)
+{
+    int rc = 0;
+    for (size_t i = 0; i < q->n_choices; i++) {
+        rc |= fprintf(out, "\\n\\n%c) ", (int)('a' + i)) < 0;
+        rc |= gift_text(out, q->choices[i].text);
+    }
+    rc |= fputs("\\n\\nAnswer with the letters of every right choice, in order, e.g. ac.", out) ==
+          EOF;
+    char key[QUIZ_MAX_CHOICES + 1];
+    quiz_correct_answer(q, key, sizeof key);
+    rc |= fprintf(out, " {\n\t=%s", key) < 0;
+    if (q->explanation) {
+        rc |= fputs("\n\t####", out) == EOF;
+        rc |= gift_text(out, q->explanation);
+    }
+    rc |= fputs("\n}\n\n", out) == EOF;
+    return rc;
 }
 
 static int gift_question(FILE *out, const struct quiz_question *q)
@@ -41,32 +70,17 @@ static int gift_question(FILE *out, const struct quiz_question *q)
         rc |= fputs("\\n\\n", out) == EOF;
         rc |= gift_text(out, q->body);
     }
+    if (q->kind == QUIZ_MULTIPLE)
+        return gift_multiple(out, q) ? -1 : 0;
     rc |= fputs(" {", out) == EOF;
 
     if (q->kind == QUIZ_TRUE_FALSE) {
         rc |= fputs(q->choices[0].correct ? "TRUE" : "FALSE", out) == EOF;
-    } else if (q->kind == QUIZ_SINGLE || q->kind == QUIZ_MULTIPLE) {
-        int n_correct = 0;
-        for (size_t i = 0; i < q->n_choices; i++)
-            n_correct += q->choices[i].correct;
-        char weight[32];
-        snprintf(weight, sizeof weight, "%.5f", 100.0 / n_correct);
-        /* "33.33333", "50.00000" -> "50" */
-        char *dot = strchr(weight, '.');
-        if (dot) {
-            char *end = weight + strlen(weight) - 1;
-            while (end > dot && *end == '0')
-                *end-- = '\0';
-            if (end == dot)
-                *dot = '\0';
-        }
+    } else if (q->kind == QUIZ_SINGLE) {
         for (size_t i = 0; i < q->n_choices; i++) {
             const struct quiz_choice *c = &q->choices[i];
             rc |= fputs("\n\t", out) == EOF;
-            if (q->kind == QUIZ_SINGLE)
-                rc |= fputc(c->correct ? '=' : '~', out) == EOF;
-            else
-                rc |= fprintf(out, "~%%%s%%", c->correct ? weight : "-100") < 0;
+            rc |= fputc(c->correct ? '=' : '~', out) == EOF;
             rc |= gift_text(out, c->text);
             if (c->comment) {
                 rc |= fputc('#', out) == EOF;
@@ -81,13 +95,20 @@ static int gift_question(FILE *out, const struct quiz_question *q)
         rc |= fputs("####", out) == EOF;
         rc |= gift_text(out, q->explanation);
     }
-    rc |=
-        fputs(q->kind == QUIZ_SINGLE || q->kind == QUIZ_MULTIPLE ? "\n}\n\n" : "}\n\n", out) == EOF;
+    rc |= fputs(q->kind == QUIZ_SINGLE ? "\n}\n\n" : "}\n\n", out) == EOF;
     return rc ? -1 : 0;
 }
 
 int quiz_export_gift(const struct quiz *quiz, FILE *out)
 {
+    for (size_t i = 0; i < quiz->n_questions; i++)
+        if (quiz->questions[i].key) {
+            fprintf(stderr,
+                    "wirebook: %s is a student edition's quiz (keys are hashed): export "
+                    "GIFT from the instructor's copy\n",
+                    quiz->path);
+            return -1;
+        }
     if (fprintf(out, "// %s\n// exported by wirebook from %s\n\n$CATEGORY: wirebook/%s\n\n",
                 quiz->title, quiz->path, quiz->name) < 0)
         return -1;
@@ -155,7 +176,9 @@ static json_t *quiz_to_json(const struct quiz *quiz)
             json_object_set_new(jq, "text", json_string(q->text)) ||
             json_object_set_new(jq, "body", str_or_null(q->body)) ||
             json_object_set_new(jq, "hint", str_or_null(q->hint)) ||
-            json_object_set_new(jq, "explanation", str_or_null(q->explanation)))
+            json_object_set_new(jq, "explanation", str_or_null(q->explanation)) ||
+            json_object_set_new(jq, "salt", str_or_null(q->salt)) ||
+            json_object_set_new(jq, "key", str_or_null(q->key)))
             goto fail;
     }
     json_decref(qs);
@@ -183,7 +206,8 @@ static const char html_head[] =
     "pre{background:#f4f4f4;padding:.5em;overflow:auto}code{background:#f4f4f4;padding:0 .2em}\n"
     "textarea{width:100%%;min-height:4em}\n"
     "#score{font-weight:bold;font-size:1.1em}\n"
-    "</style>\n</head>\n<body>\n"
+    "fieldset{border:0;padding:0;margin:0}legend{font-weight:bold;padding:0}\n"
+    "</style>\n</head>\n<body>\n<main>\n"
     "<h1 id=\"title\"></h1>\n"
     "<p>Answer the questions, then press <b>Check answers</b>. Everything happens in this page;"
     " nothing is sent anywhere. Knowledge-check questions are open: compare your answer with the"
@@ -191,7 +215,7 @@ static const char html_head[] =
     "<form id=\"quiz\" onsubmit=\"return false\"></form>\n"
     "<p><button type=\"button\" id=\"check\">Check answers</button>"
     " <button type=\"button\" id=\"reset\">Start again</button></p>\n"
-    "<p id=\"score\"></p>\n"
+    "<p id=\"score\" role=\"status\" aria-live=\"polite\"></p>\n</main>\n"
     "<script type=\"application/json\" id=\"quiz-data\">";
 
 static const char html_tail[] =
@@ -224,24 +248,94 @@ static const char html_tail[] =
     "  if (para.length) out.push('<p>' + inline(para.join(' ')) + '</p>');\n"
     "  return out.join('');\n"
     "}\n"
+    "/* SHA-256 of a string's UTF-8 bytes, in hex: a student edition keeps each key as\n"
+    " * SHA-256(salt + full id + right letters), and the page hashes the choice the same way. */\n"
+    "function rotr(x, n) { return (x >>> n) | (x << (32 - n)); }\n"
+    "function sha256(text) {\n"
+    "  var bytes = unescape(encodeURIComponent(text)), length = bytes.length, K = [], H = [], "
+    "primes = [], w = [], i, j;\n"
+    "  for (var n = 2; primes.length < 64; n++) {\n"
+    "    var prime = true;\n"
+    "    for (j = 2; j * j <= n; j++) if (n % j === 0) { prime = false; break; }\n"
+    "    if (prime) primes.push(n);\n"
+    "  }\n"
+    "  /* the fractional bits of the primes' square roots (H) and cube roots (K) */\n"
+    "  for (i = 0; i < 64; i++) K[i] = (Math.pow(primes[i], 1 / 3) * 4294967296) | 0;\n"
+    "  for (i = 0; i < 8; i++) H[i] = (Math.pow(primes[i], 1 / 2) * 4294967296) | 0;\n"
+    "  bytes += '\\x80';\n"
+    "  while (bytes.length % 64 !== 56) bytes += '\\x00';\n"
+    "  for (i = 0; i < bytes.length; i++) w[i >> 2] |= bytes.charCodeAt(i) << (24 - 8 * (i % 4));\n"
+    "  w.push(Math.floor(length / 536870912), (length * 8) | 0);\n"
+    "  for (i = 0; i < w.length; i += 16) {\n"
+    "    var x = w.slice(i, i + 16), a = H.slice(0);\n"
+    "    for (j = 0; j < 64; j++) {\n"
+    "      if (j >= 16) {\n"
+    "        var p = x[j - 15], q2 = x[j - 2];\n"
+    "        x[j] = (x[j - 16] + (rotr(p, 7) ^ rotr(p, 18) ^ (p >>> 3)) + x[j - 7] +\n"
+    "                (rotr(q2, 17) ^ rotr(q2, 19) ^ (q2 >>> 10))) | 0;\n"
+    "      }\n"
+    "      var e = a[4], t1 = (a[7] + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & a[5]) ^ "
+    "(~e & a[6])) + K[j] + x[j]) | 0;\n"
+    "      var f = a[0], t2 = ((rotr(f, 2) ^ rotr(f, 13) ^ rotr(f, 22)) + ((f & a[1]) ^ (f & "
+    "a[2]) ^ (a[1] & a[2]))) | 0;\n"
+    "      a = [(t1 + t2) | 0, a[0], a[1], a[2], (a[3] + t1) | 0, a[4], a[5], a[6]];\n"
+    "    }\n"
+    "    for (j = 0; j < 8; j++) H[j] = (H[j] + a[j]) | 0;\n"
+    "  }\n"
+    "  return H.map(function (h) { return ('0000000' + (h >>> 0).toString(16)).slice(-8); "
+    "}).join('');\n"
+    "}\n"
     "document.getElementById('title').textContent = quiz.title;\n"
     "var form = document.getElementById('quiz');\n"
+    "/* Each student sees the choices in an order of their own, kept in this browser (or\n"
+    " * #seed=... in the address; seed=canonical: the quiz file's order). True/false keeps\n"
+    " * its order. Checking uses the quiz file's letters, whatever the order shown. */\n"
+    "var seed = (/seed=([^&]*)/.exec(location.hash) || [])[1];\n"
+    "if (!seed) {\n"
+    "  try {\n"
+    "    seed = localStorage.getItem('wirebook-seed');\n"
+    "    if (!seed) { seed = String(Math.random()).slice(2); localStorage.setItem('wirebook-seed', "
+    "seed); }\n"
+    "  } catch (e) { seed = 'canonical'; }\n"
+    "}\n"
+    "function orderOf(q) {\n"
+    "  var order = q.choices.map(function (c, i) { return i; });\n"
+    "  if (seed === 'canonical' || q.kind === 'true-false') return order;\n"
+    "  var h = 2166136261;\n"
+    "  (seed + '/' + q.full_id).split('').forEach(function (ch) { h = Math.imul(h ^ "
+    "ch.charCodeAt(0), 16777619); });\n"
+    "  for (var i = order.length - 1; i > 0; i--) {\n"
+    "    h = Math.imul(h ^ (h >>> 15), 2246822507); h = Math.imul(h ^ (h >>> 13), 3266489909); h "
+    "^= "
+    "h >>> 16;\n"
+    "    var j = (h >>> 0) % (i + 1), t = order[i]; order[i] = order[j]; order[j] = t;\n"
+    "  }\n"
+    "  return order;\n"
+    "}\n"
+    "function shown(q, i) { return String.fromCharCode(97 + q.order.indexOf(i)); }\n"
     "quiz.questions.forEach(function (q, n) {\n"
     "  var div = document.createElement('div');\n"
     "  div.className = 'q'; div.id = 'q-' + q.id;\n"
-    "  var h = '<h2>' + (n + 1) + '. ' + inline(q.text) + '</h2>' + md(q.body);\n"
+    "  var h = '<h2 id=\"h-' + esc(q.id) + '\">' + (n + 1) + '. ' + inline(q.text) + '</h2>' + "
+    "md(q.body);\n"
     "  if (q.hint) h += '<details><summary>Hint</summary>' + md(q.hint) + '</details>';\n"
     "  var type = q.kind === 'multiple' ? 'checkbox' : 'radio';\n"
     "  if (q.kind === 'multiple') h += '<p><i>Pick all that apply.</i></p>';\n"
-    "  q.choices.forEach(function (c, i) {\n"
+    "  if (q.kind !== 'open') h += '<fieldset><legend>Choices for question ' + (n + 1) + "
+    "'</legend>';\n"
+    "  q.order = orderOf(q);\n"
+    "  q.order.forEach(function (i, k) {\n"
+    "    /* shown as the k-th letter; the id keeps the quiz file's letter */\n"
     "    var letter = String.fromCharCode(97 + i);\n"
     "    h += '<label><input type=\"' + type + '\" name=\"' + esc(q.id) + '\" value=\"' + i + '\" "
     "id=\"' + esc(q.id) + '-' + letter + '\"> ' +\n"
-    "         letter + ') ' + inline(c.text) + '</label>';\n"
+    "         shown(q, i) + ') ' + inline(q.choices[i].text) + '</label>';\n"
     "  });\n"
-    "  if (q.kind === 'open') h += '<textarea name=\"' + esc(q.id) + '\" placeholder=\"Your answer "
-    "(for yourself)\"></textarea>';\n"
-    "  h += '<div class=\"feedback\" id=\"feedback-' + esc(q.id) + '\"></div>';\n"
+    "  if (q.kind !== 'open') h += '</fieldset>';\n"
+    "  if (q.kind === 'open') h += '<textarea name=\"' + esc(q.id) + '\" aria-labelledby=\"h-' + "
+    "esc(q.id) + '\" placeholder=\"Your answer (for yourself)\"></textarea>';\n"
+    "  h += '<div class=\"feedback\" aria-live=\"polite\" id=\"feedback-' + esc(q.id) + "
+    "'\"></div>';\n"
     "  div.innerHTML = h;\n"
     "  form.appendChild(div);\n"
     "});\n"
@@ -264,17 +358,21 @@ static const char html_tail[] =
     "    if (picked.length === 0) { div.classList.add('unanswered'); div.dataset.result = "
     "'unanswered'; h = '<b>Not answered.</b>'; }\n"
     "    else {\n"
-    "      var right = picked.length === q.correct.length && picked.every(function (i) { return "
+    "      var right = q.key ? sha256(q.salt + q.full_id + picked.slice().sort(function (x, y) { "
+    "return x - y; }).map(function (i) "
+    "{\n"
+    "            return String.fromCharCode(97 + i); }).join('')) === q.key\n"
+    "          : picked.length === q.correct.length && picked.every(function (i) { return "
     "q.correct.indexOf(i) >= 0; });\n"
     "      if (right) earned++;\n"
     "      div.classList.add(right ? 'right' : 'wrong'); div.dataset.result = right ? 'right' : "
     "'wrong';\n"
-    "      h = right ? '<b>Right.</b>' : '<b>Not quite.</b> The answer: ' + q.correct.map(function "
-    "(i) {\n"
-    "            return String.fromCharCode(97 + i) + ') ' + inline(q.choices[i].text); }).join('; "
+    "      h = right ? '<b>Right.</b>' : q.key ? '<b>Not quite.</b> Read the explanation and try "
+    "again.' : '<b>Not quite.</b> The answer: ' + q.correct.map(function (i) {\n"
+    "            return shown(q, i) + ') ' + inline(q.choices[i].text); }).join('; "
     "') + '.';\n"
     "      picked.forEach(function (i) { if (q.choices[i].comment) h += '<p class=\"comment\">' + "
-    "String.fromCharCode(97 + i) + ': ' + inline(q.choices[i].comment) + '</p>'; });\n"
+    "shown(q, i) + ': ' + inline(q.choices[i].comment) + '</p>'; });\n"
     "    }\n"
     "    if (q.explanation) h += md(q.explanation);\n"
     "    fb.innerHTML = h;\n"

@@ -1,10 +1,14 @@
 /*
  * report.c - what grading tells people: a table on the terminal and
  * results.json in the shape Gradescope reads (score, max_score, tests[]),
- * with wirebook's own per-chapter detail under "extra_data".
+ * with wirebook's own per-chapter detail under "extra_data". Every text
+ * that came from a run is made valid UTF-8 first (wb_utf8.c): jansson
+ * refuses anything else, and an unwritable results.json is a 0 for all.
  */
 #include "grade.h"
+#include "late.h"
 #include "util.h"
+#include "wb_utf8.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -106,6 +110,8 @@ void report_table(const struct grade_run *run, FILE *out)
     const struct wb_manifest *m = run->manifest;
     fprintf(out, "\n%swirebook%s - %s\n", paint(run, BOLD), paint(run, RESET),
             run->opts->submission);
+    if (run->layout_note)
+        fprintf(out, "(%s)\n", run->layout_note);
     const struct wb_chapter *current = NULL;
     for (size_t i = 0; i < run->nexercises; i++) {
         const struct exercise_result *r = &run->exercises[i];
@@ -151,21 +157,118 @@ void report_table(const struct grade_run *run, FILE *out)
     (void)m;
 }
 
-static int add_test(json_t *tests, const char *name, double score, double max, const char *status,
-                    const char *output)
+/* A JSON string of text made valid UTF-8 (whatever a student's program
+ * printed), "" for NULL. */
+static json_t *text_json(const char *text)
+{
+    char *valid = wb_utf8_valid(text);
+    json_t *j = valid ? json_string(valid) : NULL;
+    free(valid);
+    return j;
+}
+
+/* One entry of Gradescope's tests[]: number sorts it, tags group it. */
+static int add_test(json_t *tests, const char *name, const char *number, const char *tag,
+                    double score, double max, const char *status, const char *output,
+                    const char *visibility)
 {
     json_t *t =
-        json_pack("{s:s, s:f, s:f, s:s, s:s, s:s}", "name", name, "score", score, "max_score", max,
-                  "status", status, "output", output ? output : "", "visibility", "visible");
+        json_pack("{s:o, s:s, s:[s], s:f, s:f, s:s, s:o, s:s, s:s}", "name", text_json(name),
+                  "number", number, "tags", tag, "score", score, "max_score", max, "status", status,
+                  "output", text_json(output), "output_format", "text", "visibility", visibility);
     return t ? json_array_append_new(tests, t) : -1;
+}
+
+static const char *test_visibility(const struct wb_test_spec *spec)
+{
+    if (spec->visibility)
+        return spec->visibility;
+    return spec->hidden ? "after_published" : "visible";
 }
 
 static json_t *exercise_json(const struct exercise_result *r)
 {
     const char *state = exercise_state_words(r->state);
-    return json_pack("{s:s, s:s, s:f, s:f, s:s, s:s?, s:f}", "chapter", r->ex->chapter->id,
+    return json_pack("{s:s, s:s, s:f, s:f, s:s, s:o, s:f}", "chapter", r->ex->chapter->id,
                      "exercise", r->ex->id, "score", r->score, "max_score", r->max, "state",
-                     state ? state : "graded", "message", r->message, "seconds", r->seconds);
+                     state ? state : "graded", "message",
+                     r->message ? text_json(r->message) : json_null(), "seconds", r->seconds);
+}
+
+/* Gradescope entries of one exercise. When none of its tests ran (no
+ * build, missing files, refused) the reason is one entry worth the whole
+ * exercise, not the same compiler output repeated under every test. */
+static int add_exercise_tests(json_t *tests, const struct exercise_result *r, size_t chapter_no,
+                              size_t exercise_no)
+{
+    const char *tag = r->ex->chapter->id;
+    bool any_ran = false;
+    for (size_t k = 0; k < r->ntests; k++)
+        any_ran |= r->tests[k].state == TEST_PASSED || r->tests[k].state == TEST_FAILED;
+    int rc = 0;
+    if (!any_ran && r->state != EX_GRADED) {
+        char *name = str_printf("%s/%s: %s", tag, r->ex->id, exercise_state_words(r->state));
+        char *number = str_printf("%zu.%zu", chapter_no, exercise_no);
+        rc = name && number
+                 ? add_test(tests, name, number, tag, 0, r->max, "failed", r->message, "visible")
+                 : -1;
+        free(name);
+        free(number);
+        return rc;
+    }
+    for (size_t k = 0; rc == 0 && k < r->ntests; k++) {
+        const struct test_result *t = &r->tests[k];
+        if (t->state == TEST_EXCLUDED)
+            continue;
+        char *name = str_printf("%s/%s: %s", tag, r->ex->id, t->spec->name);
+        char *number = str_printf("%zu.%zu.%zu", chapter_no, exercise_no, k + 1);
+        rc = name && number ? add_test(tests, name, number, tag, t->score, t->spec->points,
+                                       t->state == TEST_PASSED ? "passed" : "failed", t->output,
+                                       test_visibility(t->spec))
+                            : -1;
+        free(name);
+        free(number);
+    }
+    return rc;
+}
+
+static int add_quiz_tests(json_t *tests, json_t *quizzes, const struct quiz_result *q,
+                          size_t quiz_no)
+{
+    int rc =
+        json_array_append_new(quizzes, json_pack("{s:s, s:f, s:f, s:o}", "quiz", q->quiz->id,
+                                                 "score", q->score, "max_score", q->max, "message",
+                                                 q->message ? text_json(q->message) : json_null()));
+    if (q->message && rc == 0) {
+        char *name = str_printf("quiz/%s", q->quiz->id);
+        char *number = str_printf("Q%zu", quiz_no);
+        /* with questions listed, they carry the points; else this entry does */
+        rc = name && number ? add_test(tests, name, number, "quiz", 0, q->nquestions ? 0 : q->max,
+                                       "failed", q->message, "visible")
+                            : -1;
+        free(name);
+        free(number);
+    }
+    for (size_t k = 0; rc == 0 && k < q->nquestions; k++) {
+        const struct quiz_question_result *qq = &q->questions[k];
+        char *name = str_printf("quiz/%s: %s", q->quiz->id, qq->id);
+        char *number = str_printf("Q%zu.%zu", quiz_no, k + 1);
+        rc = name && number
+                 ? add_test(tests, name, number, "quiz", qq->earned, qq->points,
+                            qq->earned >= qq->points ? "passed" : "failed", qq->output, "visible")
+                 : -1;
+        free(name);
+        free(number);
+    }
+    return rc;
+}
+
+/* Where the exercise's chapter and the exercise sit in the manifest (1-based). */
+static void exercise_numbers(const struct wb_manifest *m, const struct wb_exercise *e,
+                             size_t *chapter_no, size_t *exercise_no)
+{
+    *chapter_no = (size_t)(e->chapter - m->chapters) + 1;
+    *exercise_no = (size_t)(e - e->chapter->exercises) + 1;
 }
 
 int report_results_json(const struct grade_run *run, const char *path)
@@ -177,45 +280,37 @@ int report_results_json(const struct grade_run *run, const char *path)
 
     for (size_t i = 0; rc == 0 && i < run->nexercises; i++) {
         const struct exercise_result *r = &run->exercises[i];
+        size_t chapter_no, exercise_no;
+        exercise_numbers(run->manifest, r->ex, &chapter_no, &exercise_no);
         rc = json_array_append_new(exercises, exercise_json(r));
-        for (size_t k = 0; rc == 0 && k < r->ntests; k++) {
-            const struct test_result *t = &r->tests[k];
-            if (t->state == TEST_EXCLUDED)
-                continue;
-            char *name = str_printf("%s/%s: %s", r->ex->chapter->id, r->ex->id, t->spec->name);
-            rc = name ? add_test(tests, name, t->score, t->spec->points,
-                                 t->state == TEST_PASSED ? "passed" : "failed", t->output)
-                      : -1;
-            free(name);
-        }
+        if (rc == 0)
+            rc = add_exercise_tests(tests, r, chapter_no, exercise_no);
     }
-    for (size_t i = 0; rc == 0 && i < run->nquizzes; i++) {
-        const struct quiz_result *q = &run->quizzes[i];
-        rc = json_array_append_new(quizzes,
-                                   json_pack("{s:s, s:f, s:f, s:s?}", "quiz", q->quiz->id, "score",
-                                             q->score, "max_score", q->max, "message", q->message));
-        if (q->message && rc == 0) {
-            char *name = str_printf("quiz/%s", q->quiz->id);
-            rc = name ? add_test(tests, name, 0, q->max, "failed", q->message) : -1;
-            free(name);
-        }
-        for (size_t k = 0; rc == 0 && k < q->nquestions; k++) {
-            const struct quiz_question_result *qq = &q->questions[k];
-            char *name = str_printf("quiz/%s: %s", q->quiz->id, qq->id);
-            rc = name ? add_test(tests, name, qq->earned, qq->points,
-                                 qq->earned >= qq->points ? "passed" : "failed", qq->output)
-                      : -1;
-            free(name);
-        }
-    }
+    for (size_t i = 0; rc == 0 && i < run->nquizzes; i++)
+        rc = add_quiz_tests(tests, quizzes, &run->quizzes[i], i + 1);
+
+    struct late_outcome late = {0};
+    char late_err[512] = "";
+    if (late_from_metadata(run->manifest, run->opts->submission_metadata, &late, late_err,
+                           sizeof late_err) != 0)
+        snprintf(late.note, sizeof late.note, "late policy not applied: %.200s", late_err);
+    double score = run->score * (1 - late.fraction);
+
     json_t *root = NULL;
     if (rc == 0) {
-        char *summary = str_printf("wirebook: %g/%g points", run->score, run->max);
-        root = json_pack("{s:f, s:f, s:f, s:s, s:s, s:o, s:{s:s, s:o, s:o}}", "score", run->score,
-                         "max_score", run->max, "execution_time", run->seconds, "output",
-                         summary ? summary : "", "stdout_visibility", "visible", "tests", tests,
-                         "extra_data", "submission", run->opts->submission, "exercises", exercises,
-                         "quizzes", quizzes);
+        char *summary = str_printf(
+            "wirebook: %g/%g points%s%s%s%s", score, run->max, late.note[0] ? "; " : "", late.note,
+            run->layout_note ? "\n" : "", run->layout_note ? run->layout_note : "");
+        const char *stdout_vis =
+            run->manifest->stdout_visibility ? run->manifest->stdout_visibility : "visible";
+        root = json_pack("{s:f, s:f, s:f, s:o, s:s, s:s, s:o, s:{s:o, s:o, s:o, s:{s:b, s:f, "
+                         "s:f, s:f}}}",
+                         "score", score, "max_score", run->max, "execution_time", run->seconds,
+                         "output", text_json(summary), "output_format", "text", "stdout_visibility",
+                         stdout_vis, "tests", tests, "extra_data", "submission",
+                         text_json(run->opts->submission), "exercises", exercises, "quizzes",
+                         quizzes, "late", "late", late.late, "days", late.days, "penalty",
+                         late.fraction, "score_before_penalty", run->score);
         free(summary);
         tests = exercises = quizzes = NULL; /* owned by root now, even on failure */
     }

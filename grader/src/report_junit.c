@@ -6,56 +6,42 @@
  * test; a test that did not pass has a <failure> with the same explanation
  * the table shows; a test not counted in this run is <skipped>. Points go in
  * each suite's <properties>. Everything from a test's output is escaped, and
- * bytes XML 1.0 cannot hold (control characters, invalid UTF-8) become '?',
- * so nothing a student's code prints can break or forge the file.
+ * what XML 1.0 cannot hold (control characters, invalid UTF-8) becomes
+ * U+FFFD, so nothing a student's code prints can break or forge the file.
  */
 #include "grade.h"
 #include "util.h"
+#include "wb_utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one. */
-static size_t utf8_length(const unsigned char *s)
-{
-    size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-    if (s[0] >= 0xf8)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    return n;
-}
-
+/* Appends text with XML's five specials escaped; a byte that starts no
+ * well-formed UTF-8 sequence, and a character XML 1.0 cannot hold (most
+ * control characters, U+FFFE, U+FFFF), become U+FFFD. */
 static void put_escaped(struct strbuf *sb, const char *text)
 {
     const unsigned char *s = (const unsigned char *)(text ? text : "");
-    while (*s) {
-        switch (*s) {
+    size_t n = strlen((const char *)s);
+    while (n > 0) {
+        unsigned cp = 0;
+        size_t len = wb_utf8_decode(s, n, &cp);
+        switch (len == 0 ? 0xfffe : cp) {
         case '&': sb_puts(sb, "&amp;"); break;
         case '<': sb_puts(sb, "&lt;"); break;
         case '>': sb_puts(sb, "&gt;"); break;
         case '"': sb_puts(sb, "&quot;"); break;
         case '\'': sb_puts(sb, "&apos;"); break;
-        case '\t':
-        case '\n': sb_append(sb, (const char *)s, 1); break;
         default:
-            if (*s < 0x20 || *s == 0x7f) {
-                sb_puts(sb, "?");
-            } else if (*s >= 0x80) {
-                size_t n = utf8_length(s);
-                if (n == 0) {
-                    sb_puts(sb, "?");
-                } else {
-                    sb_append(sb, (const char *)s, n);
-                    s += n - 1;
-                }
-            } else {
-                sb_append(sb, (const char *)s, 1);
-            }
+            if (len == 0 || !wb_xml_char_ok(cp) || cp == '\r')
+                sb_puts(sb, "\xef\xbf\xbd"); /* U+FFFD */
+            else
+                sb_append(sb, (const char *)s, len);
         }
-        s++;
+        len = len ? len : 1;
+        s += len;
+        n -= len;
     }
 }
 

@@ -41,7 +41,7 @@ score() {
     timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
         --user-data-dir="$work/profile" --virtual-time-budget=5000 \
         --dump-dom "file://$work/$1.html#answers=$2&check" 2>"$work/chromium.err" >"$work/dom.html"
-    sed -n 's/.*id="score" data-earned="\([0-9]*\)" data-points="\([0-9]*\)".*/\1\/\2/p' "$work/dom.html" | head -n 1
+    sed -n 's/.*id="score"[^>]*data-earned="\([0-9]*\)" data-points="\([0-9]*\)".*/\1\/\2/p' "$work/dom.html" | head -n 1
 }
 
 check() { # NAME ANSWERS EXPECTED WHAT
@@ -66,6 +66,64 @@ check document "$(echo "$key" | sed 's/q10:f/q10:t/')" 9/10 "document quiz, q10 
 check document "none:x" 0/10 "document quiz, nothing answered"
 check 01_rest "q01:c,q02:ab,q03:b,q04:a,q05:t,q06:b,q07:b" 7/7 "01_rest, multiple choice ticked as two boxes"
 check 01_rest "q01:c,q02:a,q03:b,q04:a,q05:t,q06:b,q07:b" 6/7 "01_rest, multiple choice half right"
+
+# Each student sees the choices in an order of their own (#seed=...); the
+# answers in the address are the quiz file's letters, so the score is the same.
+check document "$key&seed=student-42" 10/10 "document quiz, shuffled for one student"
+order() { # order NAME SEED: the texts of q01's choices as shown
+    timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+        --user-data-dir="$work/profile" --virtual-time-budget=5000 \
+        --dump-dom "file://$work/$1.html#seed=$2" 2>/dev/null |
+        sed 's/<label>/\n<label>/g' | sed -n 's/^<label><input[^>]*id="q01-\([a-z]\)"> \([a-z]\)).*/\2=\1/p' | tr '\n' ' '
+}
+a=$(order document canonical) b=$(order document student-1) c=$(order document student-2)
+if [ -n "$a" ] && [ "$b" = "$(order document student-1)" ] && { [ "$a" != "$b" ] || [ "$a" != "$c" ]; }; then
+    passed=$((passed + 1))
+    echo "ok   choices shuffled per student, stable for one: [$a] [$b] [$c]"
+else
+    failed=$((failed + 1))
+    echo "FAIL shuffled order: canonical [$a], student-1 [$b], student-2 [$c]"
+fi
+
+# A student edition's page checks answers against salted hashes, not keys.
+"$WIREBOOK" release --out "$work/edition" --salt htmltest >/dev/null 2>&1 &&
+    "$WIREBOOK" quiz 01_rest --course "$work/edition" --export html --out "$work/keyed.html" \
+        >/dev/null 2>&1 || { echo "quiz_html_test: cannot export the edition's quiz" >&2; exit 2; }
+if grep -q '"correct": \[$' "$work/keyed.html"; then
+    failed=$((failed + 1))
+    echo "FAIL the student edition's page holds the key"
+else
+    check keyed "q01:c,q02:ab,q03:b,q04:a,q05:t,q06:b,q07:b" 7/7 "student edition: right answers score in full"
+    check keyed "q01:a,q02:a,q03:b,q04:a,q05:t,q06:b,q07:b" 5/7 "student edition: wrong answers do not"
+fi
+
+# axe-core (npm, kept in build/tools/npm) in the same browser: no violations,
+# before answering and after checking (feedback shown).
+NPM=$PWD/build/tools/npm
+[ -f "$NPM/node_modules/axe-core/axe.min.js" ] ||
+    npm install --prefix "$NPM" --no-audit --no-fund --silent axe-core gift-pegjs >/dev/null 2>&1
+if [ ! -f "$NPM/node_modules/axe-core/axe.min.js" ]; then
+    failed=$((failed + 1))
+    echo "FAIL axe-core did not install from npm"
+else
+    cp "$NPM/node_modules/axe-core/axe.min.js" "$work/axe.min.js"
+    for page in document 01_rest keyed; do
+        sed 's#</body>#<script src="axe.min.js"></script><script>axe.run(document).then(function (r) { var p = document.createElement("pre"); p.id = "axe-result"; p.textContent = "AXE " + JSON.stringify(r.violations.map(function (v) { return v.id + " (" + v.impact + "): " + v.help; })); document.body.appendChild(p); });</script></body>#' \
+            "$work/$page.html" >"$work/axe-$page.html"
+        for hash in "" "#answers=q01:a,q02:b&check"; do
+            result=$(timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+                --user-data-dir="$work/profile" --virtual-time-budget=10000 \
+                --dump-dom "file://$work/axe-$page.html$hash" 2>/dev/null | sed -n 's/.*AXE \(\[.*\]\).*/\1/p')
+            if [ "$result" = "[]" ]; then
+                passed=$((passed + 1))
+                echo "ok   axe-core: no violations in $page${hash:+ after checking}"
+            else
+                failed=$((failed + 1))
+                echo "FAIL axe-core on $page$hash: ${result:-no result}"
+            fi
+        done
+    done
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

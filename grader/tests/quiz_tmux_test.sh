@@ -2,7 +2,8 @@
 # quiz_tmux_test.sh - takes the document's quiz through `make quiz` in a real
 # terminal (tmux), the way a student does: answers three questions, stops
 # with q, starts again (it must resume at question 4), answers the rest, and
-# checks the saved answers file scores 10/10.
+# checks the saved answers file scores 10/10. WB_QUIZ_SEED=canonical shows
+# the choices in the quiz file's order, so the keys typed are the file's.
 #
 # Usage: sh grader/tests/quiz_tmux_test.sh   (from the course root; needs tmux)
 set -u
@@ -28,7 +29,7 @@ wait_for() {
 start() { # start: a fresh `make quiz` in a new tmux session
     tmux kill-session -t "$session" 2>/dev/null
     tmux new-session -d -s "$session" -x 150 -y 50 \
-        "make --no-print-directory quiz QUIZ=document ANSWERS=$answers; echo QUIZ-EXIT=\$?; sleep 60"
+        "WB_QUIZ_SEED=canonical make --no-print-directory quiz QUIZ=document ANSWERS=$answers; echo QUIZ-EXIT=\$?; sleep 60"
 }
 
 answer() { # answer QUESTION-NUMBER KEYS

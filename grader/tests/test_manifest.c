@@ -95,10 +95,10 @@ Test(manifest, bad_id_and_broker_are_refused)
     cr_assert_eq(rc, -1, "an id with a space must be refused");
     cr_assert(strstr(err, "01 A"), "got: %s", err);
     rc = load_text("{\"title\":\"c\",\"chapters\":[{\"id\":\"a\",\"title\":\"A\",\"broker\":"
-                   "\"nats\",\"exercises\":[]}]}",
+                   "\"mqtt\",\"exercises\":[]}]}",
                    &m);
     cr_assert_eq(rc, -1, "an unknown broker must be refused");
-    cr_assert(strstr(err, "nats"), "got: %s", err);
+    cr_assert(strstr(err, "mqtt"), "got: %s", err);
 }
 
 Test(manifest, missing_file_is_reported)
@@ -107,4 +107,35 @@ Test(manifest, missing_file_is_reported)
     int rc = manifest_load("/nonexistent-wirebook-course", &m, err, sizeof err);
     cr_assert_eq(rc, -1, "a missing course folder must be refused");
     cr_assert(strstr(err, "/nonexistent-wirebook-course"), "got: %s", err);
+}
+
+Test(manifest, hidden_tests_visibility_and_late_policy)
+{
+    struct wb_manifest m;
+    int rc = load_text(COURSE(EXERCISE("[{\"name\":\"t1\",\"points\":1},{\"name\":\"t2\","
+                                       "\"points\":1,\"hidden\":true,\"visibility\":"
+                                       "\"after_due_date\"}]")),
+                       &m);
+    cr_assert_eq(rc, 0, "hidden and visibility were refused: %s", err);
+    const struct wb_exercise *e = manifest_exercise(&m, "ex");
+    cr_assert(!e->tests[0].hidden && e->tests[1].hidden, "t2 is hidden, t1 is not");
+    cr_assert_str_eq(e->tests[1].visibility, "after_due_date", "visibility kept");
+    manifest_free(&m);
+
+    rc = load_text(COURSE(EXERCISE("[{\"name\":\"t1\",\"points\":1,\"visibility\":\"later\"}]")),
+                   &m);
+    cr_assert_eq(rc, -1, "an unknown visibility must be refused");
+    cr_assert(strstr(err, "tests[0]") && strstr(err, "after_published"),
+              "the message names the test and the words allowed: %s", err);
+
+    rc = load_text("{\"title\":\"c\",\"late\":{\"penalty_per_day\":2},\"chapters\":[]}", &m);
+    cr_assert_eq(rc, -1, "a penalty above 1 a day must be refused");
+    cr_assert(strstr(err, "late"), "the message names \"late\": %s", err);
+    rc = load_text("{\"title\":\"c\",\"late\":{\"penalty_per_day\":0.1,\"max_days\":3},"
+                   "\"gradescope\":{\"stdout_visibility\":\"hidden\"},\"chapters\":[]}",
+                   &m);
+    cr_assert_eq(rc, 0, "a late policy was refused: %s", err);
+    cr_assert(m.late_penalty_per_day == 0.1 && m.late_max_days == 3, "late policy read");
+    cr_assert_str_eq(m.stdout_visibility, "hidden", "stdout visibility read");
+    manifest_free(&m);
 }

@@ -360,7 +360,7 @@ Test(quiz_parse, course_quizzes_parse)
         int points;
     } quizzes[] = {
         {"document", 13, 10}, {"01_rest", 7, 7},  {"02_grpc", 6, 6},
-        {"03_amqp", 7, 7},    {"04_kafka", 8, 8},
+        {"03_amqp", 7, 7},    {"04_kafka", 8, 8}, {"05_nats", 8, 8},
     };
     for (size_t i = 0; i < sizeof quizzes / sizeof quizzes[0]; i++) {
         char rel[64];

@@ -81,7 +81,8 @@ Test(quiz_grade, document_quiz_any_one_changed_answer_scores_9)
 
 Test(quiz_grade, reference_submission_scores_everything)
 {
-    static const char *quizzes[] = {"document", "01_rest", "02_grpc", "03_amqp", "04_kafka"};
+    static const char *quizzes[] = {"document", "01_rest",  "02_grpc",
+                                    "03_amqp",  "04_kafka", "05_nats"};
     char answers[4096];
     snprintf(answers, sizeof answers, "%s", course_path("solutions/quiz-answers.txt"));
     for (size_t i = 0; i < sizeof quizzes / sizeof quizzes[0]; i++) {
@@ -304,7 +305,7 @@ Test(quiz_grade, gift_export)
         quiz_export_gift,
         "### Ports: what is 1+1?\n<!-- id: q1 -->\n1. [ ] 1\n1. [x] 2\n    > yes {really}\n"
         "> Because = maths.\n\n"
-        "### Many\n<!-- id: q2 -->\n- [x] a\n- [ ] b\n- [x] c\n\n"
+        "### Many\n<!-- id: q2 -->\n- [x] a\n- [ ] %100% b\n- [x] c\n\n"
         "### TF\n<!-- id: q3 -->\n- [ ] True\n- [x] False\n\n"
         "### Open\n<!-- id: k1; kind: open -->\n> model answer\n");
     cr_assert(strstr(gift, "::exp.q1::[markdown]Ports\\: what is 1+1? {"),
@@ -312,8 +313,10 @@ Test(quiz_grade, gift_export)
     cr_assert(strstr(gift, "\t~1\n\t=2#yes \\{really\\}\n"),
               "single choice with feedback, braces escaped\n%s", gift);
     cr_assert(strstr(gift, "####Because \\= maths."), "explanation as general feedback\n%s", gift);
-    cr_assert(strstr(gift, "~%50%a") && strstr(gift, "~%-100%b") && strstr(gift, "~%50%c"),
-              "multiple choice weights\n%s", gift);
+    cr_assert(strstr(gift, "b) &\\#37;100&\\#37; b"),
+              "%% written as &\\#37;: GIFT reads a leading %%100%% as a weight\n%s", gift);
+    cr_assert(strstr(gift, " {\n\t=ac\n}"),
+              "multiple choice all or nothing: short answer with the right letters\n%s", gift);
     cr_assert(strstr(gift, "::exp.q3::[markdown]TF {FALSE}"), "true/false\n%s", gift);
     cr_assert_null(strstr(gift, "\t\n"),
                    "no line of only a tab (GIFT may read it as a blank line)\n%s", gift);
@@ -367,4 +370,68 @@ Test(quiz_grade, cmd_check_and_export)
     cr_assert_eq(cmd_quiz(6, argv3), 1, "an unknown quiz name is an error (exit 1)");
     char *argv4[] = {"quiz", "--bogus", NULL};
     cr_assert_eq(cmd_quiz(2, argv4), 2, "an unknown option is a usage error (exit 2)");
+}
+
+Test(quiz_grade, keyed_question_checks_without_the_key)
+{
+    char hex[65];
+    cr_assert_eq(quiz_key_of("salt", "exp.q1", 0x5u, hex), 0, "quiz_key_of failed");
+    char *text = str_printf("### Many\n<!-- id: q1; salt: salt; key: %s -->\n- [ ] a\n- [ ] b\n"
+                            "- [ ] c\n",
+                            hex);
+    cr_assert_not_null(text, "str_printf");
+    struct quiz q;
+    char err[256];
+    cr_assert_eq(quiz_parse_string("exp.md", text, &q, err, sizeof err), 0, "%s", err);
+    free(text);
+    cr_assert(quiz_answer_right(&q.questions[0], 0x5u), "a and c hash to the key");
+    cr_assert(!quiz_answer_right(&q.questions[0], 0x1u), "a alone does not");
+    cr_assert(!quiz_answer_right(&q.questions[0], 0x7u), "a, b and c do not");
+    char expected[8];
+    quiz_correct_answer(&q.questions[0], expected, sizeof expected);
+    cr_assert_str_eq(expected, "", "a keyed question does not know its answer");
+    quiz_free(&q);
+}
+
+Test(quiz_grade, display_order_is_a_stable_permutation_per_student)
+{
+    struct quiz q;
+    char err[256];
+    cr_assert_eq(quiz_parse_string("order.md",
+                                   "### One\n<!-- id: q1 -->\n1. [x] a\n1. [ ] b\n1. [ ] c\n"
+                                   "1. [ ] d\n1. [ ] e\n\n### TF\n<!-- id: q2 -->\n- [x] True\n"
+                                   "- [ ] False\n",
+                                   &q, err, sizeof err),
+                 0, "%s", err);
+    size_t first[QUIZ_MAX_CHOICES], again[QUIZ_MAX_CHOICES], other[QUIZ_MAX_CHOICES];
+    quiz_display_order(&q.questions[0], "ann:/home/ann/answers.txt", first);
+    quiz_display_order(&q.questions[0], "ann:/home/ann/answers.txt", again);
+    unsigned seen = 0;
+    for (size_t k = 0; k < 5; k++) {
+        cr_assert_eq(first[k], again[k], "the same student sees the same order");
+        seen |= 1u << first[k];
+    }
+    cr_assert_eq(seen, 0x1fu, "every choice is shown once");
+    /* Some other student sees another order (5! orders: a few seeds suffice). */
+    bool differs = false;
+    for (int s = 0; s < 8 && !differs; s++) {
+        char seed[32];
+        snprintf(seed, sizeof seed, "student%d", s);
+        quiz_display_order(&q.questions[0], seed, other);
+        for (size_t k = 0; k < 5; k++)
+            differs |= other[k] != first[k];
+    }
+    cr_assert(differs, "eight students all saw the same order");
+    /* What a student types maps back to the file's letters. */
+    size_t k_right = 0;
+    while (first[k_right] != 0)
+        k_right++;
+    cr_assert_eq(quiz_mask_to_canonical(first, 5, 1u << k_right), 1u,
+                 "the displayed letter of the right choice is canonical 'a'");
+    quiz_display_order(&q.questions[1], "anyone", other);
+    cr_assert(other[0] == 0 && other[1] == 1, "True stays before False");
+    quiz_display_order(&q.questions[0], "canonical", other);
+    for (size_t k = 0; k < 5; k++)
+        cr_assert_eq(other[k], k, "WB_QUIZ_SEED=canonical keeps the file's order");
+    quiz_free(&q);
 }

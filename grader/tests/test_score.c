@@ -10,7 +10,9 @@
 
 WB_SUITE(score);
 
-static struct wb_test_spec specs[] = {{"a", 2, NULL}, {"b", 1, NULL}, {"c", 1, "real-kafka"}};
+static struct wb_test_spec specs[] = {{.name = "a", .points = 2},
+                                      {.name = "b", .points = 1},
+                                      {.name = "c", .points = 1, .needs = "real-kafka"}};
 static struct wb_chapter chapter = {.id = "01_x"};
 static struct wb_exercise exercise = {
     .id = "ex", .title = "Ex", .tests = specs, .ntests = 3, .chapter = &chapter};
