@@ -26,6 +26,11 @@ WB_SUITE(durable, .fini = stop_server);
 
 #define ALWAYS "--appendonly yes --appendfsync always"
 
+/* Tests that start a server of their own get more than the usual 10 s: the
+ * start is quick, but under valgrind and on a loaded machine the test around
+ * it is not. */
+#define SERVER_TEST_TIMEOUT 30
+
 static void check_refused(const char *options, const char *setting, const char *value)
 {
     fx_server_start(&server, options);
@@ -39,7 +44,7 @@ static void check_refused(const char *options, const char *setting, const char *
               setting, value);
 }
 
-Test(durable, check_accepts_always)
+Test(durable, check_accepts_always, .timeout = SERVER_TEST_TIMEOUT)
 {
     fx_server_start(&server, ALWAYS);
     struct redis_link link;
@@ -52,12 +57,12 @@ Test(durable, check_accepts_always)
                  link.error);
 }
 
-Test(durable, check_names_everysec)
+Test(durable, check_names_everysec, .timeout = SERVER_TEST_TIMEOUT)
 {
     check_refused("--appendonly yes --appendfsync everysec", "appendfsync", "everysec");
 }
 
-Test(durable, check_names_appendonly_no)
+Test(durable, check_names_appendonly_no, .timeout = SERVER_TEST_TIMEOUT)
 {
     check_refused("--appendonly no --appendfsync always", "appendonly", "no");
 }
@@ -86,7 +91,7 @@ static void append(const char *url, const char *stream, long long seq, const cha
                  rc, err);
 }
 
-Test(durable, append_refuses_a_server_that_forgets)
+Test(durable, append_refuses_a_server_that_forgets, .timeout = SERVER_TEST_TIMEOUT)
 {
     fx_server_start(&server, "--appendonly no");
     char stream[128], err[512] = "";
@@ -99,7 +104,7 @@ Test(durable, append_refuses_a_server_that_forgets)
     cr_assert_eq(n, 0, "the stream was written although the server does not keep it");
 }
 
-Test(durable, retried_append_is_stored_once)
+Test(durable, retried_append_is_stored_once, .timeout = SERVER_TEST_TIMEOUT)
 {
     fx_server_start(&server, ALWAYS);
     char stream[128];
