@@ -55,7 +55,8 @@ static int claim(const char *stream, const char *group, const char *consumer, lo
     return rc;
 }
 
-Test(recovery, claims_entries_of_a_consumer_that_crashed)
+/* 30 s: it starts a Python peer, slow to start on a loaded machine. */
+Test(recovery, claims_entries_of_a_consumer_that_crashed, .timeout = 30)
 {
     char stream[128], group[128];
     fx_name(stream, sizeof stream, "wb-jobs");

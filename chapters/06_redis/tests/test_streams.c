@@ -74,7 +74,8 @@ Test(streams, maxlen_keeps_the_stream_bounded)
               last);
 }
 
-Test(streams, binary_payload_read_by_python)
+/* 30 s: it starts a Python peer, slow to start on a loaded machine. */
+Test(streams, binary_payload_read_by_python, .timeout = 30)
 {
     char stream[128], id[64] = "";
     fx_name(stream, sizeof stream, "wb-bin");
@@ -133,7 +134,8 @@ Test(streams, group_gets_entries_added_before_it_existed)
     cr_assert_eq(fx_pending(fx_url(), stream, group), 0, "entries still pending: not XACKed?");
 }
 
-Test(streams, read_acks_handled_and_keeps_refused_pending)
+/* 30 s: it starts a Python peer, slow to start on a loaded machine. */
+Test(streams, read_acks_handled_and_keeps_refused_pending, .timeout = 30)
 {
     char stream[128], group[128];
     fx_name(stream, sizeof stream, "wb-orders");
