@@ -44,3 +44,5 @@ printf '\n== Kafka: produce %s x 100 B, acks=all, idempotent, real broker at %s\
 "$BIN/04_kafka/kafka_bench" "${KAFKA_MESSAGES:-100000}" 100
 printf '\n== NATS: nats-server start-up and memory; core vs JetStream publishing\n'
 sh chapters/05_nats/bench/run.sh "$BIN"
+printf '\n== Redis: acknowledged XADD x 100 B, one at a time, appendfsync always vs everysec\n'
+sh chapters/06_redis/bench/fsync_cost.sh "${REDIS_ENTRIES:-2000}"

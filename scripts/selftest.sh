@@ -98,10 +98,22 @@ broker_down_reported() {
         grep -q '"state": "broker not available"' $OUT/broker-down/results.json
 }
 
+# redis-server renames itself "redis-server HOST:PORT": ours are the ones
+# whose working folder (their --dir) lies in this tree.
+redis_left() {
+    for pid in $(pgrep -x redis-server); do
+        cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null) || continue
+        case $cwd in "$(pwd)"/*) echo "$pid redis-server (data in $cwd)" ;; esac
+    done
+}
+
 no_broker_left() {
     for _ in 1 2 3 4 5 6 7 8 9 10; do # processes may take a moment to exit
-        left=$(pgrep -a -f 'beam.smp|epmd|kafka.Kafka|broker-kafka.sh supervise|nats-server|broker-nats.sh supervise' |
-            grep -F "$(pwd)/" || true)
+        left=$({
+            pgrep -a -f 'beam.smp|epmd|kafka.Kafka|broker-kafka.sh supervise|nats-server|broker-nats.sh supervise' |
+                grep -F "$(pwd)/"
+            redis_left
+        } || true)
         [ -z "$left" ] && return 0
         sleep 0.5
     done

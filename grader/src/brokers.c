@@ -1,14 +1,15 @@
 /*
  * brokers.c - makes the broker a chapter needs reachable for its tests.
  *
- * Order of preference: the user's own broker (AMQP_ADDR / KAFKA_BROKERS in
- * the environment), then one already started by scripts/broker-NAME.sh, then
- * one this run starts itself (and stops again at the end). Kafka has a third
+ * Order of preference: the user's own broker (AMQP_ADDR / KAFKA_BROKERS /
+ * NATS_URL / REDIS_URL in the environment), then one already started by
+ * scripts/broker-NAME.sh, then one this run starts itself (and stops again at the end). Kafka has a third
  * way and it is the default: with neither set nor WB_KAFKA=real, tests start
  * librdkafka's embedded mock cluster themselves and need no environment.
  */
 #include "pipeline.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -33,6 +34,7 @@ static struct broker known[] = {
     {"rabbitmq", "AMQP_ADDR", false},
     {"kafka", "KAFKA_BROKERS", false},
     {"nats", "NATS_URL", false},
+    {"redis", "REDIS_URL", false},
 };
 
 static struct broker *lookup(const char *name)
@@ -132,8 +134,9 @@ static int check_reachable(const struct broker *b, const char *address, char *er
     char *p = copy;
     bool amqp = strcmp(b->name, "rabbitmq") == 0;
     const char *default_port = amqp ? (strncmp(p, "amqps:", 6) == 0 ? "5671" : "5672")
-                               : strcmp(b->name, "nats") == 0 ? "4222"
-                                                              : "9092";
+                               : strcmp(b->name, "nats") == 0  ? "4222"
+                               : strcmp(b->name, "redis") == 0 ? "6379"
+                                                               : "9092";
     int last = 0;
     for (char *entry = strtok(p, ","); entry; entry = strtok(NULL, ",")) {
         char *host = strstr(entry, "://") ? strstr(entry, "://") + 3 : entry;
@@ -174,11 +177,11 @@ char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch,
         goto fail_unknown;
     if (strcmp(b->name, "kafka") == 0 && !brokers_kafka_is_real())
         return env; /* embedded mock cluster, started by each test */
-    env[0] = str_printf("WB_BROKER_SCRIPT_%s=%s/scripts/broker-%s.sh",
-                        strcmp(b->name, "rabbitmq") == 0 ? "RABBITMQ"
-                        : strcmp(b->name, "nats") == 0   ? "NATS"
-                                                         : "KAFKA",
-                        m->root, b->name);
+    char upper[32]; /* rabbitmq -> WB_BROKER_SCRIPT_RABBITMQ */
+    snprintf(upper, sizeof upper, "%s", b->name);
+    for (char *c = upper; *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    env[0] = str_printf("WB_BROKER_SCRIPT_%s=%s/scripts/broker-%s.sh", upper, m->root, b->name);
     if (own && *own) {
         env[1] = str_printf("%s=%s", b->env_name, own);
         if (check_reachable(b, own, err, errlen) != 0) {

@@ -1,5 +1,5 @@
 /*
- * cmd_brokers.c - `wirebook brokers status|start|stop [rabbitmq|kafka|nats]`, and
+ * cmd_brokers.c - `wirebook brokers status|start|stop [rabbitmq|kafka|nats|redis]`, and
  * the on-demand start the student's `check` and `watch` use: a broker a
  * chapter needs is started once and left running between checks, and the
  * student is told so and how to stop it.
@@ -14,7 +14,10 @@
 static const struct {
     const char *name;
     const char *env_name; /* set: the student's own broker, not ours to manage */
-} brokers[] = {{"rabbitmq", "AMQP_ADDR"}, {"kafka", "KAFKA_BROKERS"}, {"nats", "NATS_URL"}};
+} brokers[] = {{"rabbitmq", "AMQP_ADDR"},
+               {"kafka", "KAFKA_BROKERS"},
+               {"nats", "NATS_URL"},
+               {"redis", "REDIS_URL"}};
 
 /* Prints the last lines of a log file, indented. */
 static void print_tail(const char *path, int lines)
@@ -104,11 +107,11 @@ int brokers_ensure(const struct wb_manifest *m, const struct wb_chapter *ch)
 
 static void brokers_usage(FILE *out)
 {
-    fprintf(out, "usage: wirebook brokers status|start|stop [rabbitmq|kafka|nats]\n\n"
-                 "The brokers chapters 03 (RabbitMQ), 04 with KAFKA=real (Apache Kafka)\n"
-                 "and 05 (nats-server) need. `check` and `watch` start them on demand and\n"
-                 "leave them running; `stop` stops them. State and logs: build/brokers/NAME/.\n"
-                 "`status NAME` exits 3 when that broker is not running.\n");
+    fprintf(out, "usage: wirebook brokers status|start|stop [rabbitmq|kafka|nats|redis]\n\n"
+                 "The brokers chapters 03 (RabbitMQ), 04 with KAFKA=real (Apache Kafka),\n"
+                 "05 (nats-server) and 06 (redis-server) need. `check` and `watch` start\n"
+                 "them on demand and leave them running; `stop` stops them. State and logs:\n"
+                 "build/brokers/NAME/. `status NAME` exits 3 when that broker is not running.\n");
 }
 
 int cmd_brokers(int argc, char **argv)

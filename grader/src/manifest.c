@@ -249,9 +249,10 @@ static int load_chapter(struct ctx *c, json_t *jch, const char *where, struct wb
         load_programs(c, jch, where, ch) != 0)
         return -1;
     if (ch->broker && strcmp(ch->broker, "rabbitmq") != 0 && strcmp(ch->broker, "kafka") != 0 &&
-        strcmp(ch->broker, "nats") != 0)
+        strcmp(ch->broker, "nats") != 0 && strcmp(ch->broker, "redis") != 0)
         return fail(c, where,
-                    "\"broker\" must be null, \"rabbitmq\", \"kafka\" or \"nats\", not \"%s\"",
+                    "\"broker\" must be null, \"rabbitmq\", \"kafka\", \"nats\" or \"redis\", "
+                    "not \"%s\"",
                     ch->broker);
 
     json_t *arr = json_object_get(jch, "exercises");

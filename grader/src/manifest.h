@@ -50,7 +50,7 @@ struct wb_program {
 struct wb_chapter {
     const char *id;
     const char *title;
-    const char *broker; /* NULL, "rabbitmq", "kafka" or "nats" */
+    const char *broker; /* NULL, "rabbitmq", "kafka", "nats" or "redis" */
     const char **pkg_config;
     size_t npkg_config;
     const char **protobuf_c; /* .proto files compiled with protoc-c */

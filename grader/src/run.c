@@ -113,7 +113,7 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
             spec.cwd = *e + 7;
         /* A broker on the host is reachable only from the host's network. */
         if (strncmp(*e, "AMQP_ADDR=", 10) == 0 || strncmp(*e, "KAFKA_BROKERS=", 14) == 0 ||
-            strncmp(*e, "NATS_URL=", 9) == 0)
+            strncmp(*e, "NATS_URL=", 9) == 0 || strncmp(*e, "REDIS_URL=", 10) == 0)
             spec.isolation = PROC_SHARED;
     }
     rc = proc_run(&spec, outcome);
