@@ -27,6 +27,9 @@ KAFKA      ?=
 # scripts/broker-kafka.sh) instead of librdkafka's embedded mock cluster.
 export WB_KAFKA := $(KAFKA)
 
+# pkg-config modules the grader links (seccomp: sandbox.c).
+GRADER_PKGS := jansson libseccomp
+
 # pkg-config modules the test kit's chapter helpers include.
 TESTKIT_PKGS := jansson libcurl libmicrohttpd
 
@@ -51,7 +54,7 @@ tool: $(WB) $(BUILD)/lib/libwbtestkit.a
 
 $(WB): grader/src/wirebook.c $(BUILD)/lib/libwbgrader.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Igrader/src $^ $(shell pkg-config --libs jansson) -o $@
+	$(CC) $(CFLAGS) -Igrader/src $^ $(shell pkg-config --libs $(GRADER_PKGS)) -o $@
 
 $(BUILD)/lib/libwbgrader.a: $(GRADER_OBJ)
 	@mkdir -p $(@D)
@@ -59,7 +62,7 @@ $(BUILD)/lib/libwbgrader.a: $(GRADER_OBJ)
 
 $(BUILD)/grader/%.o: grader/src/%.c $(wildcard grader/src/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags jansson) -Igrader/src -c $< -o $@
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(GRADER_PKGS)) -Igrader/src -c $< -o $@
 
 $(BUILD)/lib/libwbtestkit.a: $(TESTKIT_OBJ)
 	@mkdir -p $(@D)
@@ -72,7 +75,7 @@ $(BUILD)/testkit/%.o: testkit/%.c $(wildcard testkit/*.h)
 $(BUILD)/grader-tests/%: grader/tests/%.c $(BUILD)/lib/libwbgrader.a $(BUILD)/lib/libwbtestkit.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DWB_SOURCE_ROOT='"$(CURDIR)"' -Igrader/src -Itestkit $^ \
-		$(shell pkg-config --libs jansson) -lcriterion -o $@
+		$(shell pkg-config --libs $(GRADER_PKGS)) -lcriterion -o $@
 
 # The main job: grade a submission (exit 0 whenever grading ran).
 grade: deps

@@ -78,6 +78,7 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
         } else {
             score_exercise(r, report, run_log, &outcome, timeout, o->test_timeout, kafka_real);
             r->seconds = outcome.seconds;
+            r->isolation = outcome.layers;
         }
     }
     free(bin);
