@@ -294,13 +294,9 @@ struct screen_rules {
     bool sanitize;
 };
 
-static bool call_allowed(const struct screen_rules *r, const char *name)
+/* A function of one of the chapter's libraries (curl_, json_, ...). */
+static bool library_function(const struct screen_rules *r, const char *name)
 {
-    if (in_list(libc_allowed, name) || names_has(&r->declared, name))
-        return true;
-    if (r->sanitize && (strncmp(name, "__asan_", 7) == 0 || strncmp(name, "__ubsan_", 8) == 0 ||
-                        strncmp(name, "__sanitizer_", 12) == 0))
-        return true;
     for (size_t m = 0; r->chapter && m < r->chapter->npkg_config; m++)
         for (size_t i = 0; i < sizeof library_prefixes / sizeof *library_prefixes; i++) {
             if (strcmp(library_prefixes[i].module, r->chapter->pkg_config[m]) != 0)
@@ -310,6 +306,16 @@ static bool call_allowed(const struct screen_rules *r, const char *name)
                     return true;
         }
     return false;
+}
+
+static bool call_allowed(const struct screen_rules *r, const char *name)
+{
+    if (in_list(libc_allowed, name) || names_has(&r->declared, name))
+        return true;
+    if (r->sanitize && (strncmp(name, "__asan_", 7) == 0 || strncmp(name, "__ubsan_", 8) == 0 ||
+                        strncmp(name, "__sanitizer_", 12) == 0))
+        return true;
+    return library_function(r, name);
 }
 
 /* ---- the ELF object -------------------------------------------------------- */
@@ -426,7 +432,8 @@ static char *screen_elf(const char *path, const struct screen_rules *rules)
                  * of intent: say so rather than leave it to the linker. */
                 int type = ELF_ST_TYPE_(syms[k].st_info);
                 if ((type == STT_FUNC || type == STT_OBJECT || type == STT_NOTYPE) &&
-                    (strcmp(sym, "main") == 0 || forbidden_reason(sym)))
+                    (strcmp(sym, "main") == 0 || forbidden_reason(sym) ||
+                     (rules && library_function(rules, sym) && !names_has(&rules->declared, sym))))
                     sb_printf(&found,
                               "\n  - defines %s, a name only the test runner or the "
                               "C library may define",
@@ -513,6 +520,16 @@ static char *write_keep_list(const struct screen_rules *rules, const char *dir)
     return path;
 }
 
+/* The grader's own hostile corpus (grader/tests/hostile_test.sh) grades
+ * some cases a second time with the checks below turned off, to prove that
+ * the sandbox holds on its own when a trick gets past screening. Only whoever
+ * starts the grader sets its environment; objects are still localized. */
+static bool unscreened_for_tests(void)
+{
+    const char *v = getenv("WIREBOOK_UNSCREENED_FOR_TESTS");
+    return v && strcmp(v, "1") == 0;
+}
+
 char *screen_exercise(const struct build_ctx *b, const struct wb_exercise *e, const char *dir,
                       const char *log_path)
 {
@@ -539,10 +556,15 @@ char *screen_exercise(const struct build_ctx *b, const struct wb_exercise *e, co
         char *found = NULL;
         if (!keep_opt || build_run_tool(b, objcopy, dir, log_path, &o) != 0 || o.exit_code != 0)
             found = strdup("\n  - the grader could not rewrite its symbols (objcopy failed)");
-        if (!found)
-            found = screen_elf(obj, &rules);
-        if (!found)
-            found = screen_instructions(b, obj, dir);
+        if (!found && !unscreened_for_tests()) {
+            char *in_elf = screen_elf(obj, &rules);
+            char *in_code = screen_instructions(b, obj, dir);
+            found = in_elf || in_code
+                        ? str_printf("%s%s", in_elf ? in_elf : "", in_code ? in_code : "")
+                        : NULL;
+            free(in_elf);
+            free(in_code);
+        }
         if (found) {
             sb_printf(&sb, "%s%s/%s:%s", sb.len ? "\n" : "", e->chapter->id, e->files[i], found);
             remove(obj); /* never linked */
