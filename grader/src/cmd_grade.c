@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "expect.h"
 #include "grade.h"
+#include "sandbox.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -104,14 +105,16 @@ static void grade_usage(FILE *out)
             "usage: wirebook grade [--submission DIR] [--only CHAPTER[/EXERCISE]|quiz]\n"
             "                      [--out DIR] [--sanitize] [--valgrind] [--werror] [--no-quiz]\n"
             "                      [--verbose] [--course DIR] [--expect SPEC]\n"
-            "                      [--test-timeout SECONDS]\n\n"
+            "                      [--test-timeout SECONDS] [--unsafe-no-sandbox]\n\n"
             "Grades a submission laid out like chapters/: a folder, a checkout holding\n"
             "chapters/, or a .zip/.tar.gz/.tgz of one (default: the course's own chapters/).\n"
             "Prints a table (NO_COLOR=1: no colour) and writes OUT/results.json (Gradescope\n"
             "shape) and OUT/results.xml (JUnit).\n"
             "Exits 0 whenever grading ran, whatever the score.\n"
             "  --expect SPEC  for the course's own tests: e.g. '*=full' or\n"
-            "                 '*=zero,01_rest/http_client=full'; exit 1 when not met\n");
+            "                 '*=zero,01_rest/http_client=full'; exit 1 when not met\n"
+            "  --unsafe-no-sandbox  grade without root, where student code cannot be\n"
+            "                 isolated (only no_new_privs, seccomp and limits hold)\n");
 }
 
 int cmd_grade(int argc, char **argv)
@@ -128,17 +131,20 @@ int cmd_grade(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {"test-timeout", required_argument, NULL, 't'},
                                              {"valgrind", no_argument, NULL, 'V'},
+                                             {"unsafe-no-sandbox", no_argument, NULL, 'U'},
                                              {NULL, 0, NULL, 0}};
     struct grade_options o = {.quizzes = true, .color = want_color()};
     const char *course = NULL, *out_dir = NULL, *expect = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:V", longopts, NULL)) != -1) {
+    bool unsafe = false;
+    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VU", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o.submission = optarg; break;
         case 'o': o.only = optarg; break;
         case 'O': out_dir = optarg; break;
         case 'a': o.sanitize = true; break;
         case 'V': o.valgrind = true; break;
+        case 'U': unsafe = true; break;
         case 'w': o.werror = true; break;
         case 'q': o.quizzes = false; break;
         case 'v': o.verbose = true; break;
@@ -160,6 +166,8 @@ int cmd_grade(int argc, char **argv)
         grade_usage(stderr);
         return 2;
     }
+    if (sandbox_refuses("grade", unsafe))
+        return 2;
     struct wb_manifest m;
     if (load_course(course, &m) != 0)
         return 2;

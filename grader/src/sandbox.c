@@ -83,6 +83,20 @@ bool sandbox_privileged(void)
     return geteuid() == 0;
 }
 
+bool sandbox_refuses(const char *command, bool unsafe)
+{
+    const char *env = getenv("WIREBOOK_UNSAFE_NO_SANDBOX");
+    if (sandbox_privileged() || unsafe || (env && strcmp(env, "1") == 0))
+        return false;
+    fprintf(stderr,
+            "wirebook %s: not running as root, so student code cannot be isolated (no separate "
+            "user, namespaces, file view or cgroup: it could read and change your files).\n"
+            "Run it as root (sudo), or pass --unsafe-no-sandbox to grade with only "
+            "no_new_privs, seccomp and limits. `wirebook check` works without root.\n",
+            command);
+    return true;
+}
+
 /* ---- the run user ------------------------------------------------------- */
 
 int sandbox_run_user(uid_t *uid, gid_t *gid)

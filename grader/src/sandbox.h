@@ -50,6 +50,12 @@ char *sandbox_layers_text(unsigned layers);
 /* True when this process can build the full sandbox (it runs as root). */
 bool sandbox_privileged(void);
 
+/* For `wirebook grade` and `batch`, which instructors run on untrusted
+ * code: true (after saying why on stderr) when this process cannot isolate
+ * student code and neither --unsafe-no-sandbox nor
+ * WIREBOOK_UNSAFE_NO_SANDBOX=1 accepts that. */
+bool sandbox_refuses(const char *command, bool unsafe);
+
 /* Resolves (creating it with useradd when missing) the run user; cached.
  * Fills uid/gid; -1 when there is none (then runs keep the grader's user). */
 int sandbox_run_user(uid_t *uid, gid_t *gid);

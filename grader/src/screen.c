@@ -370,8 +370,18 @@ static bool only_sanitizer_constructors(const char *data, size_t size, const elf
         const elf_rela *rel = (const elf_rela *)(data + sh[i].sh_offset);
         for (size_t k = 0; k < sh[i].sh_size / sizeof(elf_rela); k++) {
             size_t idx = ELF_R_SYM_(rel[k].r_info);
-            const char *name =
-                idx < nsyms ? string_at(data, size, &sh[symtab->sh_link], syms[idx].st_name) : NULL;
+            if (idx >= nsyms)
+                return false;
+            /* The entry names a section + offset: the function there. */
+            if (ELF_ST_TYPE_(syms[idx].st_info) == STT_SECTION)
+                for (size_t f = 0; f < nsyms; f++)
+                    if (ELF_ST_TYPE_(syms[f].st_info) == STT_FUNC &&
+                        syms[f].st_shndx == syms[idx].st_shndx &&
+                        (int64_t)syms[f].st_value == (int64_t)rel[k].r_addend) {
+                        idx = f;
+                        break;
+                    }
+            const char *name = string_at(data, size, &sh[symtab->sh_link], syms[idx].st_name);
             if (!name || (strncmp(name, "_sub_I_00099_", 13) != 0 &&
                           strncmp(name, "_sub_D_00099_", 13) != 0))
                 return false;
