@@ -31,8 +31,8 @@ KAFKA      ?=
 # scripts/broker-kafka.sh) instead of librdkafka's embedded mock cluster.
 export WB_KAFKA := $(KAFKA)
 
-# pkg-config modules the grader links (seccomp: sandbox.c).
-GRADER_PKGS := jansson libseccomp
+# pkg-config modules the grader links (seccomp: sandbox.c; libarchive: submission.c).
+GRADER_PKGS := jansson libseccomp libarchive
 
 # pkg-config modules the test kit's chapter helpers include.
 TESTKIT_PKGS := jansson libcurl libmicrohttpd

@@ -139,6 +139,13 @@ int sandbox_run_user(uid_t *uid, gid_t *gid)
     return 0;
 }
 
+int sandbox_become(uid_t uid, gid_t gid)
+{
+    return setgroups(0, NULL) == 0 && setresgid(gid, gid, gid) == 0 && setresuid(uid, uid, uid) == 0
+               ? 0
+               : -1;
+}
+
 /* ---- keeper: namespaces ------------------------------------------------- */
 
 /* A new network namespace starts with loopback down: bring it up. */
@@ -546,8 +553,7 @@ char *const *sandbox_enter(struct sandbox_run *run, char *const *argv)
             argv = rewrite_report(argv, s->report_path);
     }
     if (run->drop_user) {
-        if (setgroups(0, NULL) != 0 || setresgid(run->gid, run->gid, run->gid) != 0 ||
-            setresuid(run->uid, run->uid, run->uid) != 0) {
+        if (sandbox_become(run->uid, run->gid) != 0) {
             dprintf(2, "wirebook: sandbox: cannot switch to user %s: %s\n", RUN_USER,
                     strerror(errno));
             _exit(126);

@@ -60,6 +60,9 @@ bool sandbox_refuses(const char *command, bool unsafe);
  * Fills uid/gid; -1 when there is none (then runs keep the grader's user). */
 int sandbox_run_user(uid_t *uid, gid_t *gid);
 
+/* Drops every group and becomes uid/gid for good; -1 when it cannot. */
+int sandbox_become(uid_t uid, gid_t gid);
+
 /* Per-run state, kept by proc.c's keeper and inherited by its children. */
 struct sandbox_run {
     const struct sandbox_spec *spec;
