@@ -278,7 +278,8 @@ static void exec_program(const struct proc_spec *spec, const char *cgroup, struc
     /* Tells the test runner that it is alone with its own run (a PID
      * namespace, an unprivileged user): before it writes its report it may
      * end every other process of the run (testkit/wb_report.c). */
-    if (sb && (sb->layers & SB_PID_NS) && (sb->layers & SB_USER) && putenv("WB_RUN_ALONE=1") != 0)
+    if (sb && (sb->layers & SB_PID_NS) && (sb->layers & (SB_USER | SB_USER_NS)) &&
+        putenv("WB_RUN_ALONE=1") != 0)
         _exit(126);
     execvp(argv[0], argv);
     dprintf(2, "wirebook: cannot run %s: %s\n", spec->argv[0], strerror(errno));
@@ -525,8 +526,10 @@ static void note_unprivileged(void)
     if (said || sandbox_privileged())
         return;
     said = true;
-    fprintf(stderr, "wirebook: not running as root, so student code runs with only no_new_privs, "
-                    "seccomp and limits (no separate user, namespaces, file view or cgroup)\n");
+    fprintf(stderr, "wirebook: not running as root, so student code runs as you, fenced only by "
+                    "what the kernel allows an ordinary user (a user namespace where allowed, "
+                    "no_new_privs, seccomp, limits; no separate user, no cgroup); results.json "
+                    "lists the layers\n");
 }
 
 /* True when pid is stopped (SIGSTOP, or traced). */

@@ -24,8 +24,26 @@
  * Where the kernel refuses a layer (a container without namespaces, no root)
  * the run goes on with the layers it got; each run reports them
  * (sandbox_run.layers), and results.json lists what held for every run.
- * Without root, the user, namespaces and cgroup are not available; rlimits,
- * no_new_privs and seccomp still are.
+ * Without root, a user namespace (where the kernel allows ordinary users
+ * one) gives the same namespaces and file view, with the student's own uid
+ * seen as INNER_ID inside; there is no separate user and no cgroup.
+ * Where even that is refused, rlimits, no_new_privs and seccomp still hold.
+ *
+ * What remains: the tests of an exercise run in Criterion's worker
+ * processes, and the student's object is linked into them, so student code
+ * shares a process (and a user) with the code that makes the assertions
+ * and sends their results to the runner. Screening keeps out what would
+ * run outside a test (constructors, IFUNC, overriding the runner's
+ * functions) and what reaches around the checks (raw syscalls, calls
+ * outside the allowlist), but C in the same address space can still, in
+ * principle, scribble on Criterion's state or speak the worker protocol on
+ * its socket by hand, and so forge a passing test. Nothing it does can leave
+ * the run: it cannot write the report after the runner (init ends every
+ * process first; the runner is not dumpable), reach the course, the host's
+ * network, other runs or the grader's files. Exercises whose test restarts
+ * the grader's broker (keep_root) run as the grader, without a PID
+ * namespace. Closing the first gap takes an exercise host: the student's
+ * functions in a process of their own that the test calls over a pipe.
  */
 #define _GNU_SOURCE
 #include "sandbox.h"
@@ -47,6 +65,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,9 +76,15 @@
 #define REPORT_MAX_BYTES (16L << 20)
 
 static const char *layer_names[] = {
-    "user " RUN_USER, "no_new_privs",  "seccomp",     "pid namespace", "mount view",
-    "net namespace",  "ipc namespace", "pids cgroup", "private tmp",   "rlimits",
+    "user " RUN_USER, "no_new_privs",  "seccomp",        "pid namespace",
+    "mount view",     "net namespace", "ipc namespace",  "pids cgroup",
+    "private tmp",    "rlimits",       "user namespace",
 };
+
+/* Without root, the run's uid inside its user namespace: not 0, so the
+ * program keeps no capability once it execs (the keeper and init, which do
+ * not exec, keep the namespace's capabilities to build the view). */
+#define INNER_ID 1000
 
 const char *sandbox_layer_name(unsigned layer)
 {
@@ -166,15 +191,46 @@ static int loopback_up(void)
     return rc;
 }
 
+/* Writes one line to a /proc file of this process. */
+static int write_proc(const char *name, const char *text)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/%s", name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    return close(fd) == 0 && n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* An ordinary user's way to namespaces: a user namespace in which its uid
+ * and gid appear as INNER_ID. */
+static int enter_user_namespace(void)
+{
+    char map[64];
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    if (unshare(CLONE_NEWUSER) != 0 || write_proc("setgroups", "deny") != 0)
+        return -1;
+    snprintf(map, sizeof map, "%d %d 1", INNER_ID, (int)uid);
+    if (write_proc("uid_map", map) != 0)
+        return -1;
+    snprintf(map, sizeof map, "%d %d 1", INNER_ID, (int)gid);
+    return write_proc("gid_map", map);
+}
+
 void sandbox_keeper_setup(const struct sandbox_spec *spec, struct sandbox_run *run)
 {
     memset(run, 0, sizeof *run);
     run->spec = spec;
     run->layers = SB_RLIMITS; /* proc.c sets them on every run */
-    if (!sandbox_privileged())
-        return;
-    if (!spec->keep_root && sandbox_run_user(&run->uid, &run->gid) == 0)
+    if (!sandbox_privileged()) {
+        if (enter_user_namespace() != 0)
+            return; /* limits, no_new_privs and seccomp only */
+        run->layers |= SB_USER_NS;
+    } else if (!spec->keep_root && sandbox_run_user(&run->uid, &run->gid) == 0) {
         run->drop_user = true;
+    }
     /* The broker script of a keep_root run checks the broker's processes,
      * which live outside: such a run keeps the host's PID namespace. */
     if (!spec->keep_root && unshare(CLONE_NEWPID) == 0)
@@ -229,7 +285,17 @@ static int bind_path(const char *from, const char *to, bool rw)
         return -1;
     if (mount(from, to, NULL, MS_BIND | MS_REC, NULL) != 0)
         return -1;
-    unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (rw ? 0 : MS_RDONLY);
+    /* Keep the flags the source mount has: in a user namespace the kernel
+     * refuses a remount that would clear them. */
+    struct statvfs vfs;
+    unsigned long kept = 0;
+    if (statvfs(from, &vfs) == 0) {
+        kept |= vfs.f_flag & ST_NOEXEC ? MS_NOEXEC : 0;
+        kept |= vfs.f_flag & ST_NOATIME ? MS_NOATIME : 0;
+        kept |= vfs.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0;
+        kept |= vfs.f_flag & ST_RELATIME ? MS_RELATIME : 0;
+    }
+    unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | kept | (rw ? 0 : MS_RDONLY);
     return mount(NULL, to, NULL, flags, NULL);
 }
 
@@ -358,8 +424,8 @@ static int build_root(struct sandbox_run *run)
         if (bind_under(root, *p, true) != 0)
             return -1;
     }
-    uid_t uid = run->drop_user ? run->uid : 0;
-    gid_t gid = run->drop_user ? run->gid : 0;
+    uid_t uid = run->drop_user ? run->uid : (run->layers & SB_USER_NS) ? INNER_ID : 0;
+    gid_t gid = run->drop_user ? run->gid : (run->layers & SB_USER_NS) ? INNER_ID : 0;
     if (s->home) {
         char *home = str_printf("%s%s", root, s->home);
         snprintf(opts, sizeof opts, "mode=0700,size=%ldm,uid=%d,gid=%d", mb, (int)uid, (int)gid);

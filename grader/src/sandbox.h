@@ -21,8 +21,9 @@ enum sandbox_layer {
     SB_CGROUP = 1u << 7,       /* a pids cgroup it cannot leave */
     SB_PRIVATE_TMP = 1u << 8,  /* its own size-capped /tmp and HOME */
     SB_RLIMITS = 1u << 9,      /* CPU, memory, file size and open file limits */
+    SB_USER_NS = 1u << 10,     /* without root: a user namespace holds the others */
 };
-#define SB_ALL_LAYERS 0x3ffu
+#define SB_ALL_LAYERS 0x7ffu
 
 /* What one sandboxed run may see. Paths are absolute and appear inside the
  * sandbox at the same place, so command lines need no rewriting. */
