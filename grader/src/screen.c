@@ -482,18 +482,25 @@ static char *screen_instructions(const struct build_ctx *b, const char *obj, con
         found = strdup("\n  - the grader could not disassemble it (is binutils installed?)");
         goto out;
     }
-    char *text = file_read_tail(listing, 32L << 20, NULL);
-    if (!text) {
+    /* Line by line: a listing can be large, and every line must be seen. */
+    FILE *f = fopen(listing, "r");
+    if (!f) {
         found = strdup("\n  - the grader could not read its disassembly");
         goto out;
     }
-    struct strbuf sb = {0};
     static const char *raw[] = {"\tsyscall", "\tsysenter", "\tint    $0x80", "\tsysret", NULL};
-    for (const char **r = raw; *r; r++)
-        if (strstr(text, *r))
+    bool seen[sizeof raw / sizeof *raw] = {false};
+    char line[4096];
+    while (fgets(line, sizeof line, f))
+        for (size_t r = 0; raw[r]; r++)
+            if (!seen[r] && strstr(line, raw[r]))
+                seen[r] = true;
+    fclose(f);
+    struct strbuf sb = {0};
+    for (size_t r = 0; raw[r]; r++)
+        if (seen[r])
             sb_printf(&sb, "\n  - a raw `%s` instruction: a kernel call around every check",
-                      *r + 1);
-    free(text);
+                      raw[r] + 1);
     found = sb.len ? sb_take(&sb) : NULL;
 out:
     if (listing)
