@@ -189,7 +189,8 @@ static void cgroup_remove(const char *dir)
         return;
     char procs[300];
     snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
-    for (int round = 0; round < 200; round++) {
+    /* Up to 5 s: under load, killed processes take a while to be reaped. */
+    for (int round = 0; round < 1000; round++) {
         if (rmdir(dir) == 0 || errno == ENOENT)
             return;
         FILE *f = fopen(procs, "r");
@@ -560,6 +561,7 @@ static void end_lost_keeper(pid_t k)
         if (access(dir, F_OK) == 0)
             cgroup_remove(dir);
     }
+    sandbox_forget_keeper(k);
 }
 
 int proc_run(const struct proc_spec *spec, struct proc_outcome *out)

@@ -74,6 +74,8 @@
 /* Used when no account can be made (no useradd): a uid no account has. */
 #define FALLBACK_ID 64199
 #define REPORT_MAX_BYTES (16L << 20)
+/* Where root's runs put the mount points of their new roots. */
+#define ROOTS_DIR "/run/wirebook"
 
 static const char *layer_names[] = {
     "user " RUN_USER, "no_new_privs",  "seccomp",        "pid namespace",
@@ -239,9 +241,24 @@ void sandbox_keeper_setup(const struct sandbox_spec *spec, struct sandbox_run *r
         run->layers |= SB_IPC_NS;
     if (!spec->host_network && unshare(CLONE_NEWNET) == 0 && loopback_up() == 0)
         run->layers |= SB_NET_NS;
-    snprintf(run->root, sizeof run->root, "/tmp/wirebook-root.XXXXXX");
-    if (!mkdtemp(run->root))
-        run->root[0] = '\0';
+    /* The new root's mount point: named after the keeper in a folder only
+     * root writes (so a lost keeper's can be found), else a fresh one. */
+    if (sandbox_privileged() && (mkdir(ROOTS_DIR, 0700) == 0 || errno == EEXIST)) {
+        snprintf(run->root, sizeof run->root, "%s/root-%d", ROOTS_DIR, (int)getpid());
+        if (mkdir(run->root, 0700) != 0)
+            run->root[0] = '\0';
+    } else {
+        snprintf(run->root, sizeof run->root, "/tmp/wirebook-root.XXXXXX");
+        if (!mkdtemp(run->root))
+            run->root[0] = '\0';
+    }
+}
+
+void sandbox_forget_keeper(pid_t keeper)
+{
+    char root[64];
+    snprintf(root, sizeof root, "%s/root-%d", ROOTS_DIR, (int)keeper);
+    (void)rmdir(root); /* empty: its mounts died with the run's namespace */
 }
 
 void sandbox_keeper_cleanup(struct sandbox_run *run)

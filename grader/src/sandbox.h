@@ -79,6 +79,8 @@ struct sandbox_run {
 void sandbox_keeper_setup(const struct sandbox_spec *spec, struct sandbox_run *run);
 /* In the keeper, after the run: removes the mount point. */
 void sandbox_keeper_cleanup(struct sandbox_run *run);
+/* In the grader, for a keeper that was lost: removes its mount point. */
+void sandbox_forget_keeper(pid_t keeper);
 
 /* In the run's init (PID 1 of the new namespace): a private mount namespace
  * holding the new root with the spec's paths. */
