@@ -17,6 +17,10 @@ CFLAGS   ?= -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -g -O1
 BUILD    := build
 WB       := $(BUILD)/bin/wirebook
 
+# Values given on the command line reach the shell quoted ($(call q,...)), so
+# SUBMISSION='bob`touch x`.zip' is a file name, never a command.
+q = '$(subst ','\'',$(1))'
+
 SUBMISSION ?= chapters
 ONLY       ?=
 CHAPTER    ?=
@@ -28,8 +32,10 @@ KAFKA      ?=
 # scripts/broker-kafka.sh) instead of librdkafka's embedded mock cluster.
 export WB_KAFKA := $(KAFKA)
 
-# pkg-config modules of the grader (libcrypto: SHA-256 quiz keys of a release).
-GRADER_PKGS  := jansson libcrypto
+# pkg-config modules the grader links (seccomp: sandbox.c; libarchive: submission.c;
+# libcrypto: SHA-256 quiz keys of a release).
+GRADER_PKGS := jansson libseccomp libarchive libcrypto
+
 # pkg-config modules the test kit's chapter helpers include.
 TESTKIT_PKGS := jansson libcurl libmicrohttpd
 
@@ -86,12 +92,12 @@ $(BUILD)/grader-tests/%: grader/tests/%.c $(BUILD)/lib/libwbgrader.a $(BUILD)/li
 # The main job: grade a submission (exit 0 whenever grading ran).
 grade: deps
 	@$(MAKE) --no-print-directory tool
-	$(WB) grade --submission $(SUBMISSION) $(if $(ONLY),--only $(ONLY))
+	$(WB) grade --submission $(call q,$(SUBMISSION)) $(if $(ONLY),--only $(call q,$(ONLY)))
 
 # Every submission in SUBMISSIONS=DIR, JOBS at a time: gradebook and summary in build/batch.
 batch: deps
 	@$(MAKE) --no-print-directory tool
-	$(WB) batch $(SUBMISSIONS) $(if $(JOBS),-j $(JOBS)) $(if $(ONLY),--only $(ONLY)) $(if $(FORCE),--force)
+	$(WB) batch $(call q,$(SUBMISSIONS)) $(if $(JOBS),-j $(call q,$(JOBS))) $(if $(ONLY),--only $(call q,$(ONLY))) $(if $(FORCE),--force)
 
 # The student edition (no solutions, hidden tests or quiz keys): build/release/wirebook.
 release: tool
@@ -105,20 +111,20 @@ gradescope:
 STUDENT_TARGET = $(if $(CHAPTER),$(CHAPTER)$(if $(EXERCISE),/$(EXERCISE)),$(EXERCISE))
 
 check: tool
-	$(WB) check $(STUDENT_TARGET)
+	$(WB) check $(if $(STUDENT_TARGET),$(call q,$(STUDENT_TARGET)))
 
 watch: tool
-	$(WB) watch $(STUDENT_TARGET)
+	$(WB) watch $(if $(STUDENT_TARGET),$(call q,$(STUDENT_TARGET)))
 
 hint: tool
-	$(WB) hint $(STUDENT_TARGET)
+	$(WB) hint $(if $(STUDENT_TARGET),$(call q,$(STUDENT_TARGET)))
 
 progress: tool
 	$(WB) progress
 
 # Quizzes in the terminal (QUIZ=document, 01_rest, ...); answers are saved as you go.
 quiz: tool
-	$(WB) quiz $(QUIZ) $(if $(ANSWERS),--save $(ANSWERS))
+	$(WB) quiz $(if $(QUIZ),$(call q,$(QUIZ))) $(if $(ANSWERS),--save $(call q,$(ANSWERS)))
 
 skeletons: tool
 	$(WB) skeletons

@@ -1,8 +1,9 @@
 #!/bin/sh
 # make-zip.sh OUT.zip - builds the Gradescope autograder zip (`make gradescope`):
 # setup.sh and run_autograder at the top, the course (its git files, without
-# build/ and solutions/: grading needs the tests, hidden ones included, not
-# the answers) in wirebook/. Gradescope unpacks it into /autograder/source.
+# build/ and without solutions/: grading never needs the reference solutions,
+# and what ships can be read by whoever controls the container) in
+# wirebook/. Gradescope unpacks it into /autograder/source.
 set -eu
 cd "$(dirname "$0")/.."
 out=$1

@@ -12,8 +12,10 @@
 #      no memory error or definite leak in them;
 #   6. a broken exercise (compile error, crash, endless loop, missing file)
 #      costs that exercise only;
-#      hostile submissions (grader/tests/hostile/) are graded right and leave
-#      no process behind; the Gradescope zip works in a fake /autograder;
+#      hostile submissions (grader/tests/hostile/) are graded right, leak
+#      nothing and leave no process behind, with screening and (for the
+#      cases screening stops) without it, so the sandbox is proven alone;
+#      the Gradescope zip works in a fake /autograder;
 #      the student edition gives nothing away and works on its own; what goes
 #      to platforms (Gradescope, JUnit, CSV, Canvas/Moodle, GIFT, the GitHub
 #      Classroom workflow) is checked by their real consumers;
@@ -148,7 +150,7 @@ step "solutions are valgrind-clean (no definite leak, no memory error)" valgrind
 step "compile error and crash cost one exercise each" breakage_a
 step "endless loop and missing file cost one exercise each" breakage_b
 step "an unreachable AMQP_ADDR is reported as broker not available" broker_down_reported
-step "hostile submissions (loop, fork bomb, memory hog, exit, fake reports, constructor, edited tests, unsafe archives) gain nothing, leave nothing running" \
+step "hostile submissions (overridden runner functions, IFUNC, raw syscalls, escapes, late writers, stopped keeper, bombs, links, unsafe archives) gain nothing, leak nothing, leave nothing running" \
     sh grader/tests/hostile_test.sh
 step "Gradescope autograder zip writes a valid results.json (fake /autograder)" \
     sh gradescope/test.sh

@@ -11,11 +11,18 @@
 #include <criterion/criterion.h>
 #include <criterion/options.h>
 #include <criterion/output.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 void wb_report_write(FILE *out, struct criterion_global_stats *stats);
 
 int main(int argc, char *argv[])
 {
+    /* The runner decides the verdict while the tests (student code) run in
+     * its worker processes as the same user: not dumpable, its memory
+     * (/proc/PID/mem, process_vm_writev) is out of their reach. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        perror("wirebook testkit: prctl(PR_SET_DUMPABLE)");
     struct criterion_test_set *tests = criterion_initialize();
     int status = 0;
 
@@ -31,5 +38,8 @@ int main(int argc, char *argv[])
     if (criterion_handle_args(argc, argv, true))
         status = !criterion_run_all_tests(tests);
     criterion_finalize(tests);
-    return status;
+    /* The report is written: leave without running exit handlers or
+     * destructors, where code linked into this binary could still rewrite it. */
+    fflush(NULL);
+    _exit(status);
 }

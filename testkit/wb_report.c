@@ -10,9 +10,14 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/stats.h>
+#include <dirent.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "wb_utf8.h"
 
@@ -82,8 +87,57 @@ static json_t *test_to_json(const struct criterion_suite_stats *s,
                      t->failed_asserts, "message", text_json(t->message), "failures", failures);
 }
 
+/* True while a process other than us and the run's init is alive or not
+ * yet a zombie (a zombie has finished every system call it made). */
+static int others_alive(void)
+{
+    DIR *proc = opendir("/proc");
+    struct dirent *e;
+    int alive = 0;
+    pid_t self = getpid();
+    while (proc && !alive && (e = readdir(proc)) != NULL) {
+        int pid = atoi(e->d_name);
+        if (pid <= 1 || pid == self)
+            continue;
+        char path[64], stat[256] = "";
+        snprintf(path, sizeof path, "/proc/%d/stat", pid);
+        FILE *f = fopen(path, "r");
+        if (f && fgets(stat, sizeof stat, f)) {
+            const char *paren = strrchr(stat, ')');
+            alive = paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+        }
+        if (f)
+            fclose(f);
+    }
+    if (proc)
+        closedir(proc);
+    return alive;
+}
+
+/* Every test has ended, so no process of the run is needed any more: a
+ * child a student left behind could otherwise rewrite the report after it
+ * is written. Only where the grader says this runner is alone with its run
+ * (its own PID namespace, as an unprivileged user; the run's init is root
+ * and out of reach): there kill(-1) reaches exactly the run's processes. */
+static void end_the_rest_of_the_run(void)
+{
+    const char *alone = getenv("WB_RUN_ALONE");
+    if (!alone || strcmp(alone, "1") != 0 || getppid() != 1 || getuid() == 0)
+        return;
+    if (kill(-1, SIGKILL) != 0)
+        return; /* nobody else is there */
+    for (int round = 0; round < 2000 && others_alive(); round++) {
+        struct timespec ms = {.tv_sec = 0, .tv_nsec = 1000000};
+        nanosleep(&ms, NULL);
+    }
+}
+
 void wb_report_write(FILE *out, struct criterion_global_stats *stats)
 {
+    end_the_rest_of_the_run();
+    /* Whatever another process wrote there before it was ended goes. */
+    if (ftruncate(fileno(out), 0) == 0)
+        rewind(out);
     json_t *tests = json_array();
     if (!tests)
         return;

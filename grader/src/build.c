@@ -1,8 +1,17 @@
 /*
  * build.c - compiles exercises and example programs, one compiler run each,
  * so a compile error costs only the exercise it is in.
+ *
+ * An exercise's student files are compiled to objects by screen.c (with
+ * build_student_object, in the staged chapter), screened and kept there;
+ * build_exercise links exactly those objects with the tests. Every compile
+ * and link of an exercise runs in the sandbox (sandbox.c) as the run user,
+ * under limits, seeing the staged chapter, the generated sources and the
+ * test kit's headers and library only: `#include "../solutions/..."` or
+ * "/etc/shadow" finds nothing there.
  */
 #include "pipeline.h"
+#include "sandbox.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +21,11 @@
 extern char **environ;
 
 #define COMPILE_TIMEOUT_MS 180000
+
+/* Limits of one compiler or linker run: generous for gRPC's headers, finite
+ * for a file that makes the compiler loop or explode. */
+static const struct proc_limits compile_limits = {
+    .cpu_seconds = 120, .memory_mb = 4096, .file_mb = 256, .open_files = 1024, .processes = 64};
 
 static const char *base_cflags[] = {
     "-std=c11", "-D_DEFAULT_SOURCE", "-Wall", "-Wextra", "-g", "-O1", NULL};
@@ -122,17 +136,39 @@ static int run_logged(char **argv, const char *cwd, const char *log_path, struct
 /* The first lines of a log, for a message a student reads first. */
 static char *log_head(const char *log_path, size_t max_bytes)
 {
-    size_t len = 0;
-    char *text = file_read(log_path, &len);
+    bool cut = false;
+    char *text = file_read_head(log_path, max_bytes, &cut); /* never the whole log */
     if (!text)
         return strdup("(no compiler output)");
-    if (len > max_bytes) {
-        text[max_bytes] = '\0';
+    if (cut) {
         char *more = str_printf("%s\n... (cut; the whole log is %s)", text, log_path);
         free(text);
         return more;
     }
     return text;
+}
+
+/* What a compile of student code may see, besides the system: the staged
+ * chapter, generated sources, the test kit's headers and library. */
+int build_run_tool(const struct build_ctx *b, char **argv, const char *rw_dir, const char *log_path,
+                   struct proc_outcome *o)
+{
+    char *testkit = str_printf("%s/testkit", b->course_root);
+    char *lib = str_printf("%s/build/lib/libwbtestkit.a", b->course_root);
+    const char *ro[] = {b->work_dir, testkit, lib, b->gen_dir, NULL};
+    const char *rw[] = {rw_dir, NULL};
+    struct sandbox_spec box = {.ro_paths = ro, .rw_paths = rw};
+    struct proc_spec spec = {.argv = argv,
+                             .envp = environ,
+                             .cwd = b->work_dir,
+                             .output_path = log_path,
+                             .timeout_ms = COMPILE_TIMEOUT_MS,
+                             .limits = compile_limits,
+                             .sandbox = &box};
+    int rc = testkit && lib ? proc_run(&spec, o) : -1;
+    free(testkit);
+    free(lib);
+    return rc;
 }
 
 static int compile_protos(const struct wb_chapter *ch, const char *work_dir, const char *gen_dir,
@@ -242,9 +278,12 @@ char **build_command(const struct build_ctx *b, const struct wb_chapter *ch, con
     return finish(&a);
 }
 
+/* Compiles sources into bin; with sandbox_dir, inside the sandbox with
+ * that folder writable (student code), else as the grader (example
+ * programs the student builds for themselves). */
 static int compile(const struct build_ctx *b, const struct wb_chapter *ch, const char **sources,
-                   size_t nsources, const char *bin, bool link_tests, const char *log_path,
-                   char **message)
+                   size_t nsources, const char *bin, bool link_tests, const char *sandbox_dir,
+                   const char *log_path, char **message)
 {
     char **argv = build_command(b, ch, sources, nsources, bin, link_tests);
     if (!argv) {
@@ -252,7 +291,8 @@ static int compile(const struct build_ctx *b, const struct wb_chapter *ch, const
         return -1;
     }
     struct proc_outcome o;
-    int rc = run_logged(argv, b->work_dir, log_path, &o);
+    int rc = sandbox_dir ? build_run_tool(b, argv, sandbox_dir, log_path, &o)
+                         : run_logged(argv, b->work_dir, log_path, &o);
     free_argv(argv);
     if (rc != 0) {
         *message = str_printf("could not start the compiler: %s", strerror(errno));
@@ -274,32 +314,91 @@ static int compile(const struct build_ctx *b, const struct wb_chapter *ch, const
     return 0;
 }
 
+/* The compile-only command of one student file: the build's own flags
+ * (sanitizers and -Werror included), its include paths, no libraries. */
+int build_student_object(const struct build_ctx *b, const char *file, const char *obj,
+                         const char *rw_dir, const char *log_path)
+{
+    struct argv_builder a = {0};
+    const char *cc = getenv("CC");
+    add(&a, cc && *cc ? cc : "cc");
+    for (const char **f = base_cflags; *f; f++)
+        add(&a, *f);
+    if (b->werror)
+        add(&a, "-Werror");
+    if (b->sanitize)
+        for (const char **f = sanitize_flags; *f; f++)
+            add(&a, *f);
+    add_owned(&a, str_printf("-I%s", b->work_dir));
+    add_owned(&a, str_printf("-I%s/testkit", b->course_root));
+    if (b->gen_dir)
+        add_owned(&a, str_printf("-I%s", b->gen_dir));
+    for (char **f = b->pkg_flags; f && *f; f++)
+        if (strncmp(*f, "-l", 2) != 0 && strncmp(*f, "-L", 2) != 0 && strncmp(*f, "-Wl,", 4) != 0)
+            add(&a, *f);
+    add(&a, "-c");
+    add_owned(&a, path_join(b->work_dir, file));
+    add(&a, "-o");
+    add(&a, obj);
+    char **argv = finish(&a);
+    struct proc_outcome o;
+    int rc = argv ? build_run_tool(b, argv, rw_dir, log_path, &o) : -1;
+    free_argv(argv);
+    return rc == 0 && o.exit_code == 0 && path_is_file(obj) ? 0 : -1;
+}
+
 int build_exercise(const struct build_ctx *b, const struct wb_exercise *e, const char *bin,
                    const char *log_path, char **message)
 {
+    /* The screened objects live in screen/ beside bin (grade.c's layout). */
+    const char *slash = strrchr(bin, '/');
+    char *ex_dir = slash ? str_printf("%.*s", (int)(slash - bin), bin) : strdup(".");
+    char *obj_dir = ex_dir ? path_join(ex_dir, "screen") : NULL;
+    char *linked = obj_dir ? path_join(obj_dir, "tests.bin") : NULL;
     size_t n = 1 + e->nfiles + e->nsources;
     const char **sources = calloc(n, sizeof *sources);
+    char **objects = calloc(e->nfiles + 1, sizeof *objects);
     char *test_file = str_printf("tests/test_%s.c", e->id);
-    if (!sources || !test_file) {
-        free(sources);
-        free(test_file);
+    int rc = -1;
+    *message = NULL;
+    if (!sources || !objects || !test_file || !linked) {
         *message = strdup("out of memory");
-        return -1;
+        goto out;
     }
     size_t k = 0;
     sources[k++] = test_file;
-    for (size_t i = 0; i < e->nfiles; i++)
-        sources[k++] = e->files[i];
     for (size_t i = 0; i < e->nsources; i++)
         sources[k++] = e->sources[i];
-    int rc = compile(b, e->chapter, sources, n, bin, true, log_path, message);
+    for (size_t i = 0; i < e->nfiles; i++) {
+        objects[i] = screen_object_path(obj_dir, e->files[i]);
+        if (!objects[i] || !path_is_file(objects[i])) {
+            /* screen_exercise could not compile it: its log says why */
+            char *head = log_head(log_path, 4000);
+            *message = str_printf("did not compile:\n%s", head ? head : "");
+            free(head);
+            goto out;
+        }
+        sources[k++] = objects[i];
+    }
+    rc = compile(b, e->chapter, sources, n, linked, true, obj_dir, log_path, message);
+    if (rc == 0 && rename(linked, bin) != 0) {
+        *message = str_printf("cannot move %s to %s: %s", linked, bin, strerror(errno));
+        rc = -1;
+    }
+out:
+    for (size_t i = 0; objects && i < e->nfiles; i++)
+        free(objects[i]);
+    free(objects);
     free(sources);
     free(test_file);
+    free(linked);
+    free(obj_dir);
+    free(ex_dir);
     return rc;
 }
 
 int build_program(const struct build_ctx *b, const struct wb_chapter *ch,
                   const struct wb_program *p, const char *bin, const char *log_path, char **message)
 {
-    return compile(b, ch, p->sources, p->nsources, bin, false, log_path, message);
+    return compile(b, ch, p->sources, p->nsources, bin, false, NULL, log_path, message);
 }

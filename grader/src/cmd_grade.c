@@ -6,6 +6,7 @@
 #include "expect.h"
 #include "grade.h"
 #include "pipeline.h"
+#include "sandbox.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -124,7 +125,7 @@ static void grade_usage(FILE *out)
             "                      [--out DIR] [--sanitize] [--valgrind] [--werror] [--no-quiz]\n"
             "                      [--verbose] [--course DIR] [--expect SPEC]\n"
             "                      [--test-timeout SECONDS] [--tests NAME,NAME]\n"
-            "                      [--submission-metadata FILE]\n\n"
+            "                      [--submission-metadata FILE] [--unsafe-no-sandbox]\n\n"
             "Grades a submission laid out like chapters/: a folder, a checkout holding\n"
             "chapters/, or a .zip/.tar.gz/.tgz of one (default: the course's own chapters/).\n"
             "Prints a table (NO_COLOR=1: no colour) and writes OUT/results.json (Gradescope\n"
@@ -134,7 +135,10 @@ static void grade_usage(FILE *out)
             "                 '*=zero,01_rest/http_client=full'; exit 1 when not met\n"
             "  --submission-metadata FILE  Gradescope's submission_metadata.json: applies\n"
             "                 the manifest's \"late\" policy to results.json\n"
-            "  --tests LIST   with --only CHAPTER/EXERCISE: run and score only these tests\n");
+            "  --tests LIST   with --only CHAPTER/EXERCISE: run and score only these tests\n"
+
+            "  --unsafe-no-sandbox  grade without root, where student code cannot be\n"
+            "                 isolated (only no_new_privs, seccomp and limits hold)\n");
 }
 
 int cmd_grade(int argc, char **argv)
@@ -153,17 +157,20 @@ int cmd_grade(int argc, char **argv)
                                              {"valgrind", no_argument, NULL, 'V'},
                                              {"submission-metadata", required_argument, NULL, 'M'},
                                              {"tests", required_argument, NULL, 'T'},
+                                             {"unsafe-no-sandbox", no_argument, NULL, 'U'},
                                              {NULL, 0, NULL, 0}};
     struct grade_options o = {.quizzes = true, .color = want_color()};
     const char *course = NULL, *out_dir = NULL, *expect = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VM:T:", longopts, NULL)) != -1) {
+    bool unsafe = false;
+    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VM:T:U", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o.submission = optarg; break;
         case 'o': o.only = optarg; break;
         case 'O': out_dir = optarg; break;
         case 'a': o.sanitize = true; break;
         case 'V': o.valgrind = true; break;
+        case 'U': unsafe = true; break;
         case 'w': o.werror = true; break;
         case 'q': o.quizzes = false; break;
         case 'v': o.verbose = true; break;
@@ -187,6 +194,8 @@ int cmd_grade(int argc, char **argv)
         grade_usage(stderr);
         return 2;
     }
+    if (sandbox_refuses("grade", unsafe))
+        return 2;
     struct wb_manifest m;
     if (load_course(course, &m) != 0)
         return 2;

@@ -95,6 +95,7 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
             if (o->tests)
                 test_list_exclude_others(r, o->tests);
             r->seconds = outcome.seconds;
+            r->isolation = outcome.layers;
         }
         if (san_prefix)
             memory_safety_from_run(r, san_prefix);

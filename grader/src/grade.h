@@ -63,6 +63,7 @@ struct exercise_result {
     double score, max;
     double seconds;
     int unlisted_tests; /* tests in the binary the manifest does not list */
+    unsigned isolation; /* sandbox layers its test run had (enum sandbox_layer) */
 };
 
 struct quiz_question_result {

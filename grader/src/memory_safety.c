@@ -236,6 +236,27 @@ bool memory_safety_wanted(const struct wb_exercise *e, const struct grade_option
            (!o->tests || test_list_has(o->tests, MEMORY_SAFETY_TEST));
 }
 
+/* The sanitized test binary: the student files compiled again with the
+ * sanitizers, screened like the plain build (screen.c allows only the
+ * compiler's own sanitizer constructors) and linked from that screened
+ * object, as build_exercise expects in DIR/screen. */
+static int sanitized_build(const struct build_ctx *plain, const struct wb_exercise *e,
+                           const struct san_paths *p)
+{
+    struct build_ctx b = *plain;
+    b.sanitize = true;
+    char *screen_dir = path_join(p->dir, "screen");
+    char *refused = screen_dir ? screen_exercise(&b, e, screen_dir, p->compile_log) : NULL;
+    char *message = NULL;
+    int rc = screen_dir && !refused && build_exercise(&b, e, p->bin, p->compile_log, &message) == 0
+                 ? 0
+                 : -1;
+    free(message);
+    free(refused);
+    free(screen_dir);
+    return rc;
+}
+
 pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exercise *e,
                              const char *ex_dir)
 {
@@ -245,10 +266,7 @@ pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exer
         fflush(NULL);
         pid = fork();
         if (pid == 0) { /* the child only compiles, while the parent runs the tests */
-            struct build_ctx b = *plain;
-            b.sanitize = true;
-            char *message = NULL;
-            _exit(build_exercise(&b, e, p.bin, p.compile_log, &message) == 0 ? 0 : 1);
+            _exit(sanitized_build(plain, e, &p) == 0 ? 0 : 1);
         }
     }
     san_paths_free(&p);
@@ -280,10 +298,8 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
     struct proc_outcome outcome;
     bool ready = san_env != NULL;
     if (ready && prebuild <= 0) { /* not started in the background: build now */
-        struct build_ctx b = *plain;
-        b.sanitize = true;
-        ready = remove_tree(p.dir) == 0 && mkdir_p(p.dir) == 0 &&
-                build_exercise(&b, e, p.bin, p.compile_log, &message) == 0;
+        ready =
+            remove_tree(p.dir) == 0 && mkdir_p(p.dir) == 0 && sanitized_build(plain, e, &p) == 0;
     }
     if (!san_env) {
         memory_safety_judge(r, NULL, "could not prepare the sanitizer run");

@@ -42,10 +42,21 @@ int build_ctx_init(struct build_ctx *b, const struct wb_manifest *m, const struc
                    const char *log_path, char *err, size_t errlen);
 void build_ctx_free(struct build_ctx *b);
 
-/* Compiles the exercise's test binary; on failure returns -1 and *message
- * holds the compiler's first lines (malloc'd). */
+/* Links the exercise's test binary from its tests and the student objects
+ * screen_exercise left in screen/ beside bin; on failure returns -1 and
+ * *message holds the compiler's first lines (malloc'd). */
 int build_exercise(const struct build_ctx *b, const struct wb_exercise *e, const char *bin,
                    const char *log_path, char **message);
+
+/* Compiles one student file to obj (the build's flags, no linking) in the
+ * sandbox, rw_dir writable; 0 when the object is there. */
+int build_student_object(const struct build_ctx *b, const char *file, const char *obj,
+                         const char *rw_dir, const char *log_path);
+/* Runs a tool (compiler, objcopy, objdump) on student code in the sandbox:
+ * it sees the staged chapter, generated sources and the test kit; only
+ * rw_dir is writable. Returns proc_run's result. */
+int build_run_tool(const struct build_ctx *b, char **argv, const char *rw_dir, const char *log_path,
+                   struct proc_outcome *o);
 
 /* Compiles one runnable example program of the chapter. */
 int build_program(const struct build_ctx *b, const struct wb_chapter *ch,
@@ -60,10 +71,14 @@ void free_argv(char **argv);
 
 /* ---- screen.c: what student objects may not contain ---------------------- */
 
-/* Compiles each student file of e alone into dir and screens the objects.
- * NULL when clean, else a message naming the files and what was found. */
+/* Compiles each student file of e into dir (in the staged chapter, in the
+ * sandbox), localizes the symbols its headers do not declare and screens
+ * the objects, which build_exercise then links. NULL when clean, else a
+ * message naming the files and what was found (refused objects are removed). */
 char *screen_exercise(const struct build_ctx *b, const struct wb_exercise *e, const char *dir,
                       const char *log_path);
+/* dir/NAME.o for source NAME.c (malloc'd). */
+char *screen_object_path(const char *dir, const char *source);
 /* Screens one ELF object: NULL when clean, else "\n  - ..." lines. */
 char *screen_object(const char *path);
 

@@ -15,23 +15,26 @@
  * how many processes and threads the run may have (a fork bomb stops there),
  * and everything left in it is killed at the end; without one, non-root runs
  * get RLIMIT_NPROC (which counts every process of the user), and root has no
- * process cap but the time limit. When the grader is root, the keeper also
- * moves into a new network namespace with only loopback before it forks, for
- * chapters that need no broker on the host.
+ * process cap but the time limit. A run with a sandbox spec (sandbox.c) gets
+ * one more process between the keeper and the program, the run's init:
  *
- * Why no PID namespace: Criterion puts its message socket at the fixed path
- * /tmp/criterion_PID.sock, and every run would be PID 1 of its namespace, so
- * parallel runs (wirebook batch) collide; a private /tmp would in turn hide
- * the grader's own folders when they live under /tmp. The subreaper keeper
- * and the cgroup already kill whatever a run leaves behind.
+ *   grader ── keeper ── init (PID 1 of the run's namespace) ── program ── ...
+ *
+ * init waits for the program, then kills every other process of the run and
+ * reaps them, and only then hands the runner's report out: a child the
+ * student left behind cannot change it. Killing init (time-out) kills the
+ * whole namespace. The grader itself waits for the keeper only so long: a
+ * keeper that was stopped or killed ends the run with a message saying so.
  */
 #define _GNU_SOURCE /* unshare() and CLONE_NEWNET */
 #include "proc.h"
+#include "sandbox.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,7 +56,20 @@ struct keeper_report {
     int timed_out;
     int process_limit; /* stopped because it sat at its process cap */
     double seconds;
+    unsigned layers;
 };
+
+/* What init and the program tell the keeper through the run's info pipe. */
+struct run_message {
+    int kind; /* MSG_LAYERS from the program just before exec, MSG_DONE from init */
+    int status;
+    unsigned layers;
+};
+enum { MSG_LAYERS = 1, MSG_DONE = 2 };
+
+/* How long the grader waits for a keeper beyond the run's own limit (the
+ * sweep and the cgroup removal take a few seconds at most). */
+#define KEEPER_GRACE_MS 20000
 
 /* How long a run may sit at its process cap before it is stopped: a test
  * that briefly needs many threads is fine, a fork bomb is not. */
@@ -96,11 +112,14 @@ static int write_text(const char *path, const char *text)
     return rc;
 }
 
+static const char *cgroup_parents[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup", NULL};
+
 /* Makes a pids cgroup for one run capped at max processes; its path goes in
- * dir (empty when none could be made: no cgroup fs, not root...). */
+ * dir (empty when none could be made: no cgroup fs, not root...). It is
+ * named after the keeper, so the grader can find it if the keeper is lost. */
 static void cgroup_create(int max, char *dir, size_t dirlen)
 {
-    static const char *parents[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup", NULL};
+    const char **parents = cgroup_parents;
     dir[0] = '\0';
     if (max <= 0 || geteuid() != 0)
         return;
@@ -148,6 +167,21 @@ static bool cgroup_full(const char *dir)
     return max > 0 && current >= max;
 }
 
+/* Kills every process in the cgroup (it stays). */
+static void cgroup_kill(const char *dir)
+{
+    if (!dir[0])
+        return;
+    char procs[300];
+    snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
+    FILE *f = fopen(procs, "r");
+    int pid;
+    while (f && fscanf(f, "%d", &pid) == 1)
+        kill(pid, SIGKILL);
+    if (f)
+        fclose(f);
+}
+
 /* Kills every process left in the cgroup, then removes it. */
 static void cgroup_remove(const char *dir)
 {
@@ -155,7 +189,8 @@ static void cgroup_remove(const char *dir)
         return;
     char procs[300];
     snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
-    for (int round = 0; round < 200; round++) {
+    /* Up to 5 s: under load, killed processes take a while to be reaped. */
+    for (int round = 0; round < 1000; round++) {
         if (rmdir(dir) == 0 || errno == ENOENT)
             return;
         FILE *f = fopen(procs, "r");
@@ -186,27 +221,32 @@ static void loopback_up(void)
     close(fd);
 }
 
-/* In the keeper, before it forks the program: a network of its own when
- * allowed. Best effort: where the system refuses, the limits still hold. */
+/* In the keeper, before it forks a run without sandbox: a network of its
+ * own when asked and allowed. */
 static void isolate(enum proc_isolation how)
 {
     if (how == PROC_OWN_NET && proc_can_isolate() && unshare(CLONE_NEWNET) == 0)
         loopback_up();
 }
 
+static void send_message(int fd, int kind, int status, unsigned layers)
+{
+    struct run_message m = {.kind = kind, .status = status, .layers = layers};
+    if (fd >= 0)
+        (void)!write(fd, &m, sizeof m); /* a lost message reads as "no layers" */
+}
+
 /* In the forked program: set up and exec, never return. cgroup is the run's
- * pids cgroup, or "" when there is none. */
-static void exec_program(const struct proc_spec *spec, const char *cgroup)
+ * pids cgroup, or "" when there is none; sb the sandbox (or NULL), whose
+ * layers go to info_fd just before exec. */
+static void exec_program(const struct proc_spec *spec, const char *cgroup, struct sandbox_run *sb,
+                         int info_fd)
 {
     setpgid(0, 0);
     int out = open(spec->output_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int in = open("/dev/null", O_RDONLY);
     if (out < 0 || in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
         _exit(126);
-    if (spec->cwd && chdir(spec->cwd) != 0) {
-        dprintf(2, "wirebook: cannot enter %s: %s\n", spec->cwd, strerror(errno));
-        _exit(126);
-    }
     const struct proc_limits *l = &spec->limits;
     if (l->cpu_seconds > 0)
         set_limit(RLIMIT_CPU, (rlim_t)l->cpu_seconds);
@@ -224,8 +264,25 @@ static void exec_program(const struct proc_spec *spec, const char *cgroup)
     }
     set_limit(RLIMIT_CORE, 0);
     signal(SIGPIPE, SIG_DFL);
+    char *const *argv = spec->argv;
+    if (sb)
+        argv = sandbox_enter(sb, argv);
+    /* After entering the sandbox's root: a folder of the old one would be a
+     * way back into the host's files. */
+    if (spec->cwd && chdir(spec->cwd) != 0) {
+        dprintf(2, "wirebook: cannot enter %s: %s\n", spec->cwd, strerror(errno));
+        _exit(126);
+    }
+    if (sb)
+        send_message(info_fd, MSG_LAYERS, 0, sb->layers);
     environ = (char **)spec->envp;
-    execvp(spec->argv[0], spec->argv);
+    /* Tells the test runner that it is alone with its own run (a PID
+     * namespace, an unprivileged user): before it writes its report it may
+     * end every other process of the run (testkit/wb_report.c). */
+    if (sb && (sb->layers & SB_PID_NS) && (sb->layers & (SB_USER | SB_USER_NS)) &&
+        putenv("WB_RUN_ALONE=1") != 0)
+        _exit(126);
+    execvp(argv[0], argv);
     dprintf(2, "wirebook: cannot run %s: %s\n", spec->argv[0], strerror(errno));
     _exit(127);
 }
@@ -301,6 +358,68 @@ static void keeper_watch_for_stop(pid_t grader)
         keeper_interrupted = 1; /* the grader is already gone */
 }
 
+/* The run's init: PID 1 of the run's PID namespace when the kernel gave
+ * one. Starts the program, waits for it, then ends everything else of the
+ * run before the report is handed out. Never returns. */
+static void run_init(const struct proc_spec *spec, const char *cgroup, struct sandbox_run *sb,
+                     int info_fd, pid_t keeper_pid)
+{
+    /* The keeper is gone: so is the run. (As PID 1, getppid() says 0: the
+     * parent is outside the namespace; the grader then ends the cgroup.) */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || (getpid() != 1 && getppid() != keeper_pid))
+        _exit(125);
+    if (cgroup[0]) {
+        char procs[300];
+        snprintf(procs, sizeof procs, "%s/cgroup.procs", cgroup);
+        (void)write_text(procs, "0"); /* the program checks and falls back */
+    }
+    (void)prctl(PR_SET_CHILD_SUBREAPER, 1); /* for runs without a PID namespace */
+    sandbox_init_view(sb);
+    pid_t program = fork();
+    if (program < 0)
+        _exit(125);
+    if (program == 0)
+        exec_program(spec, cgroup, sb, info_fd);
+    int status = -1, st;
+    for (;;) {
+        pid_t done = waitpid(-1, &st, 0);
+        if (done == program) {
+            status = st;
+            break;
+        }
+        if (done < 0 && errno != EINTR)
+            break;
+    }
+    /* The runner has written its report: nothing of the run may go on. As
+     * PID 1 of the namespace, kill(-1) reaches exactly the run's processes;
+     * outside one it would reach the machine, so the children are swept. */
+    for (int round = 0; round < 400; round++) {
+        int alive = getpid() == 1 ? (kill(-1, SIGKILL) == 0) : kill_children();
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (alive == 0 && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+            break;
+        sleep_ms(2);
+    }
+    sandbox_collect_report(sb);
+    send_message(info_fd, MSG_DONE, status, sb->layers);
+    _exit(0);
+}
+
+/* After init ended: the program's status and the layers that applied. */
+static void read_messages(int fd, struct keeper_report *r, bool *done)
+{
+    struct run_message m;
+    *done = false;
+    while (read(fd, &m, sizeof m) == (ssize_t)sizeof m) {
+        r->layers |= m.layers;
+        if (m.kind == MSG_DONE) {
+            r->status = m.status;
+            *done = true;
+        }
+    }
+}
+
 static void keeper(const struct proc_spec *spec, int report_fd, pid_t grader)
 {
     struct keeper_report r = {0};
@@ -310,13 +429,31 @@ static void keeper(const struct proc_spec *spec, int report_fd, pid_t grader)
     char cgroup[256];
     /* A run that leaves daemons behind must not have them killed with its cgroup. */
     cgroup_create(spec->keep_orphans ? 0 : spec->limits.processes, cgroup, sizeof cgroup);
-    isolate(spec->isolation);
+    struct sandbox_run sb;
+    int info[2] = {-1, -1};
+    if (spec->sandbox) {
+        sandbox_keeper_setup(spec->sandbox, &sb);
+        if (cgroup[0])
+            sb.layers |= SB_CGROUP;
+        if (pipe2(info, O_CLOEXEC | O_NONBLOCK) != 0)
+            _exit(125);
+    } else {
+        isolate(spec->isolation);
+    }
     double start = now_seconds(), full_since = 0;
+    pid_t self = getpid();
     pid_t child = fork();
     if (child < 0)
         _exit(125);
-    if (child == 0) /* exec resets our handlers; fork clears PDEATHSIG */
-        exec_program(spec, cgroup);
+    if (child == 0) { /* exec resets our handlers; fork clears PDEATHSIG */
+        if (spec->sandbox) {
+            close(info[0]);
+            run_init(spec, cgroup, &sb, info[1], self);
+        }
+        exec_program(spec, cgroup, NULL, -1);
+    }
+    if (spec->sandbox)
+        close(info[1]);
     setpgid(child, child); /* also done in the child; whichever runs first wins */
 
     for (;;) {
@@ -340,15 +477,25 @@ static void keeper(const struct proc_spec *spec, int report_fd, pid_t grader)
             r.timed_out = 1; /* stopped from outside, like a time-out */
             kill(-child, SIGKILL);
             kill(child, SIGKILL);
+            cgroup_kill(cgroup);
         }
         if (!r.timed_out && (over_time || keeper_interrupted)) {
             r.timed_out = 1;
             kill(-child, SIGKILL);
             kill(child, SIGKILL);
+            cgroup_kill(cgroup);
         }
         sleep_ms(5);
     }
     r.seconds = now_seconds() - start;
+    if (spec->sandbox) {
+        bool done;
+        read_messages(info[0], &r, &done);
+        close(info[0]);
+        if (!done && !r.timed_out)
+            r.status = -1; /* init died without a word: the run is lost */
+        sandbox_keeper_cleanup(&sb);
+    }
     if (spec->keep_orphans) {
         /* Exiting hands the daemons the program detached to our own parent's
          * reaper (init), where a broker started by a script belongs. */
@@ -373,10 +520,56 @@ static void keeper(const struct proc_spec *spec, int report_fd, pid_t grader)
     _exit(w == (ssize_t)sizeof r ? 0 : 1);
 }
 
+/* Says once per grader that student code runs with fewer fences. */
+static void note_unprivileged(void)
+{
+    static bool said;
+    if (said || sandbox_privileged())
+        return;
+    said = true;
+    fprintf(stderr, "wirebook: not running as root, so student code runs as you, fenced only by "
+                    "what the kernel allows an ordinary user (a user namespace where allowed, "
+                    "no_new_privs, seccomp, limits; no separate user, no cgroup); results.json "
+                    "lists the layers\n");
+}
+
+/* True when pid is stopped (SIGSTOP, or traced). */
+static bool process_stopped(pid_t pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    bool stopped = false;
+    if (f && fgets(buf, sizeof buf, f)) {
+        const char *paren = strrchr(buf, ')');
+        stopped = paren && paren[1] == ' ' && (paren[2] == 'T' || paren[2] == 't');
+    }
+    if (f)
+        fclose(f);
+    return stopped;
+}
+
+/* Ends a keeper that stopped answering and what its run left. */
+static void end_lost_keeper(pid_t k)
+{
+    kill(k, SIGKILL);
+    while (waitpid(k, NULL, 0) < 0 && errno == EINTR)
+        ;
+    for (const char **p = cgroup_parents; *p; p++) {
+        char dir[256];
+        snprintf(dir, sizeof dir, "%s/wirebook-%d", *p, (int)k);
+        if (access(dir, F_OK) == 0)
+            cgroup_remove(dir);
+    }
+    sandbox_forget_keeper(k);
+}
+
 int proc_run(const struct proc_spec *spec, struct proc_outcome *out)
 {
     memset(out, 0, sizeof *out);
     out->exit_code = -1;
+    if (spec->sandbox)
+        note_unprivileged();
     int fds[2];
     if (pipe(fds) != 0)
         return -1;
@@ -394,21 +587,48 @@ int proc_run(const struct proc_spec *spec, struct proc_outcome *out)
     }
     close(fds[1]);
 
+    /* Wait for the keeper's report, but only so long: a keeper that was
+     * stopped (SIGSTOP) would otherwise hold the grader forever. A healthy
+     * keeper ends its run at the limit and needs a few seconds to sweep; a
+     * stopped one is given up at the limit itself. */
     struct keeper_report r;
-    ssize_t got;
-    do
-        got = read(fds[0], &r, sizeof r);
-    while (got < 0 && errno == EINTR);
+    ssize_t got = -1;
+    double start = now_seconds();
+    double limit = start + spec->timeout_ms / 1000.0;
+    double deadline = limit + KEEPER_GRACE_MS / 1000.0;
+    for (;;) {
+        double now = now_seconds();
+        if (now > deadline || (now > limit && process_stopped(k)))
+            break;
+        struct pollfd p = {.fd = fds[0], .events = POLLIN};
+        int ready = poll(&p, 1, 250);
+        if (ready < 0 && errno != EINTR)
+            break;
+        if (ready > 0) {
+            do
+                got = read(fds[0], &r, sizeof r);
+            while (got < 0 && errno == EINTR);
+            break;
+        }
+    }
     close(fds[0]);
+    if (got != (ssize_t)sizeof r) {
+        /* Stopped or killed from outside: end it and say so. */
+        end_lost_keeper(k);
+        out->started = true;
+        out->keeper_lost = true;
+        out->timed_out = true;
+        out->seconds = spec->timeout_ms / 1000.0;
+        return 0;
+    }
     int kstatus;
     while (waitpid(k, &kstatus, 0) < 0 && errno == EINTR)
         ;
-    if (got != (ssize_t)sizeof r)
-        return -1;
 
     out->timed_out = r.timed_out && !r.process_limit;
     out->process_limit = r.process_limit;
     out->seconds = r.seconds;
+    out->layers = r.layers;
     if (WIFEXITED(r.status)) {
         out->exit_code = WEXITSTATUS(r.status);
         /* 126/127 come from exec_program when the program never ran */
@@ -439,7 +659,11 @@ const char *proc_signal_words(int sig)
 const char *proc_describe(const struct proc_outcome *o, int timeout_ms)
 {
     static char text[200];
-    if (o->process_limit)
+    if (o->keeper_lost)
+        snprintf(text, sizeof text,
+                 "was ended from outside: the grader's keeper process that supervises it was "
+                 "stopped or killed");
+    else if (o->process_limit)
         snprintf(text, sizeof text,
                  "was stopped: it kept all the processes it may have "
                  "(a fork bomb, or fork in a loop)");

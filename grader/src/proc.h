@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+struct sandbox_spec;
+
 struct proc_limits {
     int cpu_seconds; /* RLIMIT_CPU per process, 0 = none */
     long memory_mb;  /* RLIMIT_AS per process, 0 = none (sanitizers need none) */
@@ -32,6 +34,9 @@ struct proc_spec {
     struct proc_limits limits;
     bool keep_orphans;             /* leave daemons it detached running (broker scripts) */
     enum proc_isolation isolation; /* namespaces need root; without it, limits only */
+    /* Student code: run it in this sandbox (sandbox.c), which replaces
+     * `isolation`. NULL for the grader's own tools. */
+    const struct sandbox_spec *sandbox;
 };
 
 struct proc_outcome {
@@ -41,6 +46,8 @@ struct proc_outcome {
     bool timed_out;     /* killed by the wall-clock limit */
     bool process_limit; /* killed for sitting at its process cap (a fork bomb) */
     double seconds;     /* wall time */
+    bool keeper_lost;   /* the keeper was stopped or killed: the run was ended from outside */
+    unsigned layers;    /* the sandbox layers that applied (enum sandbox_layer) */
 };
 
 /* Runs spec and waits for it. The program gets its own process group; a

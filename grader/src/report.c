@@ -7,6 +7,7 @@
  */
 #include "grade.h"
 #include "late.h"
+#include "sandbox.h"
 #include "util.h"
 #include "wb_utf8.h"
 
@@ -189,10 +190,16 @@ static const char *test_visibility(const struct wb_test_spec *spec)
 static json_t *exercise_json(const struct exercise_result *r)
 {
     const char *state = exercise_state_words(r->state);
-    return json_pack("{s:s, s:s, s:f, s:f, s:s, s:o, s:f}", "chapter", r->ex->chapter->id,
-                     "exercise", r->ex->id, "score", r->score, "max_score", r->max, "state",
-                     state ? state : "graded", "message",
-                     r->message ? text_json(r->message) : json_null(), "seconds", r->seconds);
+    json_t *e = json_pack("{s:s, s:s, s:f, s:f, s:s, s:o, s:f}", "chapter", r->ex->chapter->id,
+                          "exercise", r->ex->id, "score", r->score, "max_score", r->max, "state",
+                          state ? state : "graded", "message",
+                          r->message ? text_json(r->message) : json_null(), "seconds", r->seconds);
+    /* Which sandbox layers held while its tests ran (sandbox.c). */
+    char *layers = r->isolation ? sandbox_layers_text(r->isolation) : NULL;
+    if (e && layers)
+        json_object_set_new(e, "isolation", json_string(layers));
+    free(layers);
+    return e;
 }
 
 /* Gradescope entries of one exercise. When none of its tests ran (no
@@ -263,6 +270,23 @@ static int add_quiz_tests(json_t *tests, json_t *quizzes, const struct quiz_resu
     return rc;
 }
 
+/* The sandbox layers that held for every test run of the grade. */
+static void add_isolation(json_t *root, const struct grade_run *run)
+{
+    unsigned all = SB_ALL_LAYERS;
+    bool any = false;
+    for (size_t i = 0; i < run->nexercises; i++)
+        if (run->exercises[i].isolation) {
+            all &= run->exercises[i].isolation;
+            any = true;
+        }
+    char *text = sandbox_layers_text(any ? all : 0);
+    json_t *extra = json_object_get(root, "extra_data");
+    if (text && extra)
+        json_object_set_new(extra, "isolation", json_string(text));
+    free(text);
+}
+
 /* Where the exercise's chapter and the exercise sit in the manifest (1-based). */
 static void exercise_numbers(const struct wb_manifest *m, const struct wb_exercise *e,
                              size_t *chapter_no, size_t *exercise_no)
@@ -314,6 +338,8 @@ int report_results_json(const struct grade_run *run, const char *path)
         free(summary);
         tests = exercises = quizzes = NULL; /* owned by root now, even on failure */
     }
+    if (root)
+        add_isolation(root, run);
     char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
     rc = text && file_write_atomic(path, text, strlen(text)) == 0 ? 0 : -1;
     free(text);

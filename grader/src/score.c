@@ -77,13 +77,13 @@ void score_not_run(struct exercise_result *r, enum exercise_state state, const c
 
 static char *log_tail(const char *log_path, size_t max_bytes)
 {
-    size_t len = 0;
-    char *text = file_read(log_path, &len);
+    bool cut = false;
+    char *text = file_read_tail(log_path, max_bytes, &cut); /* never the whole log */
     if (!text)
         return strdup("");
-    if (len <= max_bytes)
+    if (!cut)
         return text;
-    char *tail = str_printf("[...]%s", text + len - max_bytes);
+    char *tail = str_printf("[...]%s", text);
     free(text);
     return tail;
 }

@@ -1,26 +1,40 @@
 /*
- * screen.c - looks into a student's compiled files before their tests run.
+ * screen.c - compiles a student's files and looks into the objects before
+ * anything of them runs; the objects it passed are the ones build.c links.
  *
- * Some things in a student file would run outside any test, or end or leave
- * the test process, where the grader's checks cannot see them: a constructor
- * or destructor runs inside the test runner and could rewrite the report it
- * writes at exit; exit(0) in a test ends it before its assertions; fork()
- * leaves a process that could outlive the runner; dlsym()/syscall() reach any
- * of these by another name. None of them is needed by an exercise.
+ * Student code is linked into the test binary, next to the runner that
+ * decides the verdict, so an object may only bring functions, never change
+ * how the runner works:
+ *   - each student file is compiled once, in the staged chapter (so
+ *     `__has_include` and relative includes see exactly what the build
+ *     sees), inside the sandbox (sandbox.c), where solutions/ and the rest
+ *     of the course do not exist;
+ *   - every global symbol the object defines is made local unless a header
+ *     of the chapter declares it (objcopy --keep-global-symbols): a student
+ *     cannot replace main, wb_report_write, json_dumpf or a criterion_*
+ *     function, because a local symbol never satisfies another object;
+ *   - then that same object is read: a constructor or destructor section, an
+ *     IFUNC symbol (its resolver runs when the binary loads), an executable
+ *     stack, a raw syscall / int 0x80 / sysenter instruction (objdump), or a
+ *     call outside the chapter's allowlist refuses the exercise.
+ * The allowlist is a libc subset (no exit, fork, exec, kill, mmap...), the
+ * functions of the chapter's libraries (by prefix: curl_, MHD_, json_,
+ * grpc_, amqp_, rd_kafka_...) and whatever the chapter's headers declare;
+ * never criterion_*, cr_*, wb_*, dl* or syscall.
  *
- * How: each student file of the exercise is compiled on its own with `-c`
- * (without sanitizers, whose module constructors would be flagged), and the
- * object is read as ELF: a section of type INIT_ARRAY / FINI_ARRAY /
- * PREINIT_ARRAY or named .ctors / .dtors is a constructor or destructor, and
- * an undefined symbol from the list below is a call the file may not make.
- * A flagged exercise is not run and scores zero, with a message that says
- * which file and what was found. Screening is a first fence, not the only
- * one: code that evades it (an inline `syscall` instruction) still meets the
- * runner's checks, the limits and the process sweep of proc.c.
+ * Why headers and not the manifest: the headers are the exercise's contract
+ * (what the tests call), they are the instructor's copies staged from the
+ * course, and an identifier that appears in them is exactly what another
+ * object may need; a name like main or wb_report_write never does.
+ * A refused exercise is not run and scores zero, with a message naming the
+ * file and what was found.
  */
 #include "pipeline.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <elf.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,18 +44,23 @@
 typedef Elf64_Ehdr elf_ehdr;
 typedef Elf64_Shdr elf_shdr;
 typedef Elf64_Sym elf_sym;
+typedef Elf64_Rela elf_rela;
 #define ELF_NATIVE_CLASS ELFCLASS64
+#define ELF_ST_TYPE_ ELF64_ST_TYPE
+#define ELF_ST_BIND_ ELF64_ST_BIND
+#define ELF_R_SYM_ ELF64_R_SYM
 #else
 typedef Elf32_Ehdr elf_ehdr;
 typedef Elf32_Shdr elf_shdr;
 typedef Elf32_Sym elf_sym;
+typedef Elf32_Rela elf_rela;
 #define ELF_NATIVE_CLASS ELFCLASS32
+#define ELF_ST_TYPE_ ELF32_ST_TYPE
+#define ELF_ST_BIND_ ELF32_ST_BIND
+#define ELF_R_SYM_ ELF32_R_SYM
 #endif
 
-extern char **environ;
-
-#define SCREEN_COMPILE_TIMEOUT_MS 180000
-
+/* Calls refused with a reason a student understands. */
 static const struct {
     const char *symbol;
     const char *why;
@@ -84,9 +103,71 @@ static const struct {
     {"unshare", "changes the process's namespaces"},
     {"setns", "changes the process's namespaces"},
     {"syscall", "calls the kernel directly, around these checks"},
-    {"dlopen", "loads code the checks have not seen"},
-    {"dlsym", "looks up functions by name, around these checks"},
-    {"dlvsym", "looks up functions by name, around these checks"},
+    {"mprotect", "makes memory executable: code the checks have not seen"},
+    {"mmap", "maps memory that could hold code the checks have not seen"},
+};
+
+/* Prefixes no student object may call or define: the test runner's and the
+ * test kit's own functions, the dynamic loader. */
+static const char *never_prefixes[] = {"criterion_", "cr_", "wb_", "dl", "_dl", NULL};
+
+/* The libc subset exercises may call ('*' ends a prefix). */
+static const char *libc_allowed[] = {
+    /* memory and strings */
+    "malloc", "calloc", "realloc", "reallocarray", "free", "aligned_alloc", "posix_memalign",
+    "memcpy", "memmove", "memset", "memcmp", "memchr", "memrchr", "memmem", "strlen", "strnlen",
+    "strcpy", "strncpy", "strcat", "strncat", "strcmp", "strncmp", "strcasecmp", "strncasecmp",
+    "strchr", "strrchr", "strstr", "strcasestr", "strdup", "strndup", "strtok", "strtok_r",
+    "strspn", "strcspn", "strpbrk", "strerror", "strerror_r", "__xpg_strerror_r", "strsignal",
+    "stpcpy", "stpncpy", "strsep", "explicit_bzero", "bzero", "strtol", "strtoul", "strtoll",
+    "strtoull", "strtod", "strtof", "strtold", "strtoimax", "strtoumax", "atoi", "atol", "atoll",
+    "atof", "qsort", "bsearch", "abs", "labs", "llabs", "div", "rand", "srand", "rand_r", "random",
+    "srandom", "getenv", "secure_getenv", "abort", "getrandom",
+    /* characters */
+    "isalnum", "isalpha", "isblank", "iscntrl", "isdigit", "isgraph", "islower", "isprint",
+    "ispunct", "isspace", "isupper", "isxdigit", "toupper", "tolower", "__ctype_b_loc",
+    "__ctype_tolower_loc", "__ctype_toupper_loc",
+    /* stdio */
+    "printf", "fprintf", "sprintf", "snprintf", "vprintf", "vfprintf", "vsprintf", "vsnprintf",
+    "dprintf", "vdprintf", "asprintf", "vasprintf", "puts", "fputs", "fputc", "putc", "putchar",
+    "fwrite", "fread", "fgets", "fgetc", "getc", "getline", "getdelim", "fflush", "fopen", "fclose",
+    "fdopen", "fmemopen", "open_memstream", "fseek", "ftell", "rewind", "fileno", "feof", "ferror",
+    "clearerr", "perror", "sscanf", "fscanf", "vsscanf", "setvbuf", "ungetc", "stdout", "stderr",
+    "stdin", "__isoc99_*", "__isoc23_*",
+    /* time */
+    "time", "clock_gettime", "gettimeofday", "nanosleep", "usleep", "sleep", "localtime_r",
+    "gmtime_r", "gmtime", "localtime", "mktime", "timegm", "strftime", "strptime", "difftime",
+    "clock",
+    /* files and descriptors */
+    "read", "write", "close", "pipe", "pipe2", "dup", "dup2", "fcntl", "fcntl64", "poll", "ppoll",
+    "select", "pselect", "lseek", "getpid", "isatty", "open", "open64", "openat", "stat", "fstat",
+    "lstat", "stat64", "fstat64", "access", "unlink", "eventfd", "epoll_create", "epoll_create1",
+    "epoll_ctl", "epoll_wait", "errno", "__errno_location",
+    /* sockets and names */
+    "socket", "bind", "listen", "accept", "accept4", "connect", "send", "recv", "sendto",
+    "recvfrom", "sendmsg", "recvmsg", "setsockopt", "getsockopt", "getsockname", "getpeername",
+    "shutdown", "socketpair", "getaddrinfo", "freeaddrinfo", "gai_strerror", "getnameinfo",
+    "inet_pton", "inet_ntop", "inet_addr", "inet_ntoa", "htons", "htonl", "ntohs", "ntohl",
+    /* threads and signals */
+    "pthread_*", "sem_init", "sem_wait", "sem_trywait", "sem_timedwait", "sem_post", "sem_destroy",
+    "signal", "sigaction", "sigemptyset", "sigaddset", "sigfillset", "sigdelset", "sigprocmask",
+    "raise", "sched_yield",
+    /* maths */
+    "fabs", "floor", "ceil", "sqrt", "pow", "fmin", "fmax", "round", "lround", "log", "exp", "fmod",
+    /* what the compiler itself calls */
+    "__stack_chk_fail", "__stack_chk_guard", "__assert_fail", "__assert_perror_fail", "__atomic_*",
+    "__sync_*", "_GLOBAL_OFFSET_TABLE_", "__tls_get_addr", "__*_chk", "__fdelt_chk", NULL};
+
+/* Functions of the libraries a chapter links, by pkg-config module. */
+static const struct {
+    const char *module;
+    const char *prefixes[4];
+} library_prefixes[] = {
+    {"libcurl", {"curl_", NULL}},         {"libmicrohttpd", {"MHD_", NULL}},
+    {"jansson", {"json_", "jansson_"}},   {"grpc", {"grpc_", "gpr_"}},
+    {"grpc_unsecure", {"grpc_", "gpr_"}}, {"gpr", {"gpr_"}},
+    {"libprotobuf-c", {"protobuf_c_"}},   {"librabbitmq", {"amqp_"}},
+    {"rdkafka", {"rd_kafka_"}},
 };
 
 static const char *forbidden_reason(const char *name)
@@ -94,8 +175,150 @@ static const char *forbidden_reason(const char *name)
     for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++)
         if (strcmp(forbidden[i].symbol, name) == 0)
             return forbidden[i].why;
+    for (const char **p = never_prefixes; *p; p++)
+        if (strncmp(name, *p, strlen(*p)) == 0)
+            return "belongs to the test runner or the loader, not to an exercise";
     return NULL;
 }
+
+/* name matches a list entry: exact, "pre*", or "__*_chk" (fortified libc). */
+static bool in_list(const char *const *list, const char *name)
+{
+    for (const char *const *p = list; *p; p++) {
+        size_t n = strlen(*p);
+        if (strcmp(*p, "__*_chk") == 0) {
+            size_t len = strlen(name);
+            if (len > 6 && strncmp(name, "__", 2) == 0 && strcmp(name + len - 4, "_chk") == 0)
+                return true;
+        } else if (n > 0 && (*p)[n - 1] == '*') {
+            if (strncmp(name, *p, n - 1) == 0)
+                return true;
+        } else if (strcmp(*p, name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- what an exercise may call and export -------------------------------- */
+
+struct names {
+    char **items;
+    size_t n, cap;
+};
+
+static void names_add(struct names *s, const char *name, size_t len)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strlen(s->items[i]) == len && strncmp(s->items[i], name, len) == 0)
+            return;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        char **grown = realloc(s->items, cap * sizeof *grown);
+        if (!grown)
+            return;
+        s->items = grown;
+        s->cap = cap;
+    }
+    char *copy = strndup(name, len);
+    if (copy)
+        s->items[s->n++] = copy;
+}
+
+static bool names_has(const struct names *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->items[i], name) == 0)
+            return true;
+    return false;
+}
+
+static void names_free(struct names *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->items[i]);
+    free(s->items);
+    memset(s, 0, sizeof *s);
+}
+
+/* Adds every identifier of a C header, comments and strings left out. */
+static void add_header_identifiers(struct names *s, const char *path)
+{
+    char *text = file_read(path, NULL);
+    if (!text)
+        return;
+    for (char *p = text; *p;) {
+        if (p[0] == '/' && p[1] == '*') {
+            char *end = strstr(p + 2, "*/");
+            p = end ? end + 2 : p + strlen(p);
+        } else if (p[0] == '/' && p[1] == '/') {
+            p += strcspn(p, "\n");
+        } else if (*p == '"' || *p == '\'') {
+            char quote = *p++;
+            while (*p && *p != quote)
+                p += (*p == '\\' && p[1]) ? 2 : 1;
+            if (*p)
+                p++;
+        } else if (isalpha((unsigned char)*p) || *p == '_') {
+            char *start = p;
+            while (isalnum((unsigned char)*p) || *p == '_')
+                p++;
+            names_add(s, start, (size_t)(p - start));
+        } else {
+            p++;
+        }
+    }
+    free(text);
+}
+
+/* Identifiers of every header in dir (not its subfolders). */
+static void add_headers_of(struct names *s, const char *dir)
+{
+    DIR *d = dir ? opendir(dir) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (!str_ends_with(e->d_name, ".h"))
+            continue;
+        char *path = path_join(dir, e->d_name);
+        if (path)
+            add_header_identifiers(s, path);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+}
+
+struct screen_rules {
+    struct names declared; /* identifiers of the chapter's headers */
+    const struct wb_chapter *chapter;
+    bool sanitize;
+};
+
+/* A function of one of the chapter's libraries (curl_, json_, ...). */
+static bool library_function(const struct screen_rules *r, const char *name)
+{
+    for (size_t m = 0; r->chapter && m < r->chapter->npkg_config; m++)
+        for (size_t i = 0; i < sizeof library_prefixes / sizeof *library_prefixes; i++) {
+            if (strcmp(library_prefixes[i].module, r->chapter->pkg_config[m]) != 0)
+                continue;
+            for (const char *const *p = library_prefixes[i].prefixes; *p; p++)
+                if (strncmp(name, *p, strlen(*p)) == 0)
+                    return true;
+        }
+    return false;
+}
+
+static bool call_allowed(const struct screen_rules *r, const char *name)
+{
+    if (in_list(libc_allowed, name) || names_has(&r->declared, name))
+        return true;
+    if (r->sanitize && (strncmp(name, "__asan_", 7) == 0 || strncmp(name, "__ubsan_", 8) == 0 ||
+                        strncmp(name, "__sanitizer_", 12) == 0))
+        return true;
+    return library_function(r, name);
+}
+
+/* ---- the ELF object -------------------------------------------------------- */
 
 static bool is_constructor_section(const elf_shdr *sh, const char *name)
 {
@@ -122,7 +345,53 @@ static const char *string_at(const char *data, size_t size, const elf_shdr *tabl
     return memchr(s, '\0', table->sh_size - off) ? s : NULL;
 }
 
-char *screen_object(const char *path)
+static bool section_ok(const elf_shdr *sh, size_t size)
+{
+    return sh->sh_offset < size && sh->sh_size <= size - sh->sh_offset;
+}
+
+/* With sanitizers, the compiler adds its own module constructors: an
+ * init/fini array is accepted when every entry points at one of them
+ * (gcc names them _sub_I_00099_N / _sub_D_00099_N). */
+static bool only_sanitizer_constructors(const char *data, size_t size, const elf_ehdr *eh,
+                                        const elf_shdr *sh, size_t array_index)
+{
+    bool any = false;
+    for (size_t i = 0; i < eh->e_shnum; i++) {
+        if (sh[i].sh_type != SHT_RELA || sh[i].sh_info != array_index ||
+            !section_ok(&sh[i], size) || sh[i].sh_link >= eh->e_shnum ||
+            !section_ok(&sh[sh[i].sh_link], size))
+            continue;
+        const elf_shdr *symtab = &sh[sh[i].sh_link];
+        if (symtab->sh_link >= eh->e_shnum)
+            return false;
+        const elf_sym *syms = (const elf_sym *)(data + symtab->sh_offset);
+        size_t nsyms = symtab->sh_size / sizeof(elf_sym);
+        const elf_rela *rel = (const elf_rela *)(data + sh[i].sh_offset);
+        for (size_t k = 0; k < sh[i].sh_size / sizeof(elf_rela); k++) {
+            size_t idx = ELF_R_SYM_(rel[k].r_info);
+            if (idx >= nsyms)
+                return false;
+            /* The entry names a section + offset: the function there. */
+            if (ELF_ST_TYPE_(syms[idx].st_info) == STT_SECTION)
+                for (size_t f = 0; f < nsyms; f++)
+                    if (ELF_ST_TYPE_(syms[f].st_info) == STT_FUNC &&
+                        syms[f].st_shndx == syms[idx].st_shndx &&
+                        (int64_t)syms[f].st_value == (int64_t)rel[k].r_addend) {
+                        idx = f;
+                        break;
+                    }
+            const char *name = string_at(data, size, &sh[symtab->sh_link], syms[idx].st_name);
+            if (!name || (strncmp(name, "_sub_I_00099_", 13) != 0 &&
+                          strncmp(name, "_sub_D_00099_", 13) != 0))
+                return false;
+            any = true;
+        }
+    }
+    return any;
+}
+
+static char *screen_elf(const char *path, const struct screen_rules *rules)
 {
     size_t size = 0;
     char *data = file_read(path, &size);
@@ -139,35 +408,109 @@ char *screen_object(const char *path)
     }
     const elf_shdr *sh = (const elf_shdr *)(data + eh->e_shoff);
     const elf_shdr *names = &sh[eh->e_shstrndx];
-    bool constructor = false;
+    bool constructor = false, ifunc = false;
     for (size_t i = 0; i < eh->e_shnum; i++) {
         const char *name = string_at(data, size, names, sh[i].sh_name);
-        if (!constructor && is_constructor_section(&sh[i], name ? name : "")) {
+        if (!constructor && is_constructor_section(&sh[i], name ? name : "") &&
+            !(rules && rules->sanitize && only_sanitizer_constructors(data, size, eh, sh, i))) {
             constructor = true;
             sb_puts(&found, "\n  - a constructor or destructor (code that runs outside any "
                             "test, inside the test runner)");
         }
+        if (name && strcmp(name, ".note.GNU-stack") == 0 && (sh[i].sh_flags & SHF_EXECINSTR))
+            sb_puts(&found, "\n  - asks for an executable stack");
         if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum ||
-            sh[i].sh_entsize != sizeof(elf_sym) || sh[i].sh_offset >= size ||
-            sh[i].sh_size > size - sh[i].sh_offset)
+            sh[i].sh_entsize != sizeof(elf_sym) || !section_ok(&sh[i], size))
             continue;
         const elf_sym *syms = (const elf_sym *)(data + sh[i].sh_offset);
         size_t nsyms = sh[i].sh_size / sizeof(elf_sym);
         for (size_t k = 0; k < nsyms; k++) {
-            if (syms[k].st_shndx != SHN_UNDEF || syms[k].st_name == 0)
+            if (syms[k].st_name == 0)
                 continue;
             const char *sym = string_at(data, size, &sh[sh[i].sh_link], syms[k].st_name);
-            const char *why = sym ? forbidden_reason(sym) : NULL;
+            if (!sym)
+                continue;
+            if (ELF_ST_TYPE_(syms[k].st_info) == STT_GNU_IFUNC && !ifunc) {
+                ifunc = true;
+                sb_printf(&found,
+                          "\n  - an IFUNC symbol (%s): its resolver runs when the "
+                          "test binary loads, outside any test",
+                          sym);
+            }
+            if (syms[k].st_shndx != SHN_UNDEF) {
+                /* Defining a runner's name, even one made local, is a sign
+                 * of intent: say so rather than leave it to the linker. */
+                int type = ELF_ST_TYPE_(syms[k].st_info);
+                if ((type == STT_FUNC || type == STT_OBJECT || type == STT_NOTYPE) &&
+                    (strcmp(sym, "main") == 0 || forbidden_reason(sym) ||
+                     (rules && library_function(rules, sym) && !names_has(&rules->declared, sym))))
+                    sb_printf(&found,
+                              "\n  - defines %s, a name only the test runner or the "
+                              "C library may define",
+                              sym);
+                continue;
+            }
+            char base[256];
+            snprintf(base, sizeof base, "%.*s", (int)strcspn(sym, "@"), sym); /* foo@VERSION */
+            const char *why = forbidden_reason(base);
             if (why)
-                sb_printf(&found, "\n  - calls %s(): %s", sym, why);
+                sb_printf(&found, "\n  - calls %s(): %s", base, why);
+            else if (rules && !call_allowed(rules, base))
+                sb_printf(&found,
+                          "\n  - calls %s(), which no exercise of this chapter needs "
+                          "(only a subset of libc and the chapter's libraries)",
+                          base);
         }
     }
     free(data);
     return found.len ? sb_take(&found) : NULL;
 }
 
+char *screen_object(const char *path)
+{
+    return screen_elf(path, NULL);
+}
+
+/* Raw kernel calls in the object's code, from objdump's disassembly. */
+static char *screen_instructions(const struct build_ctx *b, const char *obj, const char *dir)
+{
+    char *listing = path_join(dir, "objdump.txt");
+    char *argv[] = {"objdump", "-d", "--no-show-raw-insn", (char *)obj, NULL};
+    struct proc_outcome o;
+    char *found = NULL;
+    if (!listing || build_run_tool(b, argv, dir, listing, &o) != 0 || o.exit_code != 0) {
+        found = strdup("\n  - the grader could not disassemble it (is binutils installed?)");
+        goto out;
+    }
+    /* Line by line: a listing can be large, and every line must be seen. */
+    FILE *f = fopen(listing, "r");
+    if (!f) {
+        found = strdup("\n  - the grader could not read its disassembly");
+        goto out;
+    }
+    static const char *raw[] = {"\tsyscall", "\tsysenter", "\tint    $0x80", "\tsysret", NULL};
+    bool seen[sizeof raw / sizeof *raw] = {false};
+    char line[4096];
+    while (fgets(line, sizeof line, f))
+        for (size_t r = 0; raw[r]; r++)
+            if (!seen[r] && strstr(line, raw[r]))
+                seen[r] = true;
+    fclose(f);
+    struct strbuf sb = {0};
+    for (size_t r = 0; raw[r]; r++)
+        if (seen[r])
+            sb_printf(&sb, "\n  - a raw `%s` instruction: a kernel call around every check",
+                      raw[r] + 1);
+    found = sb.len ? sb_take(&sb) : NULL;
+out:
+    if (listing)
+        remove(listing);
+    free(listing);
+    return found;
+}
+
 /* The object gcc -c writes for source: its base name with .c -> .o. */
-static char *object_name(const char *dir, const char *source)
+char *screen_object_path(const char *dir, const char *source)
 {
     const char *base = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
     size_t n = strlen(base);
@@ -176,53 +519,81 @@ static char *object_name(const char *dir, const char *source)
     return str_printf("%s/%.*s.o", dir, (int)n, base);
 }
 
-/* Compiles one student file into dir; 0 when the object is there. */
-static int compile_alone(const struct build_ctx *b, const struct wb_chapter *ch, const char *file,
-                         const char *dir, const char *log_path)
+/* Writes the names an object may keep global: its chapter's declarations. */
+static char *write_keep_list(const struct screen_rules *rules, const char *dir)
 {
-    struct build_ctx plain = *b;
-    plain.sanitize = false;
-    plain.werror = false;
-    char **argv = build_command(&plain, ch, &file, 1, NULL, false);
-    size_t n = 0;
-    while (argv && argv[n])
-        n++;
-    char **grown = argv ? realloc(argv, (n + 2) * sizeof *grown) : NULL;
-    if (!grown) {
-        free_argv(argv);
-        return -1;
+    struct strbuf sb = {0};
+    for (size_t i = 0; i < rules->declared.n; i++)
+        if (!forbidden_reason(rules->declared.items[i]) &&
+            strcmp(rules->declared.items[i], "main") != 0)
+            sb_printf(&sb, "%s\n", rules->declared.items[i]);
+    char *path = path_join(dir, "exports.txt");
+    int rc = path ? file_write_atomic(path, sb.data ? sb.data : "", sb.len) : -1;
+    sb_free(&sb);
+    if (rc != 0) {
+        free(path);
+        return NULL;
     }
-    grown[n] = strdup("-c");
-    grown[n + 1] = NULL;
-    struct proc_spec spec = {.argv = grown,
-                             .envp = environ,
-                             .cwd = dir,
-                             .output_path = log_path,
-                             .timeout_ms = SCREEN_COMPILE_TIMEOUT_MS};
-    struct proc_outcome o;
-    int rc = grown[n] && proc_run(&spec, &o) == 0 && o.exit_code == 0 ? 0 : -1;
-    free_argv(grown);
-    return rc;
+    return path;
+}
+
+/* The grader's own hostile corpus (grader/tests/hostile_test.sh) grades
+ * some cases a second time with the checks below turned off, to prove that
+ * the sandbox holds on its own when a trick gets past screening. Only whoever
+ * starts the grader sets its environment; objects are still localized. */
+static bool unscreened_for_tests(void)
+{
+    const char *v = getenv("WIREBOOK_UNSCREENED_FOR_TESTS");
+    return v && strcmp(v, "1") == 0;
 }
 
 char *screen_exercise(const struct build_ctx *b, const struct wb_exercise *e, const char *dir,
                       const char *log_path)
 {
-    if (mkdir_p(dir) != 0)
+    if (remove_tree(dir) != 0 || mkdir_p(dir) != 0)
         return str_printf("cannot create %s to screen the student files", dir);
+    struct screen_rules rules = {.chapter = e->chapter, .sanitize = b->sanitize};
+    add_headers_of(&rules.declared, b->work_dir);
+    add_headers_of(&rules.declared, b->gen_dir);
+    char *keep = write_keep_list(&rules, dir);
     struct strbuf sb = {0};
-    for (size_t i = 0; i < e->nfiles; i++) {
-        /* A file that does not compile alone is left to the build, which
-         * reports the compiler's message. */
-        if (compile_alone(b, e->chapter, e->files[i], dir, log_path) != 0)
-            continue;
-        char *obj = object_name(dir, e->files[i]);
-        char *found = obj ? screen_object(obj) : strdup("out of memory");
-        if (found)
+    for (size_t i = 0; keep && i < e->nfiles; i++) {
+        char *obj = screen_object_path(dir, e->files[i]);
+        if (!obj)
+            break;
+        /* A file that does not compile leaves no object: the build reports
+         * the compiler's message from the log. */
+        if (build_student_object(b, e->files[i], obj, dir, log_path) != 0) {
+            free(obj);
+            break;
+        }
+        char *keep_opt = str_printf("--keep-global-symbols=%s", keep);
+        char *objcopy[] = {"objcopy", keep_opt, obj, NULL};
+        struct proc_outcome o;
+        char *found = NULL;
+        if (!keep_opt || build_run_tool(b, objcopy, dir, log_path, &o) != 0 || o.exit_code != 0)
+            found = strdup("\n  - the grader could not rewrite its symbols (objcopy failed)");
+        if (!found && !unscreened_for_tests()) {
+            char *in_elf = screen_elf(obj, &rules);
+            char *in_code = screen_instructions(b, obj, dir);
+            found = in_elf || in_code
+                        ? str_printf("%s%s", in_elf ? in_elf : "", in_code ? in_code : "")
+                        : NULL;
+            free(in_elf);
+            free(in_code);
+        }
+        if (found) {
             sb_printf(&sb, "%s%s/%s:%s", sb.len ? "\n" : "", e->chapter->id, e->files[i], found);
+            remove(obj); /* never linked */
+        }
         free(found);
+        free(keep_opt);
         free(obj);
     }
+    if (!keep)
+        sb_puts(&sb, "cannot write the list of exported names");
+    free(keep);
+    names_free(&rules.declared);
     if (sb.len == 0)
         return NULL;
     sb_puts(&sb, "\nStudent files may not contain these (they could change how the tests run "

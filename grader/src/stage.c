@@ -13,6 +13,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* A real folder, not a symbolic link to one. */
+static bool real_dir(const char *path)
+{
+    struct stat st;
+    return path && lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 char *stage_submission_dir(const char *submission)
 {
     char *abs = path_absolute(submission);
@@ -20,8 +27,10 @@ char *stage_submission_dir(const char *submission)
         free(abs);
         return NULL;
     }
+    /* A `chapters` link (to another student, to solutions/) is not followed:
+     * the submission is then graded as if it had no such folder. */
     char *nested = path_join(abs, "chapters");
-    if (nested && path_is_dir(nested)) {
+    if (real_dir(nested)) {
         free(abs);
         return nested;
     }
@@ -45,7 +54,12 @@ int stage_chapter(const struct wb_manifest *m, const struct wb_chapter *ch,
                  strerror(errno));
         goto out;
     }
-    for (size_t i = 0; i < ch->nexercises; i++) {
+    /* Links are never followed: a chapter folder that is a symbolic link
+     * (to another submission, to solutions/) counts as missing. */
+    char *sub_ch = str_printf("%s/%s", submission_dir, ch->id);
+    bool chapter_ok = real_dir(sub_ch);
+    free(sub_ch);
+    for (size_t i = 0; chapter_ok && i < ch->nexercises; i++) {
         const struct wb_exercise *e = &ch->exercises[i];
         for (size_t k = 0; k < e->nfiles; k++) {
             char *src = str_printf("%s/%s/%s", submission_dir, ch->id, e->files[k]);
@@ -80,5 +94,8 @@ char *stage_missing_files(const struct wb_exercise *e, const char *work_dir)
             sb_printf(&sb, "%s%s/%s", sb.len ? ", " : "", e->chapter->id, e->files[k]);
         free(path);
     }
+    if (sb.len)
+        sb_puts(&sb, " (a file or folder that is a symbolic link counts as missing: links are "
+                     "never followed)");
     return sb.len ? sb_take(&sb) : (sb_free(&sb), NULL);
 }

@@ -2,31 +2,44 @@
  * submission.c - takes a submission in the forms students hand them in: a
  * folder (a git checkout is one), a .zip, or a .tar.gz / .tgz.
  *
- * Archives come from students, so they are unpacked defensively, with
- * Debian's unzip and tar:
- *   - the listing is read first: an absolute name, a `..` component, a
- *     symlink, a hard link or a device refuses the whole archive, as does
- *     more than MAX_ENTRIES entries or MAX_BYTES unpacked;
- *   - the unpacking runs under proc.c's limits (time, file size);
+ * Archives come from students, so they are unpacked defensively with
+ * libarchive, in a child process that runs as the sandbox's run user (when
+ * the grader is root) under CPU, memory and file size limits and a wall
+ * limit:
+ *   - every entry is checked before anything of it is written: an absolute
+ *     name, a `..` component, a symlink, a hard link or a device refuses the
+ *     whole archive, as do more than MAX_ENTRIES entries;
+ *   - the bytes really written are counted as they are written (a listing
+ *     can lie about sizes: a zip bomb says 1000 bytes and holds 1 GB), and
+ *     the archive is refused as soon as they pass MAX_BYTES;
+ *   - a refused or failed unpack leaves nothing behind;
  *   - the unpacked tree is walked again: anything that is not a plain file
- *     or folder refuses it (what the listing hid cannot slip through).
+ *     or folder refuses it.
  * Staging (stage.c) then copies only the manifest's student files, and only
  * when they are plain files, so nothing else in a submission is ever used.
  */
 #include "pipeline.h"
+#include "sandbox.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
-
-extern char **environ;
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #define MAX_ENTRIES 5000
 #define MAX_BYTES (64L << 20)
-#define UNPACK_TIMEOUT_MS 60000
+#define UNPACK_SECONDS 60
 
 enum archive_kind { NOT_ARCHIVE, ZIP, TAR_GZ };
 
@@ -42,18 +55,6 @@ static enum archive_kind archive_kind(const char *path)
 bool submission_is_archive(const char *path)
 {
     return archive_kind(path) != NOT_ARCHIVE;
-}
-
-/* Runs a tool with its output in out_path; 0 when it exited 0. */
-static int run_tool(char **argv, const char *out_path)
-{
-    struct proc_spec spec = {.argv = argv,
-                             .envp = environ,
-                             .output_path = out_path,
-                             .timeout_ms = UNPACK_TIMEOUT_MS,
-                             .limits = {.file_mb = MAX_BYTES >> 20}};
-    struct proc_outcome o;
-    return proc_run(&spec, &o) == 0 && o.exit_code == 0 ? 0 : -1;
 }
 
 /* An entry name that would land outside the folder it is unpacked in. */
@@ -72,90 +73,190 @@ static bool escapes(const char *name)
     return false;
 }
 
-/* Checks the names (one per line) of an archive's listing. */
-static int check_names(char *names, const char *archive, char *err, size_t errlen)
+/* Creates the folders of rel (a checked entry name) below dir. */
+static int make_parents(const char *dir, const char *rel)
 {
-    size_t count = 0;
-    for (char *line = strtok(names, "\n"); line; line = strtok(NULL, "\n")) {
-        if (escapes(line)) {
-            snprintf(err, errlen, "%s: refused: the entry '%s' would unpack outside its folder",
-                     archive, line);
-            return -1;
-        }
-        if (++count > MAX_ENTRIES) {
-            snprintf(err, errlen, "%s: refused: more than %d entries", archive, MAX_ENTRIES);
-            return -1;
-        }
+    char *path = path_join(dir, rel);
+    char *slash = path ? strrchr(path, '/') : NULL;
+    int rc = -1;
+    if (slash) {
+        *slash = '\0';
+        rc = mkdir_p(path);
     }
-    return 0;
+    free(path);
+    return rc;
 }
 
-/* Checks the long listing: each entry line starts with its mode string
- * ("-rw-r--r--", "drwxr-xr-x", "lrwxrwxrwx"...) and holds its size in the
- * size_field'th blank-separated field. Only files and folders may be there. */
-static int check_types(char *listing, enum archive_kind kind, const char *archive, char *err,
-                       size_t errlen)
+/* Writes the current entry's data to dir/rel, adding to *total; -1 with
+ * err set when it cannot, or when *total passes MAX_BYTES. */
+static int write_entry(struct archive *a, const char *dir, const char *rel, long long *total,
+                       const char *archive, char *err, size_t errlen)
 {
-    long long total = 0;
-    for (char *line = strtok(listing, "\n"); line; line = strtok(NULL, "\n")) {
-        char mode[32], second[64], third[64], fourth[64];
-        if (sscanf(line, "%31s %63s %63s %63s", mode, second, third, fourth) != 4)
-            continue;
-        const char *size;
-        if (kind == ZIP) { /* "-rw-r--r--  3.0 unx  123 tx stor DATE TIME NAME" */
-            if (!(second[0] >= '0' && second[0] <= '9' && second[1] == '.'))
-                continue; /* the header and trailer lines */
-            size = fourth;
-        } else { /* "-rw-r--r-- user/group 123 DATE TIME NAME" */
-            size = third;
+    char *path = path_join(dir, rel);
+    int fd = path && make_parents(dir, rel) == 0
+                 ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)
+                 : -1;
+    free(path);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot write %s: %s", archive, rel, strerror(errno));
+        return -1;
+    }
+    char buf[65536];
+    la_ssize_t n;
+    int rc = 0;
+    while ((n = archive_read_data(a, buf, sizeof buf)) > 0) {
+        *total += n;
+        if (*total > MAX_BYTES) {
+            snprintf(err, errlen,
+                     "%s: refused: it unpacks to more than %ld MB (counted while unpacking; "
+                     "the archive's own listing may say less)",
+                     archive, MAX_BYTES >> 20);
+            rc = -1;
+            break;
         }
-        if (mode[0] != '-' && mode[0] != 'd') {
+        if (write(fd, buf, (size_t)n) != n) {
+            snprintf(err, errlen, "%s: cannot write %s: %s", archive, rel, strerror(errno));
+            rc = -1;
+            break;
+        }
+    }
+    if (rc == 0 && n < 0) {
+        snprintf(err, errlen, "%s: damaged at %s: %s", archive, rel, archive_error_string(a));
+        rc = -1;
+    }
+    if (close(fd) != 0 && rc == 0) {
+        snprintf(err, errlen, "%s: cannot write %s: %s", archive, rel, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
+/* Unpacks archive into dir, checking each entry first. */
+static int extract(const char *archive, enum archive_kind kind, const char *dir, char *err,
+                   size_t errlen)
+{
+    struct archive *a = archive_read_new();
+    if (!a) {
+        snprintf(err, errlen, "archive_read_new failed");
+        return -1;
+    }
+    if (kind == ZIP)
+        archive_read_support_format_zip(a);
+    else {
+        archive_read_support_filter_gzip(a);
+        archive_read_support_format_tar(a);
+    }
+    if (archive_read_open_filename(a, archive, 65536) != ARCHIVE_OK) {
+        snprintf(err, errlen, "%s: cannot read the archive (is it damaged?): %s", archive,
+                 archive_error_string(a));
+        archive_read_free(a);
+        return -1;
+    }
+    struct archive_entry *entry;
+    long long total = 0;
+    size_t count = 0;
+    int rc = 0, r;
+    while (rc == 0 && (r = archive_read_next_header(a, &entry)) == ARCHIVE_OK) {
+        const char *name = archive_entry_pathname(entry);
+        mode_t type = archive_entry_filetype(entry);
+        if (!name || !*name || escapes(name)) {
+            snprintf(err, errlen, "%s: refused: the entry '%s' would unpack outside its folder",
+                     archive, name ? name : "");
+            rc = -1;
+        } else if (++count > MAX_ENTRIES) {
+            snprintf(err, errlen, "%s: refused: more than %d entries", archive, MAX_ENTRIES);
+            rc = -1;
+        } else if (archive_entry_hardlink(entry) || (type != AE_IFREG && type != AE_IFDIR)) {
             snprintf(err, errlen,
                      "%s: refused: it holds a link or a special file (%s); hand in plain "
                      "files only",
-                     archive, line);
-            return -1;
-        }
-        total += atoll(size);
-        if (total > MAX_BYTES) {
-            snprintf(err, errlen, "%s: refused: it unpacks to more than %ld MB", archive,
-                     MAX_BYTES >> 20);
-            return -1;
+                     archive, name);
+            rc = -1;
+        } else if (type == AE_IFDIR) {
+            char *path = path_join(dir, name);
+            rc = path && mkdir_p(path) == 0 ? 0 : -1;
+            if (rc != 0)
+                snprintf(err, errlen, "%s: cannot create %s: %s", archive, name, strerror(errno));
+            free(path);
+        } else {
+            rc = write_entry(a, dir, name, &total, archive, err, errlen);
         }
     }
-    return 0;
+    if (rc == 0 && r != ARCHIVE_EOF) {
+        snprintf(err, errlen, "%s: cannot read the archive (is it damaged?): %s", archive,
+                 archive_error_string(a));
+        rc = -1;
+    }
+    archive_read_free(a);
+    return rc;
 }
 
-/* Lists the archive twice (names, then the long form) and checks both. */
-static int check_listing(const char *archive, enum archive_kind kind, const char *list_path,
-                         char *err, size_t errlen)
+/* Runs extract in a child: the run user (when root), limits, a wall limit.
+ * Its message comes back through a pipe. */
+static int extract_contained(const char *archive, enum archive_kind kind, const char *dir,
+                             char *err, size_t errlen)
 {
-    char *names_argv[] = {"unzip", "-Z1", (char *)archive, NULL};
-    char *long_argv[] = {"unzip", "-Z", (char *)archive, NULL};
-    char *tar_names_argv[] = {"tar", "-tzf", (char *)archive, NULL};
-    char *tar_long_argv[] = {"tar", "-tzvf", (char *)archive, NULL};
-    char **argvs[2] = {kind == ZIP ? names_argv : tar_names_argv,
-                       kind == ZIP ? long_argv : tar_long_argv};
-    for (int pass = 0; pass < 2; pass++) {
-        if (run_tool(argvs[pass], list_path) != 0) {
-            char *said = file_read(list_path, NULL);
-            snprintf(err, errlen,
-                     "%s: cannot read the archive with %s (is it damaged? is %s "
-                     "installed?): %.300s",
-                     archive, argvs[pass][0], argvs[pass][0], said ? said : "");
-            free(said);
-            return -1;
-        }
-        char *text = file_read_or_say(list_path, NULL, err, errlen);
-        if (!text)
-            return -1;
-        int rc = pass == 0 ? check_names(text, archive, err, errlen)
-                           : check_types(text, kind, archive, err, errlen);
-        free(text);
-        if (rc != 0)
-            return -1;
+    uid_t uid;
+    gid_t gid;
+    bool drop = sandbox_run_user(&uid, &gid) == 0;
+    if (drop && chown(dir, uid, gid) != 0) {
+        snprintf(err, errlen, "cannot prepare %s: %s", dir, strerror(errno));
+        return -1;
     }
-    return 0;
+    int fds[2];
+    if (pipe(fds) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+        struct rlimit cpu = {UNPACK_SECONDS, UNPACK_SECONDS};
+        struct rlimit mem = {1024L << 20, 1024L << 20};
+        struct rlimit fsize = {MAX_BYTES + 1, MAX_BYTES + 1};
+        signal(SIGXFSZ, SIG_IGN); /* a write past the limit fails instead: counted above */
+        if (setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_AS, &mem) != 0 ||
+            setrlimit(RLIMIT_FSIZE, &fsize) != 0 || (drop && sandbox_become(uid, gid) != 0) ||
+            prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+            dprintf(fds[1], "cannot limit the unpacking: %s", strerror(errno));
+            _exit(1);
+        }
+        char msg[1024] = "";
+        int rc = extract(archive, kind, dir, msg, sizeof msg);
+        if (rc != 0 && write(fds[1], msg, strlen(msg)) < 0)
+            _exit(2);
+        _exit(rc == 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    time_t deadline = time(NULL) + UNPACK_SECONDS;
+    int status = 0;
+    pid_t done;
+    while ((done = waitpid(pid, &status, WNOHANG)) == 0 && time(NULL) < deadline) {
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    if (done == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    ssize_t n = read(fds[0], err, errlen > 0 ? errlen - 1 : 0);
+    close(fds[0]);
+    if (errlen > 0)
+        err[n > 0 ? n : 0] = '\0';
+    if (done == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (errlen > 0 && !err[0])
+        snprintf(err, errlen, "%s: unpacking %s", archive,
+                 done == 0 ? "took too long" : "failed (damaged, or over a limit)");
+    return -1;
 }
 
 /* Walks what was unpacked: plain files and folders only, within the caps. */
@@ -197,37 +298,21 @@ static int check_tree(const char *dir, long long *bytes, size_t *count, char *er
 static char *unpack(const char *archive, enum archive_kind kind, const char *dir, char *err,
                     size_t errlen)
 {
-    char *log = str_printf("%s.log", dir);
-    char *result = NULL;
-    if (!log || remove_tree(dir) != 0 || mkdir_p(dir) != 0) {
+    if (remove_tree(dir) != 0 || mkdir_p(dir) != 0) {
         snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-        goto out;
-    }
-    if (check_listing(archive, kind, log, err, errlen) != 0)
-        goto out;
-    char *unzip_argv[] = {"unzip", "-qq", "-o", (char *)archive, "-d", (char *)dir, NULL};
-    char *tar_argv[] = {"tar",
-                        "-xzf",
-                        (char *)archive,
-                        "-C",
-                        (char *)dir,
-                        "--no-same-owner",
-                        "--no-same-permissions",
-                        NULL};
-    if (run_tool(kind == ZIP ? unzip_argv : tar_argv, log) != 0) {
-        snprintf(err, errlen, "%s: unpacking failed (damaged, or over the size limit); see %s",
-                 archive, log);
-        goto out;
+        return NULL;
     }
     long long bytes = 0;
     size_t count = 0;
-    if (check_tree(dir, &bytes, &count, err, errlen) != 0)
-        goto out;
-    result = path_absolute(dir);
+    char *result = NULL;
+    if (extract_contained(archive, kind, dir, err, errlen) == 0 &&
+        check_tree(dir, &bytes, &count, err, errlen) == 0) {
+        result = path_absolute(dir);
+        if (!result)
+            snprintf(err, errlen, "%s: cannot resolve the unpacked folder", dir);
+    }
     if (!result)
-        snprintf(err, errlen, "%s: cannot resolve the unpacked folder", dir);
-out:
-    free(log);
+        (void)remove_tree(dir); /* nothing of a refused archive stays */
     return result;
 }
 

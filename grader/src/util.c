@@ -176,6 +176,37 @@ int file_write_atomic(const char *path, const char *data, size_t len)
     return rc;
 }
 
+static char *read_part(const char *path, size_t max, bool tail, bool *cut)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    bool more = size > 0 && (size_t)size > max;
+    if (size < 0 || fseek(f, tail && more ? size - (long)max : 0, SEEK_SET) != 0) {
+        fclose(f);
+        return NULL;
+    }
+    char *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max, f) : 0;
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    if (cut)
+        *cut = more;
+    return buf;
+}
+
+char *file_read_tail(const char *path, size_t max, bool *cut)
+{
+    return read_part(path, max, true, cut);
+}
+
+char *file_read_head(const char *path, size_t max, bool *cut)
+{
+    return read_part(path, max, false, cut);
+}
+
 char *file_read_or_say(const char *path, size_t *len, char *err, size_t errlen)
 {
     char *text = file_read(path, len);

@@ -31,6 +31,11 @@ bool str_ends_with(const char *s, const char *suffix);
 
 /* Reads a whole file; *len (if not NULL) gets its size. NULL on error. */
 char *file_read(const char *path, size_t *len);
+/* At most max bytes of a file: its end (tail) or its start (head), so a
+ * 512 MB log is never read whole. *cut (if not NULL) says whether more was
+ * there. NULL when it cannot be read. */
+char *file_read_tail(const char *path, size_t max, bool *cut);
+char *file_read_head(const char *path, size_t max, bool *cut);
 /* Writes via a temporary file and rename, so readers never see half a file. */
 int file_write_atomic(const char *path, const char *data, size_t len);
 int file_copy(const char *from, const char *to);

@@ -49,6 +49,30 @@ Test(hardening, exit_and_fork_are_flagged)
     free(found);
 }
 
+Test(hardening, ifunc_and_runner_names_are_flagged)
+{
+    char *found = screen_source("static int impl(void) { return 1; }\n"
+                                "static void *pick(void) { return (void *)impl; }\n"
+                                "int f(void) __attribute__((ifunc(\"pick\")));\n"
+                                "int main(void) { return 0; }\n"
+                                "void wb_report_write(void) {}\n");
+    cr_assert(found && strstr(found, "IFUNC") && strstr(found, "defines main") &&
+                  strstr(found, "defines wb_report_write"),
+              "IFUNC, main and wb_report_write should be named, got: %s",
+              found ? found : "(nothing)");
+    free(found);
+}
+
+Test(hardening, hand_made_init_array_is_flagged)
+{
+    char *found = screen_source("static void f(void) {}\n"
+                                "__attribute__((used, section(\".init_array\"))) "
+                                "static void (*p)(void) = f;\n");
+    cr_assert(found && strstr(found, "constructor"), "a hand-made .init_array entry: %s",
+              found ? found : "(nothing)");
+    free(found);
+}
+
 Test(hardening, junit_output_is_escaped)
 {
     static struct wb_test_spec spec = {.name = "t<1>", .points = 1};

@@ -1,0 +1,37 @@
+/* hostile: opens the reference solution and the quiz keys by path.
+ * Expected: the course is not in the sandbox's view; zero. */
+#include "http_client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void probe(char *msg, size_t n)
+{
+    static const char *paths[] = {"@COURSE@/solutions/01_rest/http_client.c",
+                                  "@COURSE@/manifest.json", "@COURSE@/quiz", NULL};
+    for (const char **p = paths; *p; p++) {
+        FILE *f = fopen(*p, "r");
+        if (f) {
+            fclose(f);
+            snprintf(msg, n, "ESCAPED: opened %s", *p);
+            return;
+        }
+    }
+    snprintf(msg, n, "blocked: the course is not there (%s)", strerror(errno));
+}
+
+int http_get(const char *url, long timeout_ms, struct http_response *out)
+{
+    (void)url, (void)timeout_ms;
+    memset(out, 0, sizeof *out);
+    probe(out->error, sizeof out->error);
+    return -1;
+}
+
+void http_response_free(struct http_response *resp)
+{
+    free(resp->body);
+    free(resp->content_type);
+    memset(resp, 0, sizeof *resp);
+}
