@@ -231,3 +231,17 @@ void brokers_stop_started(const struct wb_manifest *m)
         free(log);
     }
 }
+
+/* For `grade -j`, whose broker starter is a forked worker (grade.c). */
+bool brokers_started_here(const char *name)
+{
+    const struct broker *b = lookup(name);
+    return b && b->started_here;
+}
+
+void brokers_adopt(const char *name)
+{
+    struct broker *b = lookup(name);
+    if (b)
+        b->started_here = true;
+}

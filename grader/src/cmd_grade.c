@@ -104,12 +104,14 @@ static void grade_usage(FILE *out)
             "usage: wirebook grade [--submission DIR] [--only CHAPTER[/EXERCISE]|quiz]\n"
             "                      [--out DIR] [--sanitize] [--valgrind] [--werror] [--no-quiz]\n"
             "                      [--verbose] [--course DIR] [--expect SPEC]\n"
-            "                      [--test-timeout SECONDS]\n\n"
+            "                      [--test-timeout SECONDS] [-j N]\n\n"
             "Grades a submission laid out like chapters/: a folder, a checkout holding\n"
             "chapters/, or a .zip/.tar.gz/.tgz of one (default: the course's own chapters/).\n"
             "Prints a table (NO_COLOR=1: no colour) and writes OUT/results.json (Gradescope\n"
             "shape) and OUT/results.xml (JUnit).\n"
             "Exits 0 whenever grading ran, whatever the score.\n"
+            "  -j, --jobs N   grade N exercises at once (default: one per CPU); the\n"
+            "                 table and results do not depend on N\n"
             "  --expect SPEC  for the course's own tests: e.g. '*=full' or\n"
             "                 '*=zero,01_rest/http_client=full'; exit 1 when not met\n");
 }
@@ -128,11 +130,12 @@ int cmd_grade(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {"test-timeout", required_argument, NULL, 't'},
                                              {"valgrind", no_argument, NULL, 'V'},
+                                             {"jobs", required_argument, NULL, 'j'},
                                              {NULL, 0, NULL, 0}};
     struct grade_options o = {.quizzes = true, .color = want_color()};
     const char *course = NULL, *out_dir = NULL, *expect = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:V", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:Vj:", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o.submission = optarg; break;
         case 'o': o.only = optarg; break;
@@ -148,6 +151,13 @@ int cmd_grade(int argc, char **argv)
             o.test_timeout = atof(optarg);
             if (o.test_timeout <= 0) {
                 fprintf(stderr, "wirebook grade: --test-timeout takes seconds > 0\n");
+                return 2;
+            }
+            break;
+        case 'j':
+            o.jobs = atoi(optarg);
+            if (o.jobs < 1 || o.jobs > 64) {
+                fprintf(stderr, "wirebook grade: -j takes a number of exercises, 1 to 64\n");
                 return 2;
             }
             break;

@@ -26,6 +26,7 @@ struct grade_options {
     bool color;
     bool quiet_progress; /* no "grading CH/EX ..." lines on stderr */
     double test_timeout; /* caps every test's own limit (seconds), 0 = no cap */
+    int jobs;            /* exercises graded at once; 0 = one per CPU (grade.c) */
 };
 
 enum test_state {

@@ -115,6 +115,10 @@ static int load_tests(struct ctx *c, json_t *jex, const char *where, struct wb_e
         if (!json_is_number(pts) || json_number_value(pts) <= 0)
             return fail(c, here, "\"points\" must be a positive number");
         t->points = json_number_value(pts);
+        json_t *restarts = json_object_get(jt, "restarts_broker");
+        if (restarts && !json_is_boolean(restarts))
+            return fail(c, here, "\"restarts_broker\" must be true or false");
+        t->restarts_broker = json_is_true(restarts);
         if (t->needs && strcmp(t->needs, "real-kafka") != 0 && strcmp(t->needs, "mock-kafka") != 0)
             return fail(c, here, "\"needs\" must be \"real-kafka\" or \"mock-kafka\", not \"%s\"",
                         t->needs);

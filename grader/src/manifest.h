@@ -10,6 +10,7 @@
 #define WB_MANIFEST_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct wb_chapter;
@@ -18,6 +19,9 @@ struct wb_test_spec {
     const char *name; /* Criterion test name inside the exercise's suite */
     double points;
     const char *needs; /* NULL, "real-kafka" or "mock-kafka" */
+    /* The test stops or restarts the chapter's shared broker, so no other
+     * exercise may use that broker while it runs (grade.c schedules it alone). */
+    bool restarts_broker;
 };
 
 struct wb_exercise {

@@ -92,6 +92,8 @@ char **run_environment(const char *scratch_dir, const char *chapter_dir, const c
 void score_exercise(struct exercise_result *r, const char *report_path, const char *log_path,
                     const struct proc_outcome *run, int timeout_ms, double test_timeout,
                     bool kafka_real);
+/* True when test t is run and counted in this run (its "needs" are met). */
+bool score_test_counts(const struct wb_test_spec *t, bool kafka_real);
 /* Marks every test of r as not run, with one reason. */
 void score_not_run(struct exercise_result *r, enum exercise_state state, const char *why,
                    bool kafka_real);
@@ -109,6 +111,10 @@ int brokers_script(const struct wb_manifest *m, const char *name, const char *ac
                    const char *log_path);
 /* Stops brokers this process started. */
 void brokers_stop_started(const struct wb_manifest *m);
+/* Whether this process started broker NAME; brokers_adopt records that a
+ * worker it forked did, so that brokers_stop_started stops it too. */
+bool brokers_started_here(const char *name);
+void brokers_adopt(const char *name);
 bool brokers_kafka_is_real(void);
 
 #endif
