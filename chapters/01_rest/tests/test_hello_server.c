@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 WB_SUITE(hello_server);
 
@@ -43,6 +44,28 @@ Test(hello_server, get_root_says_hello)
                  wb_http_describe(&res));
     cr_assert_str_eq(res.body, HELLO_BODY, "GET %s: expected the body \"%s\", got \"%s\"", url,
                      HELLO_BODY, res.body);
+
+    wb_http_response_free(&res);
+    hello_server_stop(server);
+}
+
+Test(hello_server, connection_stays_open_for_the_next_request)
+{
+    struct hello_server *server = start_any_port();
+    char url[128];
+    url_of(url, sizeof url, server, "/");
+
+    struct wb_http_response res;
+    wb_http_get(url, &res);
+    cr_assert_eq(res.status, 200, "GET %s: expected status 200, got %s", url,
+                 wb_http_describe(&res));
+    const char *connection = wb_http_header(&res, "Connection");
+    cr_assert(connection == NULL || strcasecmp(connection, "close") != 0,
+              "GET %s answered with \"Connection: close\": the handler answered on its first "
+              "call, before MHD had read the whole request, so MHD must close the connection "
+              "and every client pays a new TCP handshake per request. Answer on the second "
+              "call (mark the first one in *req_cls)",
+              url);
 
     wb_http_response_free(&res);
     hello_server_stop(server);
