@@ -76,7 +76,7 @@ END {
         g = order[i]
         r = ratio(g)
         v = verdict(g, r)
-        printf "<h2>%s: %s <span class=\"%s\">%s</span></h2>\n", esc(g), r ? sprintf("ratio %.2f", r) : "no ratio",
+        printf "<h2>%s%s: %s <span class=\"%s\">%s</span></h2>\n", esc(g), lower_is_better(unit[g]) ? " (less is better)" : "", r ? sprintf("ratio %.2f", r) : "no ratio",
             v ~ /met$/ ? "met" : "missed", esc(v) > html
         top = 1
         if (has(g, "ours") && value[g, "ours"] + 0 > top) top = value[g, "ours"] + 0
