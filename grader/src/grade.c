@@ -329,6 +329,33 @@ static void finish_exercise(struct schedule *s, struct exercise_job *job, int ex
     job->outcome_path = NULL;
 }
 
+/* The order to start exercises in: longest first, by how long each took the
+ * last time this output folder was graded, so that a slow exercise does not
+ * start last and run alone at the end; course order when nothing is known
+ * (and among equals). Malloc'd; NULL when out of memory. */
+static size_t *longest_first(const struct schedule *s)
+{
+    size_t *order = calloc(s->n + 1, sizeof *order);
+    double *seconds = calloc(s->n + 1, sizeof *seconds);
+    char *previous = path_join(s->o->out_dir, "results.json");
+    if (!order || !seconds || !previous) {
+        free(order);
+        free(seconds);
+        free(previous);
+        return NULL;
+    }
+    outcome_previous_seconds(previous, s->results, s->n, seconds);
+    for (size_t i = 0; i < s->n; i++) { /* insertion sort: stable, n is small */
+        size_t k = i;
+        for (; k > 0 && seconds[order[k - 1]] < seconds[i]; k--)
+            order[k] = order[k - 1];
+        order[k] = i;
+    }
+    free(seconds);
+    free(previous);
+    return order;
+}
+
 /* Runs up to `jobs` exercises at once in worker processes. Chapters are
  * prepared (staged, broker up) in the parent, in course order, while the
  * workers of earlier chapters run; results land in s->results, which keeps
@@ -342,8 +369,10 @@ static int grade_in_parallel(struct schedule *s, size_t jobs)
     struct exercise_job *ex_jobs = calloc(s->n, sizeof *ex_jobs);
     struct broker_job *broker_jobs = calloc(nch, sizeof *broker_jobs);
     bool *broker_pending = calloc(nch, sizeof *broker_pending);
-    if (!pool || !state || !ex_jobs || !broker_jobs || !broker_pending) {
+    size_t *order = longest_first(s);
+    if (!pool || !state || !ex_jobs || !broker_jobs || !broker_pending || !order) {
         jobs_free(pool);
+        free(order);
         free(state);
         free(ex_jobs);
         free(broker_jobs);
@@ -365,7 +394,8 @@ static int grade_in_parallel(struct schedule *s, size_t jobs)
         /* start what may start now, in course order */
         for (size_t k = 0; k < nch; k++)
             s->chapters[k].exclusive_waiting = false;
-        for (size_t i = 0; i < s->n && running < jobs; i++) {
+        for (size_t k = 0; k < s->n && running < jobs; k++) {
+            size_t i = order[k];
             struct chapter_run *c = chapter_of(s, &s->results[i]);
             if (state[i] != PENDING || !c->prepared)
                 continue;
@@ -407,6 +437,7 @@ static int grade_in_parallel(struct schedule *s, size_t jobs)
         done++;
     }
     jobs_free(pool);
+    free(order);
     free(state);
     free(ex_jobs);
     free(broker_jobs);

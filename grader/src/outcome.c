@@ -9,6 +9,7 @@
  * "index" is the test's place in the manifest's list of the exercise, which
  * worker and parent share (the worker is a fork of the parent).
  */
+#include "manifest.h"
 #include "parallel.h"
 #include "util.h"
 
@@ -92,4 +93,22 @@ int outcome_load(struct exercise_result *r, const char *path)
     r->unlisted_tests = (int)json_integer_value(json_object_get(root, "unlisted_tests"));
     json_decref(root);
     return 0;
+}
+
+void outcome_previous_seconds(const char *results_json, const struct exercise_result *results,
+                              size_t n, double *seconds)
+{
+    memset(seconds, 0, n * sizeof *seconds);
+    json_error_t jerr;
+    json_t *root = json_load_file(results_json, 0, &jerr);
+    json_t *list = json_object_get(json_object_get(root, "extra_data"), "exercises");
+    for (size_t k = 0; k < json_array_size(list); k++) {
+        json_t *e = json_array_get(list, k);
+        const char *ch = json_string_value(json_object_get(e, "chapter"));
+        const char *ex = json_string_value(json_object_get(e, "exercise"));
+        for (size_t i = 0; ch && ex && i < n; i++)
+            if (strcmp(results[i].ex->chapter->id, ch) == 0 && strcmp(results[i].ex->id, ex) == 0)
+                seconds[i] = json_number_value(json_object_get(e, "seconds"));
+    }
+    json_decref(root);
 }

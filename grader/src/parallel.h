@@ -34,6 +34,10 @@ size_t jobs_running(const struct jobs *j);
 int outcome_save(const struct exercise_result *r, const char *path);
 /* Reads what outcome_save wrote into r, whose ex is already set. */
 int outcome_load(struct exercise_result *r, const char *path);
+/* How long each of results[0..n) took in the run that wrote results_json
+ * (report.c's results.json), into seconds[]; 0 where it is not known. */
+void outcome_previous_seconds(const char *results_json, const struct exercise_result *results,
+                              size_t n, double *seconds);
 
 /* ---- broker_lock.c: one restarting exercise, or many users, per broker ----- */
 
