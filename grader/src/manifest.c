@@ -115,10 +115,6 @@ static int load_tests(struct ctx *c, json_t *jex, const char *where, struct wb_e
         if (!json_is_number(pts) || json_number_value(pts) <= 0)
             return fail(c, here, "\"points\" must be a positive number");
         t->points = json_number_value(pts);
-        json_t *restarts = json_object_get(jt, "restarts_broker");
-        if (restarts && !json_is_boolean(restarts))
-            return fail(c, here, "\"restarts_broker\" must be true or false");
-        t->restarts_broker = json_is_true(restarts);
         if (t->needs && strcmp(t->needs, "real-kafka") != 0 && strcmp(t->needs, "mock-kafka") != 0)
             return fail(c, here, "\"needs\" must be \"real-kafka\" or \"mock-kafka\", not \"%s\"",
                         t->needs);
@@ -144,6 +140,10 @@ static int load_exercise(struct ctx *c, json_t *jex, const char *where, struct w
     if (check_rel_paths(c, where, e->files, e->nfiles) != 0 ||
         check_rel_paths(c, where, e->sources, e->nsources) != 0)
         return -1;
+    json_t *restarts = json_object_get(jex, "restarts_broker");
+    if (restarts && !json_is_boolean(restarts))
+        return fail(c, where, "\"restarts_broker\" must be true or false");
+    e->restarts_broker = json_is_true(restarts);
     return load_tests(c, jex, where, e);
 }
 

@@ -19,9 +19,6 @@ struct wb_test_spec {
     const char *name; /* Criterion test name inside the exercise's suite */
     double points;
     const char *needs; /* NULL, "real-kafka" or "mock-kafka" */
-    /* The test stops or restarts the chapter's shared broker, so no other
-     * exercise may use that broker while it runs (grade.c schedules it alone). */
-    bool restarts_broker;
 };
 
 struct wb_exercise {
@@ -35,6 +32,9 @@ struct wb_exercise {
     struct wb_test_spec *tests;
     size_t ntests;
     const struct wb_chapter *chapter;
+    /* A test of it stops or restarts the chapter's shared broker, so no other
+     * exercise may use that broker while it runs (grade.c runs it alone). */
+    bool restarts_broker;
 };
 
 struct wb_program {

@@ -92,8 +92,6 @@ char **run_environment(const char *scratch_dir, const char *chapter_dir, const c
 void score_exercise(struct exercise_result *r, const char *report_path, const char *log_path,
                     const struct proc_outcome *run, int timeout_ms, double test_timeout,
                     bool kafka_real);
-/* True when test t is run and counted in this run (its "needs" are met). */
-bool score_test_counts(const struct wb_test_spec *t, bool kafka_real);
 /* Marks every test of r as not run, with one reason. */
 void score_not_run(struct exercise_result *r, enum exercise_state state, const char *why,
                    bool kafka_real);

@@ -26,11 +26,6 @@ static bool excluded(const struct wb_test_spec *t, bool kafka_real)
     return false;
 }
 
-bool score_test_counts(const struct wb_test_spec *t, bool kafka_real)
-{
-    return !excluded(t, kafka_real);
-}
-
 static char *excluded_reason(const struct wb_test_spec *t)
 {
     return str_printf("not counted in this run: needs %s (%s)", t->needs,
