@@ -313,8 +313,9 @@ static void finish_exercise(struct schedule *s, struct exercise_job *job, int ex
     c->exclusive_busy = false; /* an exclusive exercise ran alone */
     if (exit_code != 0 || outcome_load(r, job->outcome_path) != 0) {
         char *why = str_printf("the grader's worker for this exercise ended without a result "
-                               "(exit %d); see %s/%s",
-                               exit_code, c->dir, r->ex->id);
+                               "(%s); see %s/%s",
+                               exit_code < 0 ? "killed by a signal" : "it failed to save it",
+                               c->dir, r->ex->id);
         score_not_run(r, EX_NO_REPORT, why ? why : "the grader's worker ended without a result",
                       brokers_kafka_is_real());
         r->message = why;
