@@ -107,6 +107,9 @@ char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch,
  * log_path; returns its exit code, -1 when it could not run. */
 int brokers_script(const struct wb_manifest *m, const char *name, const char *action,
                    const char *log_path);
+/* True when the broker NAME started by its script answers on the address in
+ * build/brokers/NAME/env (a quick check; false means "ask the script"). */
+bool brokers_answer_quickly(const struct wb_manifest *m, const char *name);
 /* Stops brokers this process started. */
 void brokers_stop_started(const struct wb_manifest *m);
 /* Whether this process started broker NAME; brokers_adopt records that a
