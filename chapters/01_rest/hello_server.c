@@ -57,6 +57,7 @@ static enum MHD_Result answer_hello(void *cls, struct MHD_Connection *connection
     // TODO: answer one request: GET or HEAD / -> 200 "Hello, world!"
     // (text/plain); another method on / -> 405 with "Allow: GET, HEAD";
     // any other path -> 404. send_text above builds and queues a response.
+    // MHD calls this at least twice per request: answer on the second call.
     (void)cls;
     (void)connection;
     (void)url;

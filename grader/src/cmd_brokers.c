@@ -75,7 +75,8 @@ int brokers_ensure(const struct wb_manifest *m, const struct wb_chapter *ch)
         const char *own = getenv(brokers[i].env_name);
         if (own && *own)
             return 0;
-        if (run_action(m, ch->broker, "status", false, NULL) == 0) {
+        if (brokers_answer_quickly(m, ch->broker) ||
+            run_action(m, ch->broker, "status", false, NULL) == 0) {
             printf("wirebook: %s is running for chapter %s (`wirebook brokers stop` stops it)\n",
                    ch->broker, ch->id);
             return 0;

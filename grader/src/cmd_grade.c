@@ -124,13 +124,15 @@ static void grade_usage(FILE *out)
             "usage: wirebook grade [--submission DIR] [--only CHAPTER[/EXERCISE]|quiz]\n"
             "                      [--out DIR] [--sanitize] [--valgrind] [--werror] [--no-quiz]\n"
             "                      [--verbose] [--course DIR] [--expect SPEC]\n"
-            "                      [--test-timeout SECONDS] [--tests NAME,NAME]\n"
+            "                      [--test-timeout SECONDS] [--tests NAME,NAME] [-j N]\n"
             "                      [--submission-metadata FILE] [--unsafe-no-sandbox]\n\n"
             "Grades a submission laid out like chapters/: a folder, a checkout holding\n"
             "chapters/, or a .zip/.tar.gz/.tgz of one (default: the course's own chapters/).\n"
             "Prints a table (NO_COLOR=1: no colour) and writes OUT/results.json (Gradescope\n"
             "shape) and OUT/results.xml (JUnit).\n"
             "Exits 0 whenever grading ran, whatever the score.\n"
+            "  -j, --jobs N   grade N exercises at once (default: one per CPU); the\n"
+            "                 table and results do not depend on N\n"
             "  --expect SPEC  for the course's own tests: e.g. '*=full' or\n"
             "                 '*=zero,01_rest/http_client=full'; exit 1 when not met\n"
             "  --submission-metadata FILE  Gradescope's submission_metadata.json: applies\n"
@@ -158,12 +160,13 @@ int cmd_grade(int argc, char **argv)
                                              {"submission-metadata", required_argument, NULL, 'M'},
                                              {"tests", required_argument, NULL, 'T'},
                                              {"unsafe-no-sandbox", no_argument, NULL, 'U'},
+                                             {"jobs", required_argument, NULL, 'j'},
                                              {NULL, 0, NULL, 0}};
     struct grade_options o = {.quizzes = true, .color = want_color()};
     const char *course = NULL, *out_dir = NULL, *expect = NULL;
     int c;
     bool unsafe = false;
-    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VM:T:U", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VM:T:Uj:", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o.submission = optarg; break;
         case 'o': o.only = optarg; break;
@@ -182,6 +185,13 @@ int cmd_grade(int argc, char **argv)
             o.test_timeout = atof(optarg);
             if (o.test_timeout <= 0) {
                 fprintf(stderr, "wirebook grade: --test-timeout takes seconds > 0\n");
+                return 2;
+            }
+            break;
+        case 'j':
+            o.jobs = atoi(optarg);
+            if (o.jobs < 1 || o.jobs > 64) {
+                fprintf(stderr, "wirebook grade: -j takes a number of exercises, 1 to 64\n");
                 return 2;
             }
             break;

@@ -3,6 +3,7 @@
  * stage -> build -> run -> score for each exercise, then the quizzes.
  */
 #include "layout.h"
+#include "parallel.h"
 #include "pipeline.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Per-exercise wall limit: enough for every test to use its own limit (the
  * manifest's "timeout", else the suite's 10 s), so that one test hanging
@@ -47,10 +49,36 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* One chapter of the run: its staged tree, compiler settings and broker. */
+struct chapter_run {
+    const struct wb_chapter *ch;
+    char *dir, *work, *gen, *prep_log;
+    struct build_ctx b;
+    char **broker_env;
+    char err[4096]; /* set when the chapter could not be prepared */
+    enum exercise_state failed_state;
+    bool prepared;
+    /* ch->broker when its tests share one broker process in this run (the
+     * mock Kafka cluster is private to each test: then NULL) */
+    const char *shared_broker;
+    int running;            /* exercises of the chapter running now (parallel runs) */
+    bool exclusive_busy;    /* one of them restarts the shared broker */
+    bool exclusive_waiting; /* one that restarts it waits for the others to end */
+};
+
+/* True when the exercise restarts the chapter's broker and that broker is
+ * shared in this run: it must then run with no other user of it. (With the
+ * mock Kafka cluster, private to each test, nothing is shared.) */
+static bool restarts_shared_broker(const struct chapter_run *c, const struct wb_exercise *e)
+{
+    return c->shared_broker && e->restarts_broker;
+}
+
 /* Builds and runs one exercise whose chapter is staged and ready. */
-static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char **env,
+static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char **env,
                            const struct grade_options *o, struct exercise_result *r)
 {
+    const struct build_ctx *b = &c->b;
     const struct wb_exercise *e = r->ex;
     bool kafka_real = brokers_kafka_is_real();
     char *missing = stage_missing_files(e, b->work_dir);
@@ -84,8 +112,13 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
         char *filter = o->tests ? test_list_filter(e, o->tests) : NULL;
         selected.test_filter = filter;
         /* --sanitize: this run is the sanitizer run, its reports go to files */
-        char *san_prefix = o->sanitize ? path_join(ex_dir, "sanitizer") : NULL;
+        char *san_prefix = o->sanitize ? path_join(ex_dir, SANITIZER_LOGS "/sanitizer") : NULL;
         char **san_env = san_prefix ? memory_safety_env(env, san_prefix, b->course_root) : NULL;
+        /* Held over both runs (plain and memory_safety's sanitized one): an
+         * exercise that restarts the shared broker runs with no other user. */
+        int lock = c->shared_broker ? broker_lock_take(b->course_root, c->shared_broker,
+                                                       restarts_shared_broker(c, e))
+                                    : -1;
         if (run_tests(bin, report, run_log, san_env ? san_env : env, timeout, &selected,
                       b->course_root, &outcome) != 0) {
             score_not_run(r, EX_NO_REPORT, "could not start the test runner (fork failed)",
@@ -103,6 +136,7 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
             memory_safety_not_counted(r, "not counted in a valgrind run");
         else
             memory_safety_run(b, e, ex_dir, env, o, 3 * timeout, prebuild, r);
+        broker_lock_release(lock);
         free(filter);
         free(san_prefix);
         free_argv(san_env);
@@ -114,65 +148,336 @@ static void grade_exercise(const struct build_ctx *b, const char *ex_dir, char *
     free(screen_dir);
 }
 
-/* Stages one chapter and grades its selected exercises into results. */
-static void grade_chapter(const struct wb_manifest *m, const struct wb_chapter *ch,
-                          const char *submission_dir, const struct grade_options *o,
-                          struct exercise_result *results, size_t count)
+/* Stages the chapter, prepares its build and makes its broker reachable. */
+static void prepare_chapter(const struct wb_manifest *m, struct chapter_run *c,
+                            const char *submission_dir, const struct grade_options *o)
 {
-    char err[4096] = "";
-    char *ch_dir = str_printf("%s/%s", o->out_dir, ch->id);
-    char *work = str_printf("%s/%s/src", o->out_dir, ch->id);
-    char *gen = str_printf("%s/%s/gen", o->out_dir, ch->id);
-    char *prep_log = str_printf("%s/%s/prepare.log", o->out_dir, ch->id);
-    struct build_ctx b = {0};
-    char **broker_env = NULL;
-    enum exercise_state failed_state = EX_BUILD_FAILED;
+    const struct wb_chapter *ch = c->ch;
+    c->prepared = true;
+    c->failed_state = EX_BUILD_FAILED;
+    c->dir = str_printf("%s/%s", o->out_dir, ch->id);
+    c->work = str_printf("%s/%s/src", o->out_dir, ch->id);
+    c->gen = str_printf("%s/%s/gen", o->out_dir, ch->id);
+    c->prep_log = str_printf("%s/%s/prepare.log", o->out_dir, ch->id);
+    if (!c->dir || !c->work || !c->gen || !c->prep_log || mkdir_p(c->dir) != 0)
+        snprintf(c->err, sizeof c->err, "cannot create %s/%s: %s", o->out_dir, ch->id,
+                 strerror(errno));
+    else if (stage_chapter(m, ch, submission_dir, c->work, c->err, sizeof c->err) != 0)
+        ;
+    else if (build_ctx_init(&c->b, m, ch, c->work, c->gen, o->sanitize, o->werror, c->prep_log,
+                            c->err, sizeof c->err) != 0)
+        ;
+    else if (!(c->broker_env = brokers_env_for(m, ch, c->err, sizeof c->err)))
+        c->failed_state = EX_BROKER_DOWN;
+    if (c->broker_env && c->broker_env[0])
+        c->shared_broker = ch->broker;
+}
+
+static void chapter_run_free(struct chapter_run *c)
+{
+    build_ctx_free(&c->b);
+    free_argv(c->broker_env);
+    free(c->dir);
+    free(c->work);
+    free(c->gen);
+    free(c->prep_log);
+}
+
+/* Grades one exercise of a prepared chapter into r. */
+static void grade_one(const struct chapter_run *c, const struct grade_options *o,
+                      struct exercise_result *r)
+{
     bool kafka_real = brokers_kafka_is_real();
+    double start = now_seconds();
+    if (c->err[0]) {
+        score_not_run(r, c->failed_state, c->err, kafka_real);
+        r->message = strdup(c->err);
+        return;
+    }
+    char *ex_dir = str_printf("%s/%s", c->dir, r->ex->id);
+    char *scratch = ex_dir ? path_join(ex_dir, "scratch") : NULL;
+    char **env = NULL;
+    if (scratch && remove_tree(ex_dir) == 0 && mkdir_p(scratch) == 0)
+        env = run_environment(scratch, c->work, NULL, c->broker_env, o->sanitize);
+    if (!env)
+        score_not_run(r, EX_NO_REPORT, "cannot prepare the exercise's folder", kafka_real);
+    else
+        grade_exercise(c, ex_dir, env, o, r);
+    if (r->seconds == 0)
+        r->seconds = now_seconds() - start;
+    free_argv(env);
+    free(scratch);
+    free(ex_dir);
+}
 
-    if (!ch_dir || !work || !gen || !prep_log || mkdir_p(ch_dir) != 0)
-        snprintf(err, sizeof err, "cannot create %s/%s: %s", o->out_dir, ch->id, strerror(errno));
-    else if (stage_chapter(m, ch, submission_dir, work, err, sizeof err) != 0)
-        ;
-    else if (build_ctx_init(&b, m, ch, work, gen, o->sanitize, o->werror, prep_log, err,
-                            sizeof err) != 0)
-        ;
-    else if (!(broker_env = brokers_env_for(m, ch, err, sizeof err)))
-        failed_state = EX_BROKER_DOWN;
+/* The exercises of one run and the chapters they belong to. */
+struct schedule {
+    const struct wb_manifest *m;
+    const struct grade_options *o;
+    const char *submission_dir;
+    struct chapter_run *chapters; /* one per chapter of the manifest, same order */
+    struct exercise_result *results;
+    size_t n;
+};
 
-    for (size_t i = 0; i < count; i++) {
-        struct exercise_result *r = &results[i];
-        double start = now_seconds();
-        if (err[0]) {
-            score_not_run(r, failed_state, err, kafka_real);
-            r->message = strdup(err);
+static struct chapter_run *chapter_of(const struct schedule *s, const struct exercise_result *r)
+{
+    return &s->chapters[r->ex->chapter - s->m->chapters];
+}
+
+static void say_grading(const struct schedule *s, const struct exercise_result *r)
+{
+    if (s->o->quiet_progress)
+        return;
+    fflush(stdout); /* what stdout holds belongs before this line */
+    fprintf(stderr, "  grading %s/%s ...\n", r->ex->chapter->id, r->ex->id);
+}
+
+/* One exercise after the other, in course order, in this process. */
+static void grade_in_order(struct schedule *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        struct chapter_run *c = chapter_of(s, &s->results[i]);
+        if (!c->prepared)
+            prepare_chapter(s->m, c, s->submission_dir, s->o);
+        say_grading(s, &s->results[i]);
+        grade_one(c, s->o, &s->results[i]);
+    }
+}
+
+/* ---- several exercises at once (-j N): see parallel.h ---------------------- */
+
+enum { PENDING, RUNNING, DONE };
+
+/* What a worker process does: grade one exercise and leave its result in a
+ * file for the parent. */
+struct exercise_job {
+    const struct chapter_run *c;
+    const struct grade_options *o;
+    struct exercise_result *r;
+    char *outcome_path;
+};
+
+static int exercise_job_run(void *arg)
+{
+    struct exercise_job *job = arg;
+    grade_one(job->c, job->o, job->r);
+    return outcome_save(job->r, job->outcome_path) == 0 ? 0 : 1;
+}
+
+/* A worker that makes a chapter's broker reachable while exercises of
+ * earlier chapters run (RabbitMQ takes seconds to boot). Exits 3 when it
+ * started the broker itself, so that this run stops it again at the end. */
+struct broker_job {
+    const struct wb_manifest *m;
+    const struct wb_chapter *ch;
+};
+
+static int broker_job_run(void *arg)
+{
+    struct broker_job *job = arg;
+    char err[4096];
+    char **env = brokers_env_for(job->m, job->ch, err, sizeof err);
+    free_argv(env);
+    return !env ? 1 : brokers_started_here(job->ch->broker) ? 3 : 0;
+}
+
+/* True while another exercise using broker name runs alone, or (when
+ * exclusive) while any other exercise uses it, or while an exclusive one
+ * waits for it (so that a stream of users cannot starve it). */
+static bool broker_busy(const struct schedule *s, const char *name, bool exclusive)
+{
+    for (size_t i = 0; i < s->m->nchapters; i++) {
+        const struct chapter_run *c = &s->chapters[i];
+        if (!c->shared_broker || strcmp(c->shared_broker, name) != 0)
+            continue;
+        if (c->exclusive_busy || (exclusive && c->running > 0) ||
+            (!exclusive && c->exclusive_waiting))
+            return true;
+    }
+    return false;
+}
+
+/* True while a starter for the broker of ch runs. */
+static bool broker_starting(const struct schedule *s, const bool *pending,
+                            const struct wb_chapter *ch)
+{
+    for (size_t k = 0; ch->broker && k < s->m->nchapters; k++)
+        if (pending[k] && strcmp(s->m->chapters[k].broker, ch->broker) == 0)
+            return true;
+    return false;
+}
+
+/* Starts exercise i in a worker, or grades it here when there is nothing to
+ * run (its chapter could not be prepared). Returns true when a worker runs it. */
+static bool start_exercise(struct schedule *s, struct jobs *pool, struct exercise_job *jobs,
+                           int *state, size_t i)
+{
+    struct exercise_result *r = &s->results[i];
+    struct chapter_run *c = chapter_of(s, r);
+    say_grading(s, r);
+    if (!c->err[0]) {
+        jobs[i] = (struct exercise_job){.c = c,
+                                        .o = s->o,
+                                        .r = r,
+                                        .outcome_path =
+                                            str_printf("%s/%s.outcome.json", c->dir, r->ex->id)};
+        if (jobs[i].outcome_path && jobs_start(pool, i, exercise_job_run, &jobs[i]) == 0) {
+            state[i] = RUNNING;
+            c->running++;
+            c->exclusive_busy = restarts_shared_broker(c, r->ex);
+            return true;
+        }
+    }
+    grade_one(c, s->o, r); /* err set: scores "not run" at once; or fork failed: run it here */
+    state[i] = DONE;
+    return false;
+}
+
+/* A worker ended: take its result (or say it has none). */
+static void finish_exercise(struct schedule *s, struct exercise_job *job, int exit_code)
+{
+    struct exercise_result *r = job->r;
+    struct chapter_run *c = chapter_of(s, r);
+    c->running--;
+    c->exclusive_busy = false; /* an exclusive exercise ran alone */
+    if (exit_code != 0 || outcome_load(r, job->outcome_path) != 0) {
+        char *why = str_printf("the grader's worker for this exercise ended without a result "
+                               "(%s); see %s/%s",
+                               exit_code < 0 ? "killed by a signal" : "it failed to save it",
+                               c->dir, r->ex->id);
+        score_not_run(r, EX_NO_REPORT, why ? why : "the grader's worker ended without a result",
+                      brokers_kafka_is_real());
+        r->message = why;
+    }
+    remove(job->outcome_path);
+    free(job->outcome_path);
+    job->outcome_path = NULL;
+}
+
+/* The order to start exercises in: longest first, by how long each took the
+ * last time this output folder was graded, so that a slow exercise does not
+ * start last and run alone at the end; course order when nothing is known
+ * (and among equals). Malloc'd; NULL when out of memory. */
+static size_t *longest_first(const struct schedule *s)
+{
+    size_t *order = calloc(s->n + 1, sizeof *order);
+    double *seconds = calloc(s->n + 1, sizeof *seconds);
+    char *previous = path_join(s->o->out_dir, "results.json");
+    if (!order || !seconds || !previous) {
+        free(order);
+        free(seconds);
+        free(previous);
+        return NULL;
+    }
+    outcome_previous_seconds(previous, s->results, s->n, seconds);
+    for (size_t i = 0; i < s->n; i++) { /* insertion sort: stable, n is small */
+        size_t k = i;
+        for (; k > 0 && seconds[order[k - 1]] < seconds[i]; k--)
+            order[k] = order[k - 1];
+        order[k] = i;
+    }
+    free(seconds);
+    free(previous);
+    return order;
+}
+
+/* Runs up to `jobs` exercises at once in worker processes. Chapters are
+ * prepared (staged, broker up) in the parent, in course order, while the
+ * workers of earlier chapters run; results land in s->results, which keeps
+ * course order, so the table and results.json do not depend on timing.
+ * Returns -1 (nothing done) when workers cannot be set up. */
+static int grade_in_parallel(struct schedule *s, size_t jobs)
+{
+    size_t nch = s->m->nchapters;
+    struct jobs *pool = jobs_new(jobs + nch);
+    int *state = calloc(s->n, sizeof *state);
+    struct exercise_job *ex_jobs = calloc(s->n, sizeof *ex_jobs);
+    struct broker_job *broker_jobs = calloc(nch, sizeof *broker_jobs);
+    bool *broker_pending = calloc(nch, sizeof *broker_pending);
+    size_t *order = longest_first(s);
+    if (!pool || !state || !ex_jobs || !broker_jobs || !broker_pending || !order) {
+        jobs_free(pool);
+        free(order);
+        free(state);
+        free(ex_jobs);
+        free(broker_jobs);
+        free(broker_pending);
+        return -1;
+    }
+    /* brokers first: one starter per broker, for the first chapter needing it */
+    for (size_t i = 0; i < s->n; i++) {
+        const struct wb_chapter *ch = s->results[i].ex->chapter;
+        size_t ci = (size_t)(ch - s->m->chapters);
+        if (!ch->broker || broker_starting(s, broker_pending, ch))
+            continue;
+        broker_jobs[ci] = (struct broker_job){.m = s->m, .ch = ch};
+        broker_pending[ci] = jobs_start(pool, s->n + ci, broker_job_run, &broker_jobs[ci]) == 0;
+    }
+
+    size_t done = 0, running = 0;
+    while (done < s->n) {
+        /* start what may start now, in course order */
+        for (size_t k = 0; k < nch; k++)
+            s->chapters[k].exclusive_waiting = false;
+        for (size_t k = 0; k < s->n && running < jobs; k++) {
+            size_t i = order[k];
+            struct chapter_run *c = chapter_of(s, &s->results[i]);
+            if (state[i] != PENDING || !c->prepared)
+                continue;
+            bool exclusive = restarts_shared_broker(c, s->results[i].ex);
+            if (c->shared_broker && broker_busy(s, c->shared_broker, exclusive)) {
+                c->exclusive_waiting |= exclusive;
+                continue;
+            }
+            if (start_exercise(s, pool, ex_jobs, state, i))
+                running++;
+            else
+                done++;
+        }
+        /* prepare the next chapter whose broker is ready */
+        struct chapter_run *next = NULL;
+        for (size_t i = 0; i < s->n && !next; i++) {
+            struct chapter_run *c = chapter_of(s, &s->results[i]);
+            if (state[i] == PENDING && !c->prepared && !broker_starting(s, broker_pending, c->ch))
+                next = c;
+        }
+        if (next) {
+            prepare_chapter(s->m, next, s->submission_dir, s->o);
             continue;
         }
-        char *ex_dir = str_printf("%s/%s", ch_dir, r->ex->id);
-        char *scratch = ex_dir ? path_join(ex_dir, "scratch") : NULL;
-        char **env = NULL;
-        if (scratch && remove_tree(ex_dir) == 0 && mkdir_p(scratch) == 0)
-            env = run_environment(scratch, work, NULL, broker_env, o->sanitize);
-        if (!env) {
-            score_not_run(r, EX_NO_REPORT, "cannot prepare the exercise's folder", kafka_real);
-        } else {
-            if (!o->quiet_progress) {
-                fflush(stdout); /* what stdout holds belongs before this line */
-                fprintf(stderr, "  grading %s/%s ...\n", ch->id, r->ex->id);
-            }
-            grade_exercise(&b, ex_dir, env, o, r);
+        size_t id;
+        int exit_code;
+        if (jobs_wait(pool, &id, &exit_code) != 0)
+            break; /* nothing runs and nothing may start: cannot happen */
+        if (id >= s->n) {
+            size_t ci = id - s->n;
+            broker_pending[ci] = false;
+            if (exit_code == 3)
+                brokers_adopt(s->m->chapters[ci].broker);
+            continue;
         }
-        if (r->seconds == 0)
-            r->seconds = now_seconds() - start;
-        free_argv(env);
-        free(scratch);
-        free(ex_dir);
+        finish_exercise(s, &ex_jobs[id], exit_code);
+        state[id] = DONE;
+        running--;
+        done++;
     }
-    build_ctx_free(&b);
-    free_argv(broker_env);
-    free(ch_dir);
-    free(work);
-    free(gen);
-    free(prep_log);
+    jobs_free(pool);
+    free(order);
+    free(state);
+    free(ex_jobs);
+    free(broker_jobs);
+    free(broker_pending);
+    return 0;
+}
+
+/* How many exercises run at once: -j N, else one per CPU. */
+static size_t grade_jobs(const struct grade_options *o)
+{
+    if (o->jobs > 0)
+        return (size_t)o->jobs;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus > 0 ? (size_t)cpus : 1;
 }
 
 int grade_run(const struct wb_manifest *m, const struct grade_options *o, struct grade_run *run,
@@ -214,14 +519,30 @@ int grade_run(const struct wb_manifest *m, const struct grade_options *o, struct
         const struct wb_chapter *ch = &m->chapters[i];
         if (!grade_selects_chapter(o, ch))
             continue;
-        size_t first = run->nexercises;
         for (size_t k = 0; k < ch->nexercises; k++)
             if (selected_exercise(o, &ch->exercises[k]))
                 run->exercises[run->nexercises++].ex = &ch->exercises[k];
-        if (run->nexercises > first)
-            grade_chapter(m, ch, submission_dir, o, &run->exercises[first],
-                          run->nexercises - first);
     }
+    struct chapter_run *chapters = calloc(m->nchapters + 1, sizeof *chapters);
+    if (!chapters) {
+        snprintf(err, errlen, "out of memory");
+        free(submission_dir);
+        return -1;
+    }
+    for (size_t i = 0; i < m->nchapters; i++)
+        chapters[i].ch = &m->chapters[i];
+    struct schedule s = {.m = m,
+                         .o = o,
+                         .submission_dir = submission_dir,
+                         .chapters = chapters,
+                         .results = run->exercises,
+                         .n = run->nexercises};
+    size_t jobs = grade_jobs(o);
+    if (jobs <= 1 || run->nexercises <= 1 || grade_in_parallel(&s, jobs) != 0)
+        grade_in_order(&s);
+    for (size_t i = 0; i < m->nchapters; i++)
+        chapter_run_free(&chapters[i]);
+    free(chapters);
     brokers_stop_started(m);
 
     if (o->quizzes && (!o->only || strcmp(o->only, "quiz") == 0))

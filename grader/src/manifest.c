@@ -205,6 +205,10 @@ static int load_exercise(struct ctx *c, json_t *jex, const char *where, struct w
     if (check_rel_paths(c, where, e->files, e->nfiles) != 0 ||
         check_rel_paths(c, where, e->sources, e->nsources) != 0)
         return -1;
+    json_t *restarts = json_object_get(jex, "restarts_broker");
+    if (restarts && !json_is_boolean(restarts))
+        return fail(c, where, "\"restarts_broker\" must be true or false");
+    e->restarts_broker = json_is_true(restarts);
     return load_tests(c, jex, where, e);
 }
 

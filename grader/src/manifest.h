@@ -39,6 +39,9 @@ struct wb_exercise {
     struct wb_test_spec *tests;
     size_t ntests;
     const struct wb_chapter *chapter;
+    /* A test of it stops or restarts the chapter's shared broker, so no other
+     * exercise may use that broker while it runs (grade.c runs it alone). */
+    bool restarts_broker;
 };
 
 struct wb_program {

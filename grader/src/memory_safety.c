@@ -84,6 +84,15 @@ static char *first_report(const char *path)
     if (!text)
         return NULL;
     char *start = strstr(text, "ERROR: ");
+    /* A sanitizer that failed to start or to scan checked nothing: that is
+     * not "clean" either. */
+    static const char *const fatal_texts[] = {"has encountered a fatal error",
+                                              "failed to read suppressions file"};
+    for (size_t i = 0; i < sizeof fatal_texts / sizeof *fatal_texts; i++) {
+        char *fatal = strstr(text, fatal_texts[i]);
+        if (fatal && (!start || fatal < start))
+            start = fatal;
+    }
     char *ub = strstr(text, "runtime error");
     if (!start || (ub && ub < start))
         start = ub;
@@ -108,6 +117,24 @@ static char *first_report(const char *path)
     }
     free(text);
     return sb_take(&sb);
+}
+
+char *memory_safety_runtime_failure(const char *run_log)
+{
+    /* A sanitizer that could not write its report or stop the world to look
+     * for leaks has checked nothing: that must not read as "clean". */
+    static const char *const failures[] = {"ERROR: Can't open file",
+                                           "LeakSanitizer has encountered a fatal error",
+                                           "LeakSanitizer does not work under ptrace"};
+    char *tail = file_read_tail(run_log, 64 * 1024, NULL);
+    char *found = NULL;
+    for (size_t i = 0; tail && !found && i < sizeof failures / sizeof *failures; i++) {
+        const char *at = strstr(tail, failures[i]);
+        if (at)
+            found = str_printf("the sanitizers could not check this run: %.200s", at);
+    }
+    free(tail);
+    return found;
 }
 
 char *memory_safety_first_finding(const char *log_prefix)
@@ -216,7 +243,7 @@ static int san_paths(struct san_paths *p, const char *ex_dir)
     p->compile_log = p->dir ? path_join(p->dir, "compile.log") : NULL;
     p->run_log = p->dir ? path_join(p->dir, "run.log") : NULL;
     p->report = p->dir ? path_join(p->dir, "report.json") : NULL;
-    p->prefix = p->dir ? path_join(p->dir, "sanitizer") : NULL;
+    p->prefix = p->dir ? path_join(p->dir, SANITIZER_LOGS "/sanitizer") : NULL;
     return p->prefix && p->report && p->run_log && p->compile_log && p->bin ? 0 : -1;
 }
 
@@ -312,6 +339,8 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
         memory_safety_judge(r, NULL, "could not start the sanitizer run");
     } else {
         char *finding = memory_safety_first_finding(p.prefix);
+        if (!finding)
+            finding = memory_safety_runtime_failure(p.run_log);
         if (!finding && (outcome.timed_out || outcome.signal))
             finding =
                 str_printf("the sanitized test runner %s", proc_describe(&outcome, timeout_ms));

@@ -134,8 +134,14 @@ bool memory_safety_is_grader_test(const char *name);
 /* A copy of env whose sanitizer options write reports to LOG_PREFIX.PID
  * files and suppress the libraries' own leaks. */
 char **memory_safety_env(char **env, const char *log_prefix, const char *course_root);
+/* Where a sanitized run writes its reports, beside its report.json: the one
+ * folder of the exercise the sandbox lets that run write (run.c). */
+#define SANITIZER_LOGS "sanitizer-logs"
 /* The first report in LOG_PREFIX.* (malloc'd), NULL when there is none. */
 char *memory_safety_first_finding(const char *log_prefix);
+/* A sentence when RUN_LOG shows the sanitizers could not check the run
+ * (could not write a report, could not stop the world), else NULL. */
+char *memory_safety_runtime_failure(const char *run_log);
 /* Scores r's memory_safety test: passed without a finding, failed with it,
  * or failed with not_run as the reason. */
 void memory_safety_judge(struct exercise_result *r, const char *finding, const char *not_run);
@@ -166,8 +172,15 @@ char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch,
  * log_path; returns its exit code, -1 when it could not run. */
 int brokers_script(const struct wb_manifest *m, const char *name, const char *action,
                    const char *log_path);
+/* True when the broker NAME started by its script answers on the address in
+ * build/brokers/NAME/env (a quick check; false means "ask the script"). */
+bool brokers_answer_quickly(const struct wb_manifest *m, const char *name);
 /* Stops brokers this process started. */
 void brokers_stop_started(const struct wb_manifest *m);
+/* Whether this process started broker NAME; brokers_adopt records that a
+ * worker it forked did, so that brokers_stop_started stops it too. */
+bool brokers_started_here(const char *name);
+void brokers_adopt(const char *name);
 bool brokers_kafka_is_real(void);
 
 #endif

@@ -105,6 +105,8 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
     const char *chapter_dir = env_value(env, "WB_CHAPTER_DIR");
     char *ex_dir = dir_of(report_path);
     char *vg_dir = ex_dir ? path_join(ex_dir, "valgrind") : NULL;
+    char *san_dir = ex_dir ? path_join(ex_dir, SANITIZER_LOGS) : NULL;
+    char *lsan_supp_path = str_printf("%s/testkit/lsan.supp", course_root);
     /* Criterion's --timeout only lowers limits that tests already have (every
      * suite has one, see WB_SUITE), which is what a cap needs. */
     char *timeout_opt = str_printf("--timeout=%g", o->test_timeout > 0 ? o->test_timeout : 1e6);
@@ -116,7 +118,8 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
     char *brokers = str_printf("%s/build/brokers", course_root);
     int rc = -1;
     if (!output_opt || !timeout_opt || !vg_log || !vg_supp || !vg_dir || !scripts || !brokers ||
-        (o->valgrind && mkdir_p(vg_dir) != 0))
+        !san_dir || !lsan_supp_path || (o->valgrind && mkdir_p(vg_dir) != 0) ||
+        (o->sanitize && mkdir_p(san_dir) != 0))
         goto out;
     remove(report_path); /* a stale report must never be mistaken for this run's */
     char *test_argv[] = {(char *)bin,           "-j1",
@@ -138,7 +141,7 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
 
     /* What the tests see: their binary and the staged chapter (peers, data),
      * read-only; valgrind's logs; HOME/TMPDIR on a private tmpfs. */
-    const char *ro[6] = {bin};
+    const char *ro[8] = {bin};
     const char *rw[3] = {NULL};
     size_t nro = 1, nrw = 0;
     if (chapter_dir)
@@ -147,8 +150,15 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
         ro[nro++] = vg_supp_path;
         rw[nrw++] = vg_dir;
     }
-    struct sandbox_spec box = {
-        .ro_paths = ro, .rw_paths = rw, .home = scratch, .report_path = report_path};
+    if (o->sanitize) { /* ASan/UBSan/LSan write their reports here (memory_safety.c) */
+        ro[nro++] = lsan_supp_path;
+        rw[nrw++] = san_dir;
+    }
+    struct sandbox_spec box = {.ro_paths = ro,
+                               .rw_paths = rw,
+                               .home = scratch,
+                               .report_path = report_path,
+                               .allow_ptrace = o->sanitize};
     /* A broker on the host is reachable only from the host's network. */
     if (env_value(env, "AMQP_ADDR") || env_value(env, "KAFKA_BROKERS") ||
         env_value(env, "NATS_URL") || env_value(env, "REDIS_URL"))
@@ -156,25 +166,14 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
     /* A test that restarts the grader's broker runs the broker script, which
      * needs the grader's rights over the broker's files: such a run keeps
      * root (still in its own PID namespace, file view and seccomp) and
-     * sees the scripts and the brokers' folder. Other exercises of the
-     * chapter do not get the script at all. */
+     * sees the brokers' folder. Every run sees the scripts read-only: a
+     * test may start a private broker of its own with them in its scratch
+     * folder (chapter 06's kill -9 tests), as the run user. */
     char **run_env = env;
-    char **filtered = NULL;
+    ro[nro++] = scripts;
     if (chapter_dir && tests_mention(chapter_dir, bin, "WB_BROKER_SCRIPT_")) {
         box.keep_root = true;
-        ro[nro++] = scripts;
         rw[nrw++] = brokers;
-    } else {
-        size_t n = 0;
-        while (env[n])
-            n++;
-        filtered = calloc(n + 1, sizeof *filtered);
-        if (!filtered)
-            goto out;
-        for (size_t i = 0, k = 0; i < n; i++)
-            if (strncmp(env[i], "WB_BROKER_SCRIPT_", 17) != 0)
-                filtered[k++] = env[i];
-        run_env = filtered;
     }
     struct proc_spec spec = {
         .argv = args,
@@ -194,7 +193,6 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
     /* Nobody watched the end of that run: its report is not trusted. */
     if (rc == 0 && outcome->keeper_lost)
         remove(report_path);
-    free(filtered);
 out:
     free(output_opt);
     free(timeout_opt);
@@ -202,6 +200,8 @@ out:
     free(vg_supp);
     free(vg_supp_path);
     free(vg_dir);
+    free(san_dir);
+    free(lsan_supp_path);
     free(ex_dir);
     free(scripts);
     free(brokers);

@@ -569,13 +569,15 @@ static const char *denied_calls[] = {"ptrace",
                                      "vm86old",
                                      NULL};
 
-static int load_seccomp(void)
+static int load_seccomp(bool allow_ptrace)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     if (!ctx)
         return -1;
     int rc = 0;
     for (const char **c = denied_calls; rc == 0 && *c; c++) {
+        if (allow_ptrace && strcmp(*c, "ptrace") == 0)
+            continue;
         int nr = seccomp_syscall_resolve_name(*c);
         if (nr != __NR_SCMP_ERROR)
             rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
@@ -647,7 +649,7 @@ char *const *sandbox_enter(struct sandbox_run *run, char *const *argv)
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
         run->layers |= SB_NO_NEW_PRIVS;
-    if (load_seccomp() == 0)
+    if (load_seccomp(s->allow_ptrace) == 0)
         run->layers |= SB_SECCOMP;
     return argv;
 }

@@ -39,6 +39,10 @@ struct sandbox_spec {
     bool host_network; /* a broker on the host is needed: keep the host's network */
     bool keep_root;    /* a test restarts the grader's broker: run as the grader (see run.c) */
     long tmp_mb;       /* size of /tmp and of home, 0 = 256 */
+    /* A sanitized run: LeakSanitizer stops the process's threads with
+     * ptrace to scan them, so ptrace stays allowed. The runner is not
+     * dumpable, so the run user cannot trace it. */
+    bool allow_ptrace;
 };
 
 #define SANDBOX_REPORT "/wb-report/report.json"

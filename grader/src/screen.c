@@ -163,11 +163,19 @@ static const struct {
     const char *module;
     const char *prefixes[4];
 } library_prefixes[] = {
-    {"libcurl", {"curl_", NULL}},         {"libmicrohttpd", {"MHD_", NULL}},
-    {"jansson", {"json_", "jansson_"}},   {"grpc", {"grpc_", "gpr_"}},
-    {"grpc_unsecure", {"grpc_", "gpr_"}}, {"gpr", {"gpr_"}},
-    {"libprotobuf-c", {"protobuf_c_"}},   {"librabbitmq", {"amqp_"}},
+    {"libcurl", {"curl_", NULL}},
+    {"libmicrohttpd", {"MHD_", NULL}},
+    {"jansson", {"json_", "jansson_"}},
+    {"grpc", {"grpc_", "gpr_"}},
+    {"grpc_unsecure", {"grpc_", "gpr_"}},
+    {"gpr", {"gpr_"}},
+    {"libprotobuf-c", {"protobuf_c_"}},
+    {"librabbitmq", {"amqp_"}},
     {"rdkafka", {"rd_kafka_"}},
+    /* libnats: natsConnection_*, natsMsg_*, nats_Close, js_*, jsCtx_*, ... */
+    {"libnats", {"nats", "js"}},
+    /* hiredis: redisConnect*, redisCommand*, redisFree, freeReplyObject */
+    {"hiredis", {"redis", "freeReplyObject"}},
 };
 
 static const char *forbidden_reason(const char *name)

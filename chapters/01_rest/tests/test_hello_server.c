@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 WB_SUITE(hello_server);
 
@@ -31,16 +32,22 @@ static void url_of(char *url, size_t size, const struct hello_server *server, co
     snprintf(url, size, "http://127.0.0.1:%u%s", hello_server_port(server), path);
 }
 
-Test(hello_server, get_root_says_hello)
+/* GET / on a fresh server, which must answer 200; url receives the URL. */
+static struct hello_server *get_root(char *url, size_t size, struct wb_http_response *res)
 {
     struct hello_server *server = start_any_port();
-    char url[128];
-    url_of(url, sizeof url, server, "/");
+    url_of(url, size, server, "/");
+    wb_http_get(url, res);
+    cr_assert_eq(res->status, 200, "GET %s: expected status 200, got %s", url,
+                 wb_http_describe(res));
+    return server;
+}
 
+Test(hello_server, get_root_says_hello)
+{
+    char url[128];
     struct wb_http_response res;
-    wb_http_get(url, &res);
-    cr_assert_eq(res.status, 200, "GET %s: expected status 200, got %s", url,
-                 wb_http_describe(&res));
+    struct hello_server *server = get_root(url, sizeof url, &res);
     cr_assert_str_eq(res.body, HELLO_BODY, "GET %s: expected the body \"%s\", got \"%s\"", url,
                      HELLO_BODY, res.body);
 
@@ -48,16 +55,28 @@ Test(hello_server, get_root_says_hello)
     hello_server_stop(server);
 }
 
+Test(hello_server, connection_stays_open_for_the_next_request)
+{
+    char url[128];
+    struct wb_http_response res;
+    struct hello_server *server = get_root(url, sizeof url, &res);
+    const char *connection = wb_http_header(&res, "Connection");
+    cr_assert(connection == NULL || strcasecmp(connection, "close") != 0,
+              "GET %s answered with \"Connection: close\": the handler answered on its first "
+              "call, before MHD had read the whole request, so MHD must close the connection "
+              "and every client pays a new TCP handshake per request. Answer on the second "
+              "call (mark the first one in *req_cls)",
+              url);
+
+    wb_http_response_free(&res);
+    hello_server_stop(server);
+}
+
 Test(hello_server, get_root_is_text_plain)
 {
-    struct hello_server *server = start_any_port();
     char url[128];
-    url_of(url, sizeof url, server, "/");
-
     struct wb_http_response res;
-    wb_http_get(url, &res);
-    cr_assert_eq(res.status, 200, "GET %s: expected status 200, got %s", url,
-                 wb_http_describe(&res));
+    struct hello_server *server = get_root(url, sizeof url, &res);
     const char *type = wb_http_header(&res, "Content-Type");
     cr_assert_not_null(type,
                        "GET %s: the answer has no Content-Type header; expected "

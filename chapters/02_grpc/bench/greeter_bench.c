@@ -3,7 +3,9 @@
  * loopback. Prints calls/s, p50 and p99 latency, and the server's resident
  * memory (VmRSS) before and after, to show it stays flat.
  *
- *     greeter_bench [calls]            default 10000
+ *     greeter_bench [calls]                  default 10000, against its own server
+ *     greeter_bench CALLS HOST:PORT          the client alone, against any Greeter
+ *                                            (make bench: the Python grpcio peer)
  *
  * Not a test: speed depends on the machine. The process forks BEFORE either
  * side touches gRPC (gRPC does not survive a fork); the child runs the
@@ -88,13 +90,53 @@ static int compare_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sequential calls on one channel; prints calls/s and latency. The caller
+ * reads the server's memory. Returns the number of failed calls, -1 when
+ * the client could not start. */
+static int measure(const char *target, int calls)
+{
+    struct greeter_client *client = greeter_client_create(target);
+    double *latency = malloc((size_t)calls * sizeof *latency);
+    if (!client || !latency) {
+        fprintf(stderr, "greeter_client_create or malloc failed\n");
+        if (client)
+            greeter_client_destroy(client);
+        free(latency);
+        return -1;
+    }
+    struct greeter_reply reply;
+    greeter_client_say_hello(client, "warm-up", 2000, &reply); /* connects */
+    greeter_reply_free(&reply);
+
+    int failures = 0;
+    double start = now_us();
+    for (int i = 0; i < calls; i++) {
+        double t0 = now_us();
+        greeter_client_say_hello(client, "bench", 2000, &reply);
+        latency[i] = now_us() - t0;
+        if (reply.status != GRPC_STATUS_OK)
+            failures++;
+        greeter_reply_free(&reply);
+    }
+    double elapsed_s = (now_us() - start) / 1e6;
+    qsort(latency, (size_t)calls, sizeof *latency, compare_double);
+    printf("calls: %d (failed %d) in %.2f s = %.0f calls/s\n", calls, failures, elapsed_s,
+           calls / elapsed_s);
+    printf("latency: p50 %.0f us, p99 %.0f us\n", latency[calls / 2], latency[(int)(calls * 0.99)]);
+    free(latency);
+    greeter_client_destroy(client);
+    return failures;
+}
+
 int main(int argc, char *argv[])
 {
     int calls = argc > 1 ? atoi(argv[1]) : 10000;
-    if (calls < 1) {
-        fprintf(stderr, "usage: %s [calls]\n", argv[0]);
+    if (calls < 1 || argc > 3) {
+        fprintf(stderr, "usage: %s [calls [host:port]]\n", argv[0]);
         return 2;
     }
+    if (argc == 3)
+        return measure(argv[2], calls) == 0 ? 0 : 1;
     int fds[2];
     if (pipe(fds) != 0) {
         perror("pipe");
@@ -121,41 +163,11 @@ int main(int argc, char *argv[])
 
     char target[32];
     snprintf(target, sizeof target, "127.0.0.1:%d", port);
-    struct greeter_client *client = greeter_client_create(target);
-    double *latency = malloc((size_t)calls * sizeof *latency);
-    int failures = 0;
-    if (!client || !latency) {
-        fprintf(stderr, "greeter_client_create or malloc failed\n");
-        kill(child, SIGKILL);
-        waitpid(child, NULL, 0);
-        return 1;
-    }
-
-    struct greeter_reply reply;
-    greeter_client_say_hello(client, "warm-up", 2000, &reply); /* connects */
-    greeter_reply_free(&reply);
     long rss_before = rss_kib(child);
-
-    double start = now_us();
-    for (int i = 0; i < calls; i++) {
-        double t0 = now_us();
-        greeter_client_say_hello(client, "bench", 2000, &reply);
-        latency[i] = now_us() - t0;
-        if (reply.status != GRPC_STATUS_OK)
-            failures++;
-        greeter_reply_free(&reply);
-    }
-    double elapsed_s = (now_us() - start) / 1e6;
+    int failures = measure(target, calls);
     long rss_after = rss_kib(child);
-
-    qsort(latency, (size_t)calls, sizeof *latency, compare_double);
-    printf("calls: %d (failed %d) in %.2f s = %.0f calls/s\n", calls, failures, elapsed_s,
-           calls / elapsed_s);
-    printf("latency: p50 %.0f us, p99 %.0f us\n", latency[calls / 2], latency[(int)(calls * 0.99)]);
     printf("server RSS: %ld KiB before, %ld KiB after\n", rss_before, rss_after);
 
-    free(latency);
-    greeter_client_destroy(client);
     kill(child, SIGTERM);
     int status = 0;
     waitpid(child, &status, 0);
