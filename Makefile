@@ -39,7 +39,12 @@ GRADER_PKGS := jansson libseccomp libarchive libcrypto
 # pkg-config modules the test kit's chapter helpers include.
 TESTKIT_PKGS := jansson libcurl libmicrohttpd
 
-GRADER_SRC   := $(filter-out grader/src/wirebook.c,$(wildcard grader/src/*.c))
+# grader/src is grouped by stage; each folder only calls the ones below it:
+#   cli/ -> student/, batch/ -> pipeline/ -> sandbox/, quiz/ -> course/
+GRADER_DIRS  := cli student batch pipeline sandbox quiz course
+GRADER_INC   := $(addprefix -Igrader/src/,$(GRADER_DIRS))
+GRADER_HDR   := $(wildcard $(addsuffix /*.h,$(addprefix grader/src/,$(GRADER_DIRS))))
+GRADER_SRC   := $(filter-out grader/src/cli/wirebook.c,$(wildcard grader/src/*/*.c))
 GRADER_OBJ   := $(GRADER_SRC:grader/src/%.c=$(BUILD)/grader/%.o)
 # The grader shares the test kit's UTF-8 repair (testkit/wb_utf8.c).
 GRADER_OBJ   += $(BUILD)/grader/wb_utf8.o
@@ -60,17 +65,17 @@ deps:
 
 tool: $(WB) $(BUILD)/lib/libwbtestkit.a
 
-$(WB): grader/src/wirebook.c $(BUILD)/lib/libwbgrader.a
+$(WB): grader/src/cli/wirebook.c $(BUILD)/lib/libwbgrader.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Igrader/src $^ $(shell pkg-config --libs $(GRADER_PKGS)) -o $@
+	$(CC) $(CFLAGS) $(GRADER_INC) $^ $(shell pkg-config --libs $(GRADER_PKGS)) -o $@
 
 $(BUILD)/lib/libwbgrader.a: $(GRADER_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BUILD)/grader/%.o: grader/src/%.c $(wildcard grader/src/*.h)
+$(BUILD)/grader/%.o: grader/src/%.c $(GRADER_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(GRADER_PKGS)) -Igrader/src -Itestkit -c $< -o $@
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags $(GRADER_PKGS)) $(GRADER_INC) -Itestkit -c $< -o $@
 
 $(BUILD)/grader/wb_utf8.o: testkit/wb_utf8.c testkit/wb_utf8.h
 	@mkdir -p $(@D)
@@ -86,7 +91,7 @@ $(BUILD)/testkit/%.o: testkit/%.c $(wildcard testkit/*.h)
 
 $(BUILD)/grader-tests/%: grader/tests/%.c $(BUILD)/lib/libwbgrader.a $(BUILD)/lib/libwbtestkit.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -DWB_SOURCE_ROOT='"$(CURDIR)"' -Igrader/src -Itestkit $^ \
+	$(CC) $(CFLAGS) -DWB_SOURCE_ROOT='"$(CURDIR)"' $(GRADER_INC) -Itestkit $^ \
 		$(shell pkg-config --libs $(GRADER_PKGS)) -lcriterion -o $@
 
 # The main job: grade a submission (exit 0 whenever grading ran).

@@ -5,9 +5,10 @@
  *
  *   progress.c      build/student/state.json: state, score and hints per exercise
  *   suggest.c       exercise names: resolve, or suggest the closest ones
- *   student_work.c  hint sections, backups, skeleton restore, one recorded check
+ *   student_work.c  hints (sections, showing one), backups, skeleton restore, one
+ *                   recorded check
  *   watch.c         re-check on save (inotify or polling), Enter, q
- *   cmd_student.c   the subcommands themselves
+ *   cmd_student.c   the subcommands themselves (cli/; it calls down into these)
  */
 #ifndef WB_STUDENT_H
 #define WB_STUDENT_H

@@ -8,6 +8,7 @@
 #include "student.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,5 +219,47 @@ done:
     free(only);
     free(sub);
     free(out);
+    return rc;
+}
+
+/* Prints the next hint of e (or all seen so far) and counts it: used by
+ * `wirebook hint` and by the watch loop's `h` key. */
+int show_hint(const struct wb_manifest *m, struct progress *p, const struct wb_exercise *e,
+              bool all)
+{
+    char err[1024];
+    char *rel = e->hints ? strdup(e->hints) : str_printf("hints/%s.md", e->id);
+    char *path = rel ? str_printf("%s/chapters/%s/%s", m->root, e->chapter->id, rel) : NULL;
+    char *text = path ? file_read_or_say(path, NULL, err, sizeof err) : NULL;
+    char **sections = NULL;
+    int n = text ? hint_sections(text, &sections) : -1;
+    int rc = -1;
+    if (!text)
+        fprintf(stderr, "wirebook: no hints for %s/%s: %s\n", e->chapter->id, e->id,
+                path ? err : "out of memory");
+    else if (n <= 0)
+        fprintf(stderr, "wirebook: %s holds no hints\n", path);
+    else {
+        int used = progress_hints_used(p, e);
+        int from = all ? 0 : used < n ? used : 0;
+        int to = all ? (used < 1 ? 1 : used > n ? n : used) : used < n ? used + 1 : n;
+        if (!all && used >= n)
+            printf("That was the last hint for %s/%s; here they all are.\n", e->chapter->id, e->id);
+        for (int i = from; i < to; i++)
+            printf("\n--- hint %d of %d for %s/%s ---\n\n%s\n", i + 1, n, e->chapter->id, e->id,
+                   sections[i]);
+        if (!all && used < n && used + 1 < n)
+            printf("\n(`wirebook hint %s/%s` again for the next one; --all shows those you "
+                   "have seen)\n",
+                   e->chapter->id, e->id);
+        if (to > used && progress_set_hints_used(p, e, to) == 0 &&
+            progress_save(p, err, sizeof err) != 0)
+            fprintf(stderr, "wirebook: hint count not saved: %s\n", err);
+        rc = 0;
+    }
+    free_strings(sections, n > 0 ? n : 0);
+    free(text);
+    free(path);
+    free(rel);
     return rc;
 }
