@@ -14,7 +14,13 @@
 #   Kafka   kafka_bench vs Kafka's own ProducerPerformance on the same real
 #           node, same message size and acks
 #   memory  RSS of each server after the load above (>= 10k requests each)
-#   NATS, Redis, later chapters: any executable chapters/*/bench/run.sh
+#   NATS    nats_bench (libnats) vs peer_publish.go (nats.go) on the same
+#           server: core, JetStream PubAck each, JetStream async; nats-server's
+#           start-up and RSS alone (chapters/05_nats/bench/run.sh)
+#   Redis   xadd_rate (hiredis) vs redis-benchmark -c 1 -P 1, the same XADD,
+#           appendfsync always and everysec; server RSS alone
+#           (chapters/06_redis/bench/run.sh)
+#   later chapters: any executable chapters/*/bench/run.sh
 #
 # The row format. Every figure is one line on stdout of a section (and of a
 # chapter's bench/run.sh hook), collected in build/bench/rows.txt:
@@ -28,6 +34,9 @@
 #   UNIT     req/s, calls/s, msg/s: more is better; KiB, us, ms: less is better
 #   GOAL     on the ours row: the least ratio aimed for (0.5 = at least half as
 #            good as the peer), or "-"; on the peer row always "-"
+#
+# A figure with no fair peer (a broker's own start-up time or memory) is a
+# group with an ours row only and GOAL "-": the report shows it as "no peer".
 #
 # The ratio printed is how many times better ours is (ours/peer, or peer/ours
 # for KiB, us and ms), so above 1 means ours is ahead. A hook runs from the

@@ -4,7 +4,8 @@
 #   awk -f report.awk -v html=OUT.html -v when=DATE -v machine=TEXT rows.txt
 #
 # Input lines: "row|GROUP|WHO|PROGRAM|VALUE|UNIT|GOAL" (see bench.sh) and
-# "note|TEXT". Groups keep the order of their first row.
+# "note|TEXT". Groups keep the order of their first row. A group may have one
+# side only (see alone() below).
 BEGIN { FS = "|" }
 
 $1 == "note" { notes[++nnotes] = $2; next }
@@ -30,6 +31,12 @@ function ratio(g) {
     return value[g, "ours"] / value[g, "peer"]
 }
 
+# A group with one side only (a broker's start-up time, its memory) is a
+# figure alone: no ratio, no "ours:"/"peer:" label, one bar.
+function alone(g) { return !((g, "ours") in prog) || !((g, "peer") in prog) }
+
+function ratio_text(g, r) { return alone(g) ? "no peer" : r ? sprintf("ratio %.2f", r) : "no ratio" }
+
 function verdict(g, r) {
     if (!(g in goal)) return ""
     if (r == 0) return "goal >= " goal[g] ": not measured"
@@ -45,7 +52,7 @@ function esc(s) {
 
 function bar(y, who, g, top,    w, label) {
     w = has(g, who) ? int(300 * value[g, who] / top) : 0
-    label = (who == "ours" ? "ours: " : "peer: ") prog[g, who]
+    label = (alone(g) ? "" : who == "ours" ? "ours: " : "peer: ") prog[g, who]
     printf "<text x=\"0\" y=\"%d\" font-size=\"12\">%s</text>\n", y + 13, esc(label) > html
     printf "<rect x=\"340\" y=\"%d\" width=\"%d\" height=\"18\" fill=\"%s\"/>\n", y, w,
         who == "ours" ? "#2f6db5" : "#9a9a9a" > html
@@ -57,10 +64,11 @@ END {
     for (i = 1; i <= ngroups; i++) {
         g = order[i]
         r = ratio(g)
-        printf "\n%-52s %s  %s\n", g, r ? sprintf("ratio %.2f", r) : "ratio -", verdict(g, r)
+        v = verdict(g, r)
+        printf "\n%-52s %s%s\n", g, ratio_text(g, r), v == "" ? "" : "  " v
         for (k = 1; k <= 2; k++) {
             who = k == 1 ? "ours" : "peer"
-            if ((g, who) in prog) printf "  %-4s %-46s %s\n", who, prog[g, who], shown(g, who)
+            if ((g, who) in prog) printf "  %-4s %-46s %s\n", alone(g) ? "" : who, prog[g, who], shown(g, who)
         }
     }
     for (i = 1; i <= nnotes; i++) printf "\n%s\n", notes[i]
@@ -76,14 +84,18 @@ END {
         g = order[i]
         r = ratio(g)
         v = verdict(g, r)
-        printf "<h2>%s%s: %s <span class=\"%s\">%s</span></h2>\n", esc(g), lower_is_better(unit[g]) ? " (less is better)" : "", r ? sprintf("ratio %.2f", r) : "no ratio",
+        printf "<h2>%s%s: %s <span class=\"%s\">%s</span></h2>\n", esc(g), lower_is_better(unit[g]) ? " (less is better)" : "", ratio_text(g, r),
             v ~ /met$/ ? "met" : "missed", esc(v) > html
         top = 1
         if (has(g, "ours") && value[g, "ours"] + 0 > top) top = value[g, "ours"] + 0
         if (has(g, "peer") && value[g, "peer"] + 0 > top) top = value[g, "peer"] + 0
-        print "<svg width=\"760\" height=\"48\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">" > html
-        bar(2, "ours", g, top)
-        bar(26, "peer", g, top)
+        printf "<svg width=\"760\" height=\"%d\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+            alone(g) ? 24 : 48 > html
+        y = 2
+        for (k = 1; k <= 2; k++) {
+            who = k == 1 ? "ours" : "peer"
+            if (!alone(g) || (g, who) in prog) { bar(y, who, g, top); y += 24 }
+        }
         print "</svg>" > html
     }
     for (i = 1; i <= nnotes; i++) printf "<p><em>%s</em></p>\n", esc(notes[i]) > html
