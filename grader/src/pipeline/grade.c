@@ -167,8 +167,15 @@ static void prepare_chapter(const struct wb_manifest *m, struct chapter_run *c,
     else if (build_ctx_init(&c->b, m, ch, c->work, c->gen, o->sanitize, o->werror, c->prep_log,
                             c->err, sizeof c->err) != 0)
         ;
-    else if (!(c->broker_env = brokers_env_for(m, ch, c->err, sizeof c->err)))
-        c->failed_state = EX_BROKER_DOWN;
+    else {
+        /* Not while an exercise restarts that broker (here or in another
+         * grader): it would look down for those few seconds. */
+        int lock = ch->broker ? broker_lock_take(m->root, ch->broker, false) : -1;
+        c->broker_env = brokers_env_for(m, ch, c->err, sizeof c->err);
+        broker_lock_release(lock);
+        if (!c->broker_env)
+            c->failed_state = EX_BROKER_DOWN;
+    }
     if (c->broker_env && c->broker_env[0])
         c->shared_broker = ch->broker;
 }
