@@ -52,7 +52,7 @@ static int run_action(const struct wb_manifest *m, const char *name, const char 
     if (!log || mkdir_p(dir) != 0)
         fprintf(stderr, "wirebook: cannot create %s\n", dir ? dir : "build/brokers");
     else
-        rc = brokers_script(m, name, action, log);
+        rc = brokers_script(m->root, name, action, log);
     if (show && log)
         print_tail(log, 20);
     free(dir);

@@ -53,14 +53,14 @@ bool brokers_kafka_is_real(void)
 }
 
 /* See pipeline.h. */
-int brokers_script(const struct wb_manifest *m, const char *name, const char *action,
+int brokers_script(const char *course_root, const char *name, const char *action,
                    const char *log_path)
 {
-    char *path = str_printf("%s/scripts/broker-%s.sh", m->root, name);
+    char *path = str_printf("%s/scripts/broker-%s.sh", course_root, name);
     char *argv[] = {"sh", path, (char *)action, NULL};
     struct proc_spec spec = {.argv = argv,
                              .envp = environ,
-                             .cwd = m->root,
+                             .cwd = course_root,
                              .output_path = log_path,
                              .timeout_ms = BROKER_TIMEOUT_MS,
                              .keep_orphans = true};
@@ -218,9 +218,9 @@ char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch,
     if (!state_dir || !log || !env_file || mkdir_p(state_dir) != 0) {
         snprintf(err, errlen, "cannot create build/brokers/%s", b->name);
     } else if (!brokers_answer_quickly(m, b->name) &&
-               brokers_script(m, b->name, "status", log) != 0) {
+               brokers_script(m->root, b->name, "status", log) != 0) {
         fprintf(stderr, "wirebook: starting %s for chapter %s (log: %s)\n", b->name, ch->id, log);
-        if (brokers_script(m, b->name, "up", log) != 0)
+        if (brokers_script(m->root, b->name, "up", log) != 0)
             snprintf(err, errlen,
                      "%s would not start: scripts/broker-%s.sh up failed; see %s and "
                      "build/brokers/%s/ (is the port taken, the disk full, the package "
@@ -256,7 +256,7 @@ void brokers_stop_started(const struct wb_manifest *m)
         if (!known[i].started_here)
             continue;
         char *log = str_printf("%s/build/brokers/%s/grader.log", m->root, known[i].name);
-        if (log && brokers_script(m, known[i].name, "down", log) != 0)
+        if (log && brokers_script(m->root, known[i].name, "down", log) != 0)
             fprintf(stderr, "wirebook: stopping %s failed; see %s\n", known[i].name, log);
         known[i].started_here = false;
         free(log);

@@ -74,6 +74,17 @@ static bool restarts_shared_broker(const struct chapter_run *c, const struct wb_
     return c->shared_broker && e->restarts_broker;
 }
 
+/* After an exercise that restarts the shared broker, and before anyone else
+ * may use it: a test killed half-way through its restart (its time ran
+ * out) must not leave the broker stopped for every exercise after it. */
+static void heal_broker(const struct chapter_run *c, const char *ex_dir)
+{
+    char *log = path_join(ex_dir, "broker-heal.log");
+    if (log)
+        (void)brokers_script(c->b.course_root, c->shared_broker, "heal", log);
+    free(log);
+}
+
 /* Builds and runs one exercise whose chapter is staged and ready. */
 static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char **env,
                            const struct grade_options *o, struct exercise_result *r)
@@ -136,6 +147,8 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
             memory_safety_not_counted(r, "not counted in a valgrind run");
         else
             memory_safety_run(b, e, ex_dir, env, o, 3 * timeout, prebuild, r);
+        if (restarts_shared_broker(c, e))
+            heal_broker(c, ex_dir);
         broker_lock_release(lock);
         free(filter);
         free(san_prefix);

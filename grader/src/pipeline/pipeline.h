@@ -168,9 +168,9 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
  * failure returns NULL and says why in err. */
 char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,
                        size_t errlen);
-/* Runs scripts/broker-NAME.sh ACTION (up, down, status) with its output in
+/* Runs scripts/broker-NAME.sh ACTION (up, down, status, heal) with its output in
  * log_path; returns its exit code, -1 when it could not run. */
-int brokers_script(const struct wb_manifest *m, const char *name, const char *action,
+int brokers_script(const char *course_root, const char *name, const char *action,
                    const char *log_path);
 /* True when the broker NAME started by its script answers on the address in
  * build/brokers/NAME/env (a quick check; false means "ask the script"). */
