@@ -130,7 +130,7 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
         int lock = c->shared_broker ? broker_lock_take(b->course_root, c->shared_broker,
                                                        restarts_shared_broker(c, e))
                                     : -1;
-        if (run_tests(bin, report, run_log, san_env ? san_env : env, timeout, &selected,
+        if (run_tests(e, bin, report, run_log, san_env ? san_env : env, timeout, &selected,
                       b->course_root, &outcome) != 0) {
             score_not_run(r, EX_NO_REPORT, "could not start the test runner (fork failed)",
                           kafka_real);

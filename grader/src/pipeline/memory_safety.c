@@ -334,8 +334,8 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
         char *why = str_printf("the sanitizer build failed (see %s)", p.compile_log);
         memory_safety_judge(r, NULL, why ? why : "the sanitizer build failed");
         free(why);
-    } else if (run_tests(p.bin, p.report, p.run_log, san_env, timeout_ms, &so, plain->course_root,
-                         &outcome) != 0) {
+    } else if (run_tests(e, p.bin, p.report, p.run_log, san_env, timeout_ms, &so,
+                         plain->course_root, &outcome) != 0) {
         memory_safety_judge(r, NULL, "could not start the sanitizer run");
     } else {
         char *finding = memory_safety_first_finding(p.prefix);

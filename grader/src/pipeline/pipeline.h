@@ -93,11 +93,12 @@ bool submission_is_archive(const char *path);
 
 /* ---- run.c: the test binary under limits --------------------------------- */
 
-/* Runs bin, which writes its report to report_path; with o->valgrind under
- * valgrind, whose logs go next to log_path. */
-int run_tests(const char *bin, const char *report_path, const char *log_path, char **env,
-              int timeout_ms, const struct grade_options *o, const char *course_root,
-              struct proc_outcome *outcome);
+/* Runs bin, the test binary of e (plain or sanitized), which writes its
+ * report to report_path; with o->valgrind under valgrind, whose logs go next
+ * to log_path. */
+int run_tests(const struct wb_exercise *e, const char *bin, const char *report_path,
+              const char *log_path, char **env, int timeout_ms, const struct grade_options *o,
+              const char *course_root, struct proc_outcome *outcome);
 /* The environment tests get: a clean base plus chapter and broker settings. */
 char **run_environment(const char *scratch_dir, const char *chapter_dir, const char *bin_dir,
                        char **broker_env, bool sanitize);

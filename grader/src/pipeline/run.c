@@ -75,16 +75,13 @@ static char *dir_of(const char *path)
 
 /* True when the exercise's test source names text: the tests that restart
  * the grader's broker say WB_BROKER_SCRIPT_ (instructor's copy, staged). */
-static bool tests_mention(const char *chapter_dir, const char *bin, const char *text)
+static bool tests_mention(const char *chapter_dir, const struct wb_exercise *e, const char *text)
 {
-    char *ex_dir = dir_of(bin);
-    const char *ex = ex_dir ? strrchr(ex_dir, '/') : NULL;
-    char *source = ex ? str_printf("%s/tests/test_%s.c", chapter_dir, ex + 1) : NULL;
+    char *source = str_printf("%s/tests/test_%s.c", chapter_dir, e->id);
     char *code = source ? file_read(source, NULL) : NULL;
     bool found = code && strstr(code, text);
     free(code);
     free(source);
-    free(ex_dir);
     return found;
 }
 
@@ -97,9 +94,9 @@ static const char *env_value(char **env, const char *name)
     return NULL;
 }
 
-int run_tests(const char *bin, const char *report_path, const char *log_path, char **env,
-              int timeout_ms, const struct grade_options *o, const char *course_root,
-              struct proc_outcome *outcome)
+int run_tests(const struct wb_exercise *e, const char *bin, const char *report_path,
+              const char *log_path, char **env, int timeout_ms, const struct grade_options *o,
+              const char *course_root, struct proc_outcome *outcome)
 {
     const char *scratch = env_value(env, "TMPDIR");
     const char *chapter_dir = env_value(env, "WB_CHAPTER_DIR");
@@ -171,7 +168,7 @@ int run_tests(const char *bin, const char *report_path, const char *log_path, ch
      * folder (chapter 06's kill -9 tests), as the run user. */
     char **run_env = env;
     ro[nro++] = scripts;
-    if (chapter_dir && tests_mention(chapter_dir, bin, "WB_BROKER_SCRIPT_")) {
+    if (chapter_dir && tests_mention(chapter_dir, e, "WB_BROKER_SCRIPT_")) {
         box.keep_root = true;
         rw[nrw++] = brokers;
     }
