@@ -5,13 +5,39 @@
  * (grpc_test_util.h) and Debian's python3-grpcio client (tests/peers/
  * greeter_client.py) call it on 127.0.0.1 with an ephemeral port.
  */
+#define _GNU_SOURCE /* RTLD_NEXT */
 #include "wb_testkit.h"
+
+#include <dlfcn.h>
 
 #include "grpc_test_util.h"
 #include "greeter_server.h"
 #include "wb_grpc.h"
 
 WB_SUITE(greeter_server);
+
+/* ---- how long the server waits for events ---------------------------------
+ * This binary defines grpc_completion_queue_next itself: the student's server
+ * calls it, it notes the longest wait asked for and passes the call on to
+ * gRPC's own (dlsym RTLD_NEXT). A loop that waits without a deadline sees
+ * the stop flag only when some event happens to arrive: whether a test sees
+ * that depends on timing, the deadline asked for does not. */
+static atomic_llong longest_wait_ms;
+
+grpc_event grpc_completion_queue_next(grpc_completion_queue *cq, gpr_timespec deadline,
+                                      void *reserved)
+{
+    static grpc_event (*real)(grpc_completion_queue *, gpr_timespec, void *);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "grpc_completion_queue_next");
+    gpr_timespec left = gpr_time_sub(gpr_convert_clock_type(deadline, GPR_CLOCK_MONOTONIC),
+                                     gpr_now(GPR_CLOCK_MONOTONIC));
+    long long ms = left.tv_sec > 1000000 ? 1000000000LL : (long long)gpr_time_to_millis(left);
+    long long seen = atomic_load(&longest_wait_ms);
+    while (ms > seen && !atomic_compare_exchange_weak(&longest_wait_ms, &seen, ms))
+        ;
+    return real(cq, deadline, reserved);
+}
 
 static int run_greeter(void *server, const atomic_bool *stop)
 {
@@ -169,6 +195,17 @@ Test(greeter_server, stop_flag_ends_run)
               "nothing listens on the port greeter_server_create "
               "reported (%d)",
               port);
+    /* One call, so that the server's loop has surely waited for events. */
+    struct test_reply first;
+    test_call(test_target(port), GREETER_SAY_HELLO, "Ada", 5000, &first);
+    cr_assert_eq(first.status, GRPC_STATUS_OK, "SayHello{name=\"Ada\"}: expected OK, got %s",
+                 compat_status_name(first.status));
+    test_reply_free(&first);
+    long long waited = atomic_load(&longest_wait_ms);
+    cr_assert(waited <= 1000,
+              "greeter_server_run asked grpc_completion_queue_next to wait %s: it must check "
+              "*stop at least every 100 ms, so give every wait a deadline of about 100 ms",
+              waited >= 1000000000LL ? "forever (no deadline)" : "more than a second");
     stop(&t, server);
     /* After a clean shutdown the port is closed. */
     struct test_reply r;
