@@ -283,15 +283,18 @@ int order_core_main(int argc, char *argv[])
     }
     /* The exchange must exist before anyone publishes; declaring it first
      * also proves the broker is there. */
-    int tries = 0;
-    while (amqp_link_open(&core.link, core.amqp_url, 1000) != 0 ||
-           reliable_publisher_setup(&core.link, core.exchange) != 0) {
-        amqp_link_close(&core.link);
-        if (++tries == 100 || atomic_load(&signalled)) {
+    for (int tries = 1; amqp_link_open(&core.link, core.amqp_url, 1000) != 0; tries++) {
+        if (tries == 100 || atomic_load(&signalled)) {
             fprintf(stderr, "order-core %s: broker: %s\n", core.name, core.link.error);
             return 1;
         }
         usleep(100 * 1000);
+    }
+    if (reliable_publisher_setup(&core.link, core.exchange) != 0) {
+        fprintf(stderr, "order-core %s: reliable_publisher_setup: %s\n", core.name,
+                core.link.error);
+        amqp_link_close(&core.link);
+        return 1;
     }
 
     grpc_init();

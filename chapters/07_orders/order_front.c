@@ -129,6 +129,7 @@ struct front {
     atomic_uint next_number;
     atomic_bool stop;
     atomic_bool consumer_ready; /* queue declared and bound at least once */
+    atomic_bool setup_refused;  /* connected, but the broker refused the set-up */
     grpc_channel *channel;
     pthread_t consumer;
 };
@@ -184,9 +185,15 @@ static void *consume_events(void *arg)
     struct front *f = arg;
     while (!atomic_load(&f->stop)) {
         struct amqp_link link;
-        if (amqp_link_open(&link, f->amqp_url, 2000) != 0 ||
-            reliable_consumer_setup(&link, f->exchange, f->queue, f->reply_key) != 0) {
+        if (amqp_link_open(&link, f->amqp_url, 2000) != 0) {
             fprintf(stderr, "order-front: broker: %s (retrying)\n", link.error);
+            usleep(200 * 1000);
+            continue;
+        }
+        if (reliable_consumer_setup(&link, f->exchange, f->queue, f->reply_key) != 0) {
+            fprintf(stderr, "order-front: reliable_consumer_setup: %s (retrying)\n", link.error);
+            if (!atomic_load(&f->consumer_ready))
+                atomic_store(&f->setup_refused, true); /* a start-up that cannot work */
             amqp_link_close(&link);
             usleep(200 * 1000);
             continue;
@@ -577,10 +584,12 @@ int order_front_main(int argc, char *argv[])
     consumer_started = true;
     /* Listen only once our queue is bound: an event published before the
      * binding existed would be dropped by the broker as unroutable. */
-    for (int i = 0; i < 300 && !atomic_load(&f.consumer_ready) && !atomic_load(&signalled); i++)
+    for (int i = 0; i < 300 && !atomic_load(&f.consumer_ready) && !atomic_load(&signalled) &&
+                    !atomic_load(&f.setup_refused);
+         i++)
         usleep(100 * 1000);
     if (!atomic_load(&f.consumer_ready)) {
-        fprintf(stderr, "order-front: no broker at %s after 30 s, giving up\n", f.amqp_url);
+        fprintf(stderr, "order-front: cannot consume events from %s, giving up\n", f.amqp_url);
         goto out;
     }
     http = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |

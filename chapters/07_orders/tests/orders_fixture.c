@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "amqp_link.h"
+#include "balance.h"
+#include "orders.pb-c.h"
+#include "orders_grpc.h"
 
 /* Generous: under valgrind a service takes seconds to start. */
 #define START_TIMEOUT_MS 30000
@@ -199,6 +202,100 @@ const char *json_order_id(const char *body)
         id[end - at - 1] = '\0';
     }
     return id;
+}
+
+static void front_names(const struct world *w, const char *instance, char *queue, char *key)
+{
+    cr_assert(balance_instance_queue(w->exchange, instance, queue, 256, key, 256) == 0,
+              "balance_instance_queue(\"%s\", \"%s\") failed", w->exchange, instance);
+}
+
+const char *front_queue(const struct world *w, const char *instance)
+{
+    static char queue[256];
+    char key[256];
+    front_names(w, instance, queue, key);
+    return queue;
+}
+
+const char *front_key(const struct world *w, const char *instance)
+{
+    static char key[256];
+    char queue[256];
+    front_names(w, instance, queue, key);
+    return key;
+}
+
+int core_place(const struct svc *core, const char *order_id, const char *item, int quantity,
+               const char *reply_to, const char *traceparent, char *details, size_t len)
+{
+    Orders__PlaceRequest req = ORDERS__PLACE_REQUEST__INIT;
+    req.order_id = (char *)order_id;
+    req.item = (char *)item;
+    req.quantity = quantity;
+    req.reply_to = (char *)reply_to;
+    uint8_t packed[1024];
+    size_t n = orders__place_request__get_packed_size(&req);
+    cr_assert(n <= sizeof packed, "test request too big");
+    orders__place_request__pack(&req, packed);
+
+    grpc_init();
+    grpc_channel *channel = orders_channel_create(core->addr, NULL);
+    grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+    cr_assert(channel && cq, "test fixture: cannot create a gRPC channel to %s", core->addr);
+    grpc_call *call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+                                               grpc_slice_from_static_string(ORDERS_PLACE_METHOD),
+                                               NULL, orders_deadline_ms(8000), NULL);
+    cr_assert(call, "test fixture: grpc_channel_create_call failed");
+    grpc_byte_buffer *send = orders_bytes_to_buffer(packed, n);
+    grpc_metadata md = {.key = grpc_slice_from_static_string("traceparent"),
+                        .value = grpc_slice_from_copied_string(traceparent ? traceparent : "")};
+    grpc_metadata_array initial, trailing;
+    grpc_metadata_array_init(&initial);
+    grpc_metadata_array_init(&trailing);
+    grpc_byte_buffer *received = NULL;
+    grpc_status_code status = GRPC_STATUS_UNKNOWN;
+    grpc_slice status_details = grpc_empty_slice();
+    grpc_op ops[6];
+    memset(ops, 0, sizeof ops);
+    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    ops[0].data.send_initial_metadata.count = traceparent ? 1 : 0;
+    ops[0].data.send_initial_metadata.metadata = &md;
+    ops[1].op = GRPC_OP_SEND_MESSAGE;
+    ops[1].data.send_message.send_message = send;
+    ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+    ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+    ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial;
+    ops[4].op = GRPC_OP_RECV_MESSAGE;
+    ops[4].data.recv_message.recv_message = &received;
+    ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+    ops[5].data.recv_status_on_client.trailing_metadata = &trailing;
+    ops[5].data.recv_status_on_client.status = &status;
+    ops[5].data.recv_status_on_client.status_details = &status_details;
+    cr_assert(grpc_call_start_batch(call, ops, 6, call, NULL) == GRPC_CALL_OK,
+              "test fixture: grpc_call_start_batch failed");
+    grpc_event ev = grpc_completion_queue_pluck(cq, call, orders_deadline_ms(15000), NULL);
+    cr_assert(ev.type == GRPC_OP_COMPLETE, "test fixture: the call to %s never completed",
+              core->addr);
+    if (details)
+        snprintf(details, len, "%.*s", (int)GRPC_SLICE_LENGTH(status_details),
+                 (const char *)GRPC_SLICE_START_PTR(status_details));
+    if (received)
+        grpc_byte_buffer_destroy(received);
+    grpc_byte_buffer_destroy(send);
+    grpc_slice_unref(status_details);
+    grpc_slice_unref(md.value);
+    grpc_metadata_array_destroy(&initial);
+    grpc_metadata_array_destroy(&trailing);
+    grpc_call_unref(call);
+    grpc_channel_destroy(channel);
+    grpc_completion_queue_shutdown(cq);
+    while (grpc_completion_queue_pluck(cq, NULL, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+           GRPC_QUEUE_SHUTDOWN)
+        ;
+    grpc_completion_queue_destroy(cq);
+    grpc_shutdown();
+    return (int)status;
 }
 
 /* ---- broker ---------------------------------------------------------------- */

@@ -16,6 +16,7 @@
 #define ORDERS_FIXTURE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "wb_http.h"
@@ -69,6 +70,18 @@ int get_order(const struct svc *front, const char *id, struct wb_http_response *
 
 /* The "order_id" of a JSON body (static buffer), "" when there is none. */
 const char *json_order_id(const char *body);
+
+/* The queue and the routing key of order-front instance `instance` in this
+ * world, as the services built into this test binary name them
+ * (balance_instance_queue). Static buffers, overwritten by the next call. */
+const char *front_queue(const struct world *w, const char *instance);
+const char *front_key(const struct world *w, const char *instance);
+
+/* Calls order-core's Place directly, as order-front would (the test plays
+ * service A). traceparent may be NULL. Returns the gRPC status code; the
+ * status details go into details (may be NULL). */
+int core_place(const struct svc *core, const char *order_id, const char *item, int quantity,
+               const char *reply_to, const char *traceparent, char *details, size_t len);
 
 /* ---- the broker, from the outside --------------------------------------- */
 
