@@ -138,6 +138,35 @@ void front_start(struct svc *s, const struct world *w, const char *name, const c
               name, s->port, START_TIMEOUT_MS / 1000, svc_tail(s));
 }
 
+void grpc_tap_start(struct svc *s, const struct world *w, const char *upstream)
+{
+    prepare(s, w, "grpc-tap", 1);
+    char script[4096];
+    snprintf(script, sizeof script, "%s", wb_chapter_path("tests/peers/grpc_tap.py"));
+    char *argv[] = {"/usr/bin/python3", script, (char *)upstream, NULL};
+    s->pid = wb_spawn(argv, NULL, s->log);
+    cr_assert(s->pid > 0, "cannot start /usr/bin/python3 %s", script);
+    int64_t deadline = wb_now_ms() + START_TIMEOUT_MS;
+    unsigned port = 0;
+    while (port == 0 && wb_now_ms() < deadline) {
+        FILE *f = fopen(s->log, "r");
+        char line[256];
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, "port %u", &port) == 1)
+                break;
+        if (f)
+            fclose(f);
+        if (port == 0)
+            usleep(50 * 1000);
+    }
+    cr_assert(port > 0 && port < 65536,
+              "the test's gRPC proxy (tests/peers/grpc_tap.py, needs python3-grpcio) did not "
+              "start. Its log:\n%s",
+              svc_tail(s));
+    s->port = (uint16_t)port;
+    snprintf(s->addr, sizeof s->addr, "127.0.0.1:%u", port);
+}
+
 void svc_stop(struct svc *s)
 {
     if (s->pid > 0) {

@@ -52,6 +52,11 @@ void front_start(struct svc *s, const struct world *w, const char *name, const c
 bool front_try_start(struct svc *s, const struct world *w, const char *name,
                      const char *core_addrs);
 
+/* Starts tests/peers/grpc_tap.py, a gRPC proxy of the test's own in front
+ * of upstream ("127.0.0.1:P"); s->addr is where to point order-front. Its
+ * log has one line "traceparent VALUE" per call it forwarded. */
+void grpc_tap_start(struct svc *s, const struct world *w, const char *upstream);
+
 void svc_stop(struct svc *s);   /* SIGTERM, then SIGKILL after 2 s */
 void svc_kill(struct svc *s);   /* SIGKILL at once, like a crash */
 void svc_pause(struct svc *s);  /* SIGSTOP: alive, silent */
