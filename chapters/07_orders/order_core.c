@@ -143,15 +143,15 @@ static int publish_event(struct core *core, const char *key, const char *id,
 static int on_request(struct core *core, struct call *c)
 {
     if (!c->request)
-        return finish(c, false, GRPC_STATUS_INVALID_ARGUMENT, "request message missing");
+        return finish(c, true, GRPC_STATUS_INVALID_ARGUMENT, "request message missing");
     uint8_t *bytes = NULL;
     size_t len = 0;
     if (orders_buffer_to_bytes(c->request, &bytes, &len) != 0)
-        return finish(c, false, GRPC_STATUS_INTERNAL, "cannot read the request");
+        return finish(c, true, GRPC_STATUS_INTERNAL, "cannot read the request");
     Orders__PlaceRequest *req = orders__place_request__unpack(NULL, len, bytes);
     free(bytes);
     if (!req)
-        return finish(c, false, GRPC_STATUS_INVALID_ARGUMENT, "request is not a PlaceRequest");
+        return finish(c, true, GRPC_STATUS_INVALID_ARGUMENT, "request is not a PlaceRequest");
 
     const char *problem = NULL;
     if (!req->order_id[0])
@@ -164,7 +164,7 @@ static int on_request(struct core *core, struct call *c)
         problem = "reply_to must name the routing key of the waiting order-front";
     if (problem) {
         orders__place_request__free_unpacked(req, NULL);
-        return finish(c, false, GRPC_STATUS_INVALID_ARGUMENT, problem);
+        return finish(c, true, GRPC_STATUS_INVALID_ARGUMENT, problem);
     }
 
     char received[128], traceparent[TRACEPARENT_LEN + 1], trace_id[33] = "";
@@ -182,7 +182,7 @@ static int on_request(struct core *core, struct call *c)
     json_decref(event);
     if (!body) {
         orders__place_request__free_unpacked(req, NULL);
-        return finish(c, false, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+        return finish(c, true, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     }
     hop_log("order-core", "broker", "amqp", trace_id, req->order_id, "publish order.confirmed");
     int published = publish_event(core, req->reply_to, req->order_id,
@@ -190,7 +190,7 @@ static int on_request(struct core *core, struct call *c)
     free(body);
     if (published != 0) {
         orders__place_request__free_unpacked(req, NULL);
-        return finish(c, false, GRPC_STATUS_UNAVAILABLE,
+        return finish(c, true, GRPC_STATUS_UNAVAILABLE,
                       "the broker did not confirm the event; the order was not accepted");
     }
 
@@ -205,7 +205,7 @@ static int on_request(struct core *core, struct call *c)
         free(packed);
     }
     orders__place_request__free_unpacked(req, NULL);
-    return finish(c, false, c->response ? GRPC_STATUS_OK : GRPC_STATUS_RESOURCE_EXHAUSTED,
+    return finish(c, true, c->response ? GRPC_STATUS_OK : GRPC_STATUS_RESOURCE_EXHAUSTED,
                   c->response ? "" : "out of memory");
 }
 
@@ -214,13 +214,15 @@ static int on_new_call(struct call *c)
 {
     if (grpc_slice_str_cmp(c->details.method, ORDERS_PLACE_METHOD) != 0)
         return finish(c, true, GRPC_STATUS_UNIMPLEMENTED, "only /orders.OrderCore/Place exists");
-    grpc_op ops[2];
+    /* Initial metadata goes out with the answer, not now: a client may
+     * retry a call on another instance only while it has received nothing
+     * of the response (see balance.h). */
+    grpc_op ops[1];
     memset(ops, 0, sizeof ops);
-    ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-    ops[1].op = GRPC_OP_RECV_MESSAGE;
-    ops[1].data.recv_message.recv_message = &c->request;
+    ops[0].op = GRPC_OP_RECV_MESSAGE;
+    ops[0].data.recv_message.recv_message = &c->request;
     c->step = READING;
-    if (grpc_call_start_batch(c->call, ops, 2, c, NULL) != GRPC_CALL_OK) {
+    if (grpc_call_start_batch(c->call, ops, 1, c, NULL) != GRPC_CALL_OK) {
         fprintf(stderr, "order-core: grpc_call_start_batch (read) failed\n");
         return -1;
     }
