@@ -14,6 +14,7 @@
 #      costs that exercise only;
 #      hostile submissions (grader/tests/hostile/) are graded right and leave
 #      no process behind; the Gradescope zip works in a fake /autograder;
+#      chapter 07's hop events draw the document's five arrows in order;
 #   7. chapter 04 scores the same against a real Kafka node;
 #   8. no broker process is left behind.
 # Every step runs even when an earlier one failed; the last line counts them.
@@ -135,6 +136,12 @@ step "hostile submissions (loop, fork bomb, memory hog, exit, fake reports, cons
     sh grader/tests/hostile_test.sh
 step "Gradescope autograder zip writes a valid results.json (fake /autograder)" \
     sh gradescope/test.sh
+# Chapter 07's hop events drawn as the document's diagram (five arrows, in order).
+trace_diagram() {
+    AMQP_ADDR=${AMQP_ADDR:-$(sed -n 's/^AMQP_ADDR=//p' build/brokers/rabbitmq/env)} \
+        sh scripts/test-wirebook-trace.sh "$OUT/trace"
+}
+step "wirebook-trace draws one order's five arrows (Mermaid, SVG, PNG)" trace_diagram
 # Chapter 04 again, against a real Apache Kafka node instead of the mock.
 real_kafka() { # real_kafka SUBMISSION EXPECT
     WB_KAFKA=real $WB grade --submission "$1" --only 04_kafka --no-quiz \
