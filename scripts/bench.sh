@@ -42,3 +42,6 @@ printf '\n== AMQP: persistent %s x 100 B to a durable queue with publisher confi
 printf '\n== Kafka: produce %s x 100 B, acks=all, idempotent, real broker at %s\n' \
     "${KAFKA_MESSAGES:-100000}" "$KAFKA_BROKERS"
 "$BIN/04_kafka/kafka_bench" "${KAFKA_MESSAGES:-100000}" 100
+printf '\n== Orders (chapter 07): %s orders through the whole path, gRPC vs REST between the services\n' \
+    "${ORDERS:-300}"
+sh chapters/07_orders/bench/orders_bench.sh "${ORDERS:-300}" "$BIN/07_orders"

@@ -18,6 +18,8 @@
 #include "order_core.h"
 
 #include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -39,6 +41,7 @@ struct core {
     char amqp_url[256];
     char exchange[256];
     struct amqp_link link; /* link.conn is NULL while the broker is away */
+    pthread_mutex_t publish_lock;
     grpc_server *server;
     grpc_completion_queue *cq;
     int shutdown_tag;
@@ -139,6 +142,54 @@ static int publish_event(struct core *core, const char *key, const char *id,
     return -1;
 }
 
+/* Validates an order, publishes its event and waits for the confirm: the
+ * work of Place, whichever protocol it came by ("grpc", or "rest" for the
+ * bench). Returns GRPC_STATUS_OK when the order is accepted, else the
+ * status to answer with and *problem saying why. */
+static grpc_status_code accept_order(struct core *core, const char *protocol, const char *id,
+                                     const char *item, int quantity, const char *reply_to,
+                                     const char *incoming_traceparent, const char **problem)
+{
+    *problem = NULL;
+    if (!id[0])
+        *problem = "order_id must not be empty";
+    else if (!item[0])
+        *problem = "item must not be empty";
+    else if (quantity < 1 || quantity > 1000)
+        *problem = "quantity must be 1..1000";
+    else if (!reply_to[0])
+        *problem = "reply_to must name the routing key of the waiting order-front";
+    if (*problem)
+        return GRPC_STATUS_INVALID_ARGUMENT;
+
+    char traceparent[TRACEPARENT_LEN + 1], trace_id[33] = "";
+    if (trace_child(incoming_traceparent && incoming_traceparent[0] ? incoming_traceparent : NULL,
+                    traceparent) != 0 ||
+        !trace_parse(traceparent, trace_id))
+        traceparent[0] = '\0';
+    hop_log("order-front", "order-core", protocol, trace_id, id, "received Place");
+
+    json_t *event = json_pack("{s:s,s:s,s:i,s:s,s:s}", "order_id", id, "item", item, "quantity",
+                              quantity, "status", "confirmed", "confirmed_by", core->name);
+    char *body = event ? json_dumps(event, JSON_COMPACT) : NULL;
+    json_decref(event);
+    if (!body) {
+        *problem = "out of memory";
+        return GRPC_STATUS_RESOURCE_EXHAUSTED;
+    }
+    hop_log("order-core", "broker", "amqp", trace_id, id, "publish order.confirmed");
+    pthread_mutex_lock(&core->publish_lock); /* one channel, one publisher at a time */
+    int published = publish_event(core, reply_to, id, traceparent[0] ? traceparent : NULL, body);
+    pthread_mutex_unlock(&core->publish_lock);
+    free(body);
+    if (published != 0) {
+        *problem = "the broker did not confirm the event; the order was not accepted";
+        return GRPC_STATUS_UNAVAILABLE;
+    }
+    hop_log("broker", "order-core", "amqp", trace_id, id, "received confirm");
+    return GRPC_STATUS_OK;
+}
+
 /* The request arrived: validate, publish, answer. */
 static int on_request(struct core *core, struct call *c)
 {
@@ -153,47 +204,15 @@ static int on_request(struct core *core, struct call *c)
     if (!req)
         return finish(c, true, GRPC_STATUS_INVALID_ARGUMENT, "request is not a PlaceRequest");
 
-    const char *problem = NULL;
-    if (!req->order_id[0])
-        problem = "order_id must not be empty";
-    else if (!req->item[0])
-        problem = "item must not be empty";
-    else if (req->quantity < 1 || req->quantity > 1000)
-        problem = "quantity must be 1..1000";
-    else if (!req->reply_to[0])
-        problem = "reply_to must name the routing key of the waiting order-front";
-    if (problem) {
-        orders__place_request__free_unpacked(req, NULL);
-        return finish(c, true, GRPC_STATUS_INVALID_ARGUMENT, problem);
-    }
-
-    char received[128], traceparent[TRACEPARENT_LEN + 1], trace_id[33] = "";
+    char received[128];
     orders_metadata_get(&c->metadata, "traceparent", received, sizeof received);
-    if (trace_child(received[0] ? received : NULL, traceparent) != 0)
-        traceparent[0] = '\0';
-    if (!trace_parse(traceparent, trace_id))
-        traceparent[0] = '\0';
-    hop_log("order-front", "order-core", "grpc", trace_id, req->order_id, "received Place");
-
-    json_t *event =
-        json_pack("{s:s,s:s,s:i,s:s,s:s}", "order_id", req->order_id, "item", req->item, "quantity",
-                  (int)req->quantity, "status", "confirmed", "confirmed_by", core->name);
-    char *body = event ? json_dumps(event, JSON_COMPACT) : NULL;
-    json_decref(event);
-    if (!body) {
+    const char *problem = NULL;
+    grpc_status_code code = accept_order(core, "grpc", req->order_id, req->item, req->quantity,
+                                         req->reply_to, received, &problem);
+    if (code != GRPC_STATUS_OK) {
         orders__place_request__free_unpacked(req, NULL);
-        return finish(c, true, GRPC_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+        return finish(c, true, code, problem);
     }
-    hop_log("order-core", "broker", "amqp", trace_id, req->order_id, "publish order.confirmed");
-    int published = publish_event(core, req->reply_to, req->order_id,
-                                  traceparent[0] ? traceparent : NULL, body);
-    free(body);
-    if (published != 0) {
-        orders__place_request__free_unpacked(req, NULL);
-        return finish(c, true, GRPC_STATUS_UNAVAILABLE,
-                      "the broker did not confirm the event; the order was not accepted");
-    }
-
     Orders__PlaceReply reply = ORDERS__PLACE_REPLY__INIT;
     reply.order_id = req->order_id;
     reply.accepted_by = core->name;
@@ -207,6 +226,84 @@ static int on_request(struct core *core, struct call *c)
     orders__place_request__free_unpacked(req, NULL);
     return finish(c, true, c->response ? GRPC_STATUS_OK : GRPC_STATUS_RESOURCE_EXHAUSTED,
                   c->response ? "" : "out of memory");
+}
+
+/* ---- the same over REST, for the bench's comparison ----------------------- */
+
+struct rest_upload {
+    char data[4096];
+    size_t len;
+};
+
+/* POST /place {"order_id", "item", "quantity", "reply_to"} (+ traceparent
+ * header): 200 {"order_id", "accepted_by"}, or 400/503 {"error"}. */
+static enum MHD_Result on_rest(void *cls, struct MHD_Connection *conn, const char *url,
+                               const char *method, const char *version, const char *upload_data,
+                               size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct core *core = cls;
+    struct rest_upload *up = *con_cls;
+    if (!up) {
+        if (!(up = calloc(1, sizeof *up)))
+            return MHD_NO;
+        *con_cls = up;
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        size_t n = *upload_size < sizeof up->data - 1 - up->len ? *upload_size
+                                                                : sizeof up->data - 1 - up->len;
+        memcpy(up->data + up->len, upload_data, n);
+        up->len += n;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    up->data[up->len] = '\0';
+    unsigned status = 200;
+    json_t *answer = NULL;
+    json_t *req = json_loads(up->data, 0, NULL);
+    const char *id = json_string_value(json_object_get(req, "order_id"));
+    const char *item = json_string_value(json_object_get(req, "item"));
+    const char *reply_to = json_string_value(json_object_get(req, "reply_to"));
+    json_t *quantity = json_object_get(req, "quantity");
+    if (strcmp(method, "POST") != 0 || strcmp(url, "/place") != 0) {
+        status = 404;
+        answer = json_pack("{s:s}", "error", "only POST /place exists");
+    } else if (!id || !item || !reply_to || !json_is_integer(quantity)) {
+        status = 400;
+        answer = json_pack("{s:s}", "error", "expected order_id, item, quantity, reply_to");
+    } else {
+        const char *problem = NULL;
+        grpc_status_code code = accept_order(
+            core, "rest", id, item, (int)json_integer_value(quantity), reply_to,
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "traceparent"), &problem);
+        status = code == GRPC_STATUS_OK ? 200 : code == GRPC_STATUS_INVALID_ARGUMENT ? 400 : 503;
+        answer = code == GRPC_STATUS_OK
+                     ? json_pack("{s:s,s:s}", "order_id", id, "accepted_by", core->name)
+                     : json_pack("{s:s}", "error", problem);
+    }
+    json_decref(req);
+    char *text = answer ? json_dumps(answer, JSON_COMPACT) : NULL;
+    json_decref(answer);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(text ? strlen(text) : 0, text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    enum MHD_Result rc = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static void on_rest_done(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    free(*con_cls);
+    *con_cls = NULL;
 }
 
 /* A client called: check the method, then read its request. */
@@ -301,6 +398,8 @@ int order_core_main(int argc, char *argv[])
 
     grpc_init();
     int rc = 1;
+    struct MHD_Daemon *rest = NULL;
+    pthread_mutex_init(&core.publish_lock, NULL);
     core.server = grpc_server_create(NULL, NULL);
     core.cq = grpc_completion_queue_create_for_next(NULL);
     if (!core.server || !core.cq) {
@@ -315,6 +414,18 @@ int order_core_main(int argc, char *argv[])
     grpc_server_start(core.server);
     if (request_call(&core) != 0)
         goto out;
+    /* The same method over REST on 127.0.0.1:ORDER_CORE_REST_PORT, for the
+     * bench's gRPC-or-REST comparison (bench/orders_bench.sh). */
+    int rest_port = atoi(env_or("ORDER_CORE_REST_PORT", "0"));
+    if (rest_port > 0) {
+        rest = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+                                (uint16_t)rest_port, NULL, NULL, on_rest, &core,
+                                MHD_OPTION_NOTIFY_COMPLETED, on_rest_done, NULL, MHD_OPTION_END);
+        if (!rest) {
+            fprintf(stderr, "order-core: MHD_start_daemon on port %d failed\n", rest_port);
+            goto out;
+        }
+    }
     printf("order-core %s: gRPC on %s, events to exchange %s\n", core.name, listen, core.exchange);
     fflush(stdout);
     while (!atomic_load(&signalled)) {
@@ -335,6 +446,8 @@ int order_core_main(int argc, char *argv[])
             break;
     }
 out:
+    if (rest)
+        MHD_stop_daemon(rest);
     if (core.server)
         grpc_server_destroy(core.server);
     if (core.cq) {
@@ -351,6 +464,7 @@ out:
     }
     grpc_shutdown();
     amqp_link_close(&core.link);
+    pthread_mutex_destroy(&core.publish_lock);
     printf("order-core %s stopped\n", core.name);
     return rc;
 }

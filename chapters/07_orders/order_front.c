@@ -18,6 +18,7 @@
  */
 #include "order_front.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
@@ -121,7 +122,7 @@ struct front {
     char exchange[NAME_LEN];
     char queue[NAME_LEN];
     char reply_key[NAME_LEN];
-    int default_budget_ms;
+    char rest_core[128]; /* "" = gRPC; else order-core's REST twin (bench) */
     /* shared state */
     struct pending_table *pending;
     struct idem_table *idem;
@@ -327,6 +328,72 @@ static grpc_status_code place_order(struct front *f, const char *id, const char 
     return status;
 }
 
+/* ---- the same call over REST, for the bench's comparison ----------------- */
+
+/* One libcurl handle per HTTP thread: it keeps its connection to
+ * order-core open between requests, as a gRPC channel does. (A bench-only
+ * path: the handle of a connection thread is not cleaned up when the
+ * thread ends.) */
+static _Thread_local CURL *rest_handle;
+
+static size_t discard(char *data, size_t size, size_t n, void *user)
+{
+    (void)data;
+    (void)user;
+    return size * n;
+}
+
+/* POST http://CORE/place with the order as JSON; maps the outcome to the
+ * gRPC status the gRPC path would have given, so the rest is the same. */
+static grpc_status_code place_order_rest(struct front *f, const char *id, const char *item,
+                                         int quantity, const char *traceparent, int64_t deadline_ms,
+                                         char **details_out)
+{
+    *details_out = NULL;
+    if (!rest_handle && !(rest_handle = curl_easy_init()))
+        return GRPC_STATUS_INTERNAL;
+    json_t *req = json_pack("{s:s,s:s,s:i,s:s}", "order_id", id, "item", item, "quantity", quantity,
+                            "reply_to", f->reply_key);
+    char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    json_decref(req);
+    char url[192], trace_header[128];
+    snprintf(url, sizeof url, "http://%s/place", f->rest_core);
+    snprintf(trace_header, sizeof trace_header, "traceparent: %s", traceparent);
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+    if (headers && traceparent[0])
+        headers = curl_slist_append(headers, trace_header);
+    if (!body || !headers) {
+        free(body);
+        curl_slist_free_all(headers);
+        return GRPC_STATUS_RESOURCE_EXHAUSTED;
+    }
+    long left = budget_remaining(deadline_ms, pending_now_ms());
+    CURL *h = rest_handle;
+    CURLcode rc = CURLE_OK;
+    if ((rc = curl_easy_setopt(h, CURLOPT_URL, url)) == CURLE_OK &&
+        (rc = curl_easy_setopt(h, CURLOPT_POSTFIELDS, body)) == CURLE_OK &&
+        (rc = curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers)) == CURLE_OK &&
+        (rc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, left > 0 ? left : 1L)) == CURLE_OK &&
+        (rc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L)) == CURLE_OK &&
+        (rc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard)) == CURLE_OK)
+        rc = curl_easy_perform(h);
+    long status = 0;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    free(body);
+    if (rc == CURLE_OPERATION_TIMEDOUT)
+        return GRPC_STATUS_DEADLINE_EXCEEDED;
+    if (rc != CURLE_OK) {
+        *details_out = strdup(curl_easy_strerror(rc));
+        return GRPC_STATUS_UNAVAILABLE;
+    }
+    return status == 200   ? GRPC_STATUS_OK
+           : status == 400 ? GRPC_STATUS_INVALID_ARGUMENT
+           : status == 503 ? GRPC_STATUS_UNAVAILABLE
+                           : GRPC_STATUS_INTERNAL;
+}
+
 /* ---- HTTP ------------------------------------------------------------------ */
 
 /* Body of one POST, collected over several callbacks. */
@@ -431,11 +498,14 @@ static enum MHD_Result post_order(struct front *f, struct MHD_Connection *c, con
         return send_error(c, 500, "cannot register the request (pending_add failed)", id,
                           traceparent, 0);
     }
-    hop_log("order-front", "order-core", "grpc", trace_id, id, "Place");
+    hop_log("order-front", "order-core", f->rest_core[0] ? "rest" : "grpc", trace_id, id, "Place");
     char *details = NULL;
     grpc_status_code code =
-        place_order(f, id, json_string_value(item), (int)json_integer_value(quantity), traceparent,
-                    deadline, &details);
+        f->rest_core[0]
+            ? place_order_rest(f, id, json_string_value(item), (int)json_integer_value(quantity),
+                               traceparent, deadline, &details)
+            : place_order(f, id, json_string_value(item), (int)json_integer_value(quantity),
+                          traceparent, deadline, &details);
     json_decref(order);
     int retry_after = 0;
     const char *why = NULL;
@@ -545,6 +615,7 @@ int order_front_main(int argc, char *argv[])
     snprintf(f.amqp_url, sizeof f.amqp_url, "%s",
              env_or("AMQP_ADDR", "amqp://guest:guest@127.0.0.1:5672/%2f"));
     snprintf(f.exchange, sizeof f.exchange, "%s", env_or("ORDERS_EXCHANGE", "orders"));
+    snprintf(f.rest_core, sizeof f.rest_core, "%s", env_or("ORDER_CORE_REST", ""));
     if (balance_instance_queue(f.exchange, f.instance, f.queue, sizeof f.queue, f.reply_key,
                                sizeof f.reply_key) != 0) {
         fprintf(stderr, "order-front: balance_instance_queue failed for instance %s\n", f.instance);
@@ -569,6 +640,10 @@ int order_front_main(int argc, char *argv[])
     struct MHD_Daemon *http = NULL;
     bool consumer_started = false;
     pthread_mutex_init(&f.store.lock, NULL);
+    if (f.rest_core[0] && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "order-front: curl_global_init failed\n");
+        return 1;
+    }
     f.pending = pending_create();
     f.idem = idem_create();
     grpc_init();

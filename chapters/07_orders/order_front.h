@@ -8,6 +8,8 @@
  *   AMQP_ADDR             the broker (amqp://guest:guest@127.0.0.1:5672/%2f)
  *   ORDERS_EXCHANGE       the events' topic exchange (orders)
  *   HOP_LOG               file for hop events (hops.h), none when unset
+ *   ORDER_CORE_REST       "host:port": call order-core's REST twin instead of
+ *                         gRPC (the bench's comparison; single instance)
  */
 #ifndef ORDER_FRONT_H
 #define ORDER_FRONT_H
