@@ -124,7 +124,7 @@ static void *post_many(void *arg)
     return NULL;
 }
 
-#define PER_FRONT 4
+#define PER_FRONT 3
 
 Test(scale_out, two_fronts_each_get_their_own_events, .timeout = 90)
 {
@@ -134,13 +134,13 @@ Test(scale_out, two_fronts_each_get_their_own_events, .timeout = 90)
     core_start(&core, &w, "b1", 0);
     front_start(&a1, &w, "a1", core.addr);
     front_start(&a2, &w, "a2", core.addr);
+    /* One instance at a time, one request at a time: a queue shared by both
+     * hands its messages to its consumers in turn, so some of a1's events
+     * would reach a2, whichever order things happen in. */
     struct client c[2] = {{.front = &a1, .n = 1, .requests = PER_FRONT},
                           {.front = &a2, .n = 2, .requests = PER_FRONT}};
-    pthread_t threads[2];
     for (int i = 0; i < 2; i++)
-        cr_assert_eq(pthread_create(&threads[i], NULL, post_many, &c[i]), 0, "pthread_create");
-    for (int i = 0; i < 2; i++)
-        pthread_join(threads[i], NULL);
+        post_many(&c[i]);
     for (int i = 0; i < 2; i++)
         cr_assert_eq(c[i].created, PER_FRONT,
                      "two order-front instances: each must receive the events of its own "
