@@ -44,7 +44,7 @@
 # the brokers' addresses (AMQP_ADDR, KAFKA_BROKERS) in its environment; it
 # prints rows on stdout, anything else on stderr, and exits 0.
 #
-#   BENCH_ONLY="rest grpc amqp kafka hooks" BENCH_SECONDS=5 GRPC_CALLS=10000 \
+#   BENCH_ONLY="rest grpc amqp kafka hooks orders" BENCH_SECONDS=5 GRPC_CALLS=10000 ORDERS=300 \
 #   AMQP_MESSAGES=10000 KAFKA_MESSAGES=500000 sh scripts/bench.sh
 set -u
 cd "$(dirname "$0")/.."
@@ -54,9 +54,10 @@ BIN=$ROOT/build/programs/bin
 OUT=$ROOT/build/bench
 TOOLS=$ROOT/build/tools
 PY=/usr/bin/python3 # Debian's, with grpcio and pika (the first python3 on PATH may lack them)
-ONLY=${BENCH_ONLY:-rest grpc amqp kafka hooks}
+ONLY=${BENCH_ONLY:-rest grpc amqp kafka hooks orders}
 SECONDS_EACH=${BENCH_SECONDS:-5}
 GRPC_CALLS=${GRPC_CALLS:-10000}
+ORDERS=${ORDERS:-300}
 AMQP_MESSAGES=${AMQP_MESSAGES:-10000}
 KAFKA_MESSAGES=${KAFKA_MESSAGES:-500000} # enough for the JVM peer to warm up
 ROWS=$OUT/rows.txt
@@ -317,10 +318,19 @@ bench_hooks() {
     done
 }
 
+# ---- chapter 07: the whole path ----------------------------------------------------
+# Latency per hop and end to end, gRPC between the services and then REST;
+# its own table (percentiles per hop do not fit one bar per program).
+bench_orders() {
+    say "== Orders (chapter 07): $ORDERS orders through the whole path, gRPC vs REST between the services"
+    broker_env rabbitmq AMQP_ADDR || return 1
+    sh chapters/07_orders/bench/orders_bench.sh "$ORDERS" "$BIN/07_orders" | tee "$OUT/orders.txt"
+}
+
 mkdir -p "$OUT" "$TOOLS"
 : >"$ROWS"
 $WB build --submission solutions >"$OUT/build.log" 2>&1 || { say "bench: build failed; see $OUT/build.log"; exit 1; }
-for section in rest grpc amqp kafka hooks; do
+for section in rest grpc amqp kafka hooks orders; do
     wants $section || continue
     bench_$section || say "bench: the $section section stopped early (rows above are kept)"
 done

@@ -19,6 +19,7 @@
 #      the student edition gives nothing away and works on its own; what goes
 #      to platforms (Gradescope, JUnit, CSV, Canvas/Moodle, GIFT, the GitHub
 #      Classroom workflow) is checked by their real consumers;
+#      chapter 07's hop events draw the document's five arrows in order;
 #   7. chapter 04 scores the same against a real Kafka node;
 #   8. no broker process is left behind.
 # Every step runs even when an earlier one failed; the last line counts them.
@@ -161,6 +162,12 @@ step "platforms: results.json/results.xml valid whatever a student prints (JUnit
     sh grader/tests/platforms_test.sh
 step "GitHub Classroom workflow passes actionlint; its reporter payload adds up to the grade" \
     sh grader/tests/workflow_test.sh
+# Chapter 07's hop events drawn as the document's diagram (five arrows, in order).
+trace_diagram() {
+    AMQP_ADDR=${AMQP_ADDR:-$(sed -n 's/^AMQP_ADDR=//p' build/brokers/rabbitmq/env)} \
+        sh scripts/test-wirebook-trace.sh "$OUT/trace"
+}
+step "wirebook-trace draws one order's five arrows (Mermaid, SVG, PNG)" trace_diagram
 # Chapter 04 again, against a real Apache Kafka node instead of the mock.
 real_kafka() { # real_kafka SUBMISSION EXPECT
     WB_KAFKA=real $WB grade --submission "$1" --only 04_kafka --no-quiz \
