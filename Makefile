@@ -156,7 +156,9 @@ mistakes: tool
 test-valgrind: tool
 	$(WB) grade --submission solutions --valgrind --no-quiz --out $(BUILD)/grade-valgrind
 
-bench: tool
+bench: deps
+	@sh scripts/install-deps.sh bench-peers
+	@$(MAKE) --no-print-directory tool
 	@sh scripts/bench.sh
 
 format:

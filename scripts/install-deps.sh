@@ -2,7 +2,8 @@
 # install-deps.sh [GROUP...] - installs the Debian packages wirebook needs.
 #
 # Reads scripts/packages.txt ("group: package ..."); with no argument every
-# group a student or grader needs, with --all the test-* groups too. Quick when everything is there (one dpkg-query). Where it cannot
+# group a student or grader needs, with --all the test-* and bench-* groups too.
+# Quick when everything is there (one dpkg-query). Where it cannot
 # install (not root, no apt-get) it prints the exact command and stops.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,7 +11,7 @@ list="$here/packages.txt"
 
 wanted=""
 if [ $# -eq 0 ]; then
-    wanted=$(sed -n '/^test-/d; s/^[a-z0-9_-]*: *//p' "$list")
+    wanted=$(sed -n '/^test-/d; /^bench-/d; s/^[a-z0-9_-]*: *//p' "$list")
 elif [ "$1" = "--all" ]; then
     wanted=$(sed -n 's/^[a-z0-9_-]*: *//p' "$list")
 else
