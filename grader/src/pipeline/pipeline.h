@@ -91,6 +91,19 @@ char *submission_open(const char *submission, const char *unpack_dir, char *err,
 /* True when path names an archive submission_open unpacks. */
 bool submission_is_archive(const char *path);
 
+/* ---- broker_control.c: a sandboxed test restarts the shared broker ------- */
+
+/* A server (a child of the grader) that runs scripts/broker-NAME.sh restart
+ * for a run that asks through FIFOs in dir; script is the stand-in the run
+ * calls instead of the real script. */
+struct broker_control {
+    pid_t server;
+    char *dir, *script;
+};
+int broker_control_start(struct broker_control *bc, const char *course_root, const char *broker,
+                         const char *dir);
+void broker_control_stop(struct broker_control *bc);
+
 /* ---- run.c: the test binary under limits --------------------------------- */
 
 /* Runs bin, the test binary of e (plain or sanitized), which writes its

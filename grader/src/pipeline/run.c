@@ -6,6 +6,8 @@
 #include "pipeline.h"
 #include "sandbox.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +84,35 @@ static const char *env_value(char **env, const char *name)
     return NULL;
 }
 
+/* A copy of env whose WB_BROKER_SCRIPT_<BROKER> names script instead. */
+static char **env_with_script(char **env, const char *broker, const char *script)
+{
+    char name[64] = "WB_BROKER_SCRIPT_";
+    size_t len = strlen(name);
+    for (const char *b = broker; *b && len < sizeof name - 2; b++)
+        name[len++] = (char)toupper((unsigned char)*b);
+    name[len++] = '=';
+    name[len] = '\0';
+    size_t n = 0;
+    while (env[n])
+        n++;
+    char **out = calloc(n + 2, sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; out && i < n; i++) {
+        if (strncmp(env[i], name, len) == 0)
+            continue;
+        if (!(out[k++] = strdup(env[i]))) {
+            free_argv(out);
+            return NULL;
+        }
+    }
+    if (out && !(out[k] = str_printf("%s%s", name, script))) {
+        free_argv(out);
+        return NULL;
+    }
+    return out;
+}
+
 int run_tests(const struct wb_exercise *e, const char *bin, const char *report_path,
               const char *log_path, char **env, int timeout_ms, const struct grade_options *o,
               const char *course_root, struct proc_outcome *outcome)
@@ -148,17 +179,33 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     if (env_value(env, "AMQP_ADDR") || env_value(env, "KAFKA_BROKERS") ||
         env_value(env, "NATS_URL") || env_value(env, "REDIS_URL"))
         box.host_network = true;
-    /* A test that restarts the grader's broker runs the broker script, which
-     * needs the grader's rights over the broker's files: such a run keeps
-     * root (still in its own PID namespace, file view and seccomp) and
-     * sees the brokers' folder. Every run sees the scripts read-only: a
-     * test may start a private broker of its own with them in its scratch
-     * folder (chapter 06's kill -9 tests), as the run user. */
+    /* Every run sees the scripts read-only: a test may start a private
+     * broker of its own with them in its scratch folder (chapter 06's
+     * kill -9 tests), as the run user. A test that restarts the grader's
+     * shared broker (the manifest's restarts_broker) may not touch it: its
+     * WB_BROKER_SCRIPT_NAME is a stand-in that asks the grader to restart it
+     * (broker_control.c). Only if that cannot be set up does the run keep
+     * root (still in its own file view, with seccomp) to run the script. */
     char **run_env = env;
+    char **controlled_env = NULL;
+    struct broker_control control = {.server = -1};
     ro[nro++] = scripts;
-    if (e->restarts_broker && box.host_network) { /* the manifest says so */
-        box.keep_root = true;
-        rw[nrw++] = brokers;
+    if (e->restarts_broker && box.host_network) {
+        char *ctl_dir = ex_dir ? path_join(ex_dir, "broker-control") : NULL;
+        if (ctl_dir &&
+            broker_control_start(&control, course_root, e->chapter->broker, ctl_dir) == 0 &&
+            (controlled_env = env_with_script(env, e->chapter->broker, control.script))) {
+            ro[nro++] = control.dir;
+            run_env = controlled_env;
+        } else {
+            fprintf(stderr,
+                    "wirebook: cannot serve broker restarts to %s/%s (%s): it runs as the "
+                    "grader\n",
+                    e->chapter->id, e->id, strerror(errno));
+            box.keep_root = true;
+            rw[nrw++] = brokers;
+        }
+        free(ctl_dir);
     }
     struct proc_spec spec = {
         .argv = args,
@@ -178,6 +225,8 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     /* Nobody watched the end of that run: its report is not trusted. */
     if (rc == 0 && outcome->keeper_lost)
         remove(report_path);
+    broker_control_stop(&control);
+    free_argv(controlled_env);
 out:
     free(output_opt);
     free(timeout_opt);
