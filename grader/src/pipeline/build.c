@@ -242,23 +242,30 @@ static void add_generated(struct argv_builder *a, const struct build_ctx *b,
     }
 }
 
+/* The compiler, the build's flags (-Werror, sanitizers) and its include
+ * paths: the start of every compile command of the build. */
+static void add_compiler(struct argv_builder *a, const struct build_ctx *b)
+{
+    const char *cc = getenv("CC");
+    add(a, cc && *cc ? cc : "cc");
+    for (const char **f = base_cflags; *f; f++)
+        add(a, *f);
+    if (b->werror)
+        add(a, "-Werror");
+    if (b->sanitize)
+        for (const char **f = sanitize_flags; *f; f++)
+            add(a, *f);
+    add_owned(a, str_printf("-I%s", b->work_dir));
+    add_owned(a, str_printf("-I%s/testkit", b->course_root));
+    if (b->gen_dir)
+        add_owned(a, str_printf("-I%s", b->gen_dir));
+}
+
 char **build_command(const struct build_ctx *b, const struct wb_chapter *ch, const char **sources,
                      size_t nsources, const char *out, bool link_tests)
 {
     struct argv_builder a = {0};
-    const char *cc = getenv("CC");
-    add(&a, cc && *cc ? cc : "cc");
-    for (const char **f = base_cflags; *f; f++)
-        add(&a, *f);
-    if (b->werror)
-        add(&a, "-Werror");
-    if (b->sanitize)
-        for (const char **f = sanitize_flags; *f; f++)
-            add(&a, *f);
-    add_owned(&a, str_printf("-I%s", b->work_dir));
-    add_owned(&a, str_printf("-I%s/testkit", b->course_root));
-    if (b->gen_dir)
-        add_owned(&a, str_printf("-I%s", b->gen_dir));
+    add_compiler(&a, b);
     for (size_t i = 0; i < nsources; i++)
         add_owned(&a,
                   sources[i][0] == '/' ? strdup(sources[i]) : path_join(b->work_dir, sources[i]));
@@ -320,19 +327,7 @@ int build_student_object(const struct build_ctx *b, const char *file, const char
                          const char *rw_dir, const char *log_path)
 {
     struct argv_builder a = {0};
-    const char *cc = getenv("CC");
-    add(&a, cc && *cc ? cc : "cc");
-    for (const char **f = base_cflags; *f; f++)
-        add(&a, *f);
-    if (b->werror)
-        add(&a, "-Werror");
-    if (b->sanitize)
-        for (const char **f = sanitize_flags; *f; f++)
-            add(&a, *f);
-    add_owned(&a, str_printf("-I%s", b->work_dir));
-    add_owned(&a, str_printf("-I%s/testkit", b->course_root));
-    if (b->gen_dir)
-        add_owned(&a, str_printf("-I%s", b->gen_dir));
+    add_compiler(&a, b);
     for (char **f = b->pkg_flags; f && *f; f++)
         if (strncmp(*f, "-l", 2) != 0 && strncmp(*f, "-L", 2) != 0 && strncmp(*f, "-Wl,", 4) != 0)
             add(&a, *f);
