@@ -175,8 +175,8 @@ cmd_up() {
         say "AMQP_ADDR is set: using your broker at $AMQP_ADDR, not starting one"
         return 0
     fi
+    (cmd_heal) || say "could not heal the running node; starting a new one"
     if node_running; then
-        cmd_heal
         [ -f "$ENV_FILE" ] || printf 'AMQP_ADDR=%s\n' "$(amqp_url)" >"$ENV_FILE"
         say "already up: AMQP_ADDR=$(amqp_url)"
         return 0
@@ -225,14 +225,29 @@ cmd_restart() {
 }
 
 # After a test that restarts the broker was killed between stop_app and
-# start_app (its time ran out), the VM runs but the broker does not: start
-# it again. A no-op when our node is down or its broker answers. The grader
-# calls this after every exercise that restarts the broker.
+# start_app, the VM runs but the broker does not: start it again. A no-op
+# when our VM is not running or its broker answers. Only the VM's process is
+# required here, not a quick `rabbitmqctl status`: in the middle of a
+# stop_app that may time out, and `up` would then replace a node that only
+# needed its broker started. The grader calls this after every exercise that
+# restarts the broker; `up` calls it first.
+vm_alive() {
+    load_ports && [ -f "$PID_FILE" ] || return 1
+    pid=$(cat "$PID_FILE" 2>/dev/null)
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
 cmd_heal() {
-    load_ports && node_running || return 0
+    vm_alive || return 0
+    export_node_env
     amqp_ok && return 0
     say "node $NODE runs but its broker does not answer (a restart cut short?): start_app"
-    ctl start_app >>"$LAUNCH_LOG" 2>&1 || fail "rabbitmqctl start_app failed; see $LAUNCH_LOG"
+    tries=0
+    until ctl start_app >>"$LAUNCH_LOG" 2>&1; do # a stop_app may still be finishing
+        tries=$((tries + 1))
+        [ "$tries" -ge 20 ] && fail "rabbitmqctl start_app failed; see $LAUNCH_LOG"
+        sleep 0.5
+    done
     tries=0
     until amqp_ok; do
         tries=$((tries + 1))

@@ -9,7 +9,9 @@
  * stands in for scripts/broker-NAME.sh: `script restart` writes "restart"
  * into req, and the grader's server process (outside the sandbox) runs the
  * real script and answers its exit code on rep, its output in out. Only
- * "restart" is served; the server dies with the run.
+ * "restart" is served. When the run ends the server ends too, but never in
+ * the middle of a restart: a broker stopped and not started again would
+ * fail every exercise after this one.
  */
 #include "pipeline.h"
 
@@ -41,6 +43,8 @@ static const char stand_in[] =
 static void serve(const char *course_root, const char *broker, const char *dir)
 {
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    signal(SIGTERM, SIG_DFL); /* not the grader's handler: SIGTERM ends us */
+    signal(SIGINT, SIG_DFL);
     char *req = path_join(dir, "req");
     char *rep = path_join(dir, "rep");
     char *out = path_join(dir, "out");
@@ -55,8 +59,13 @@ static void serve(const char *course_root, const char *broker, const char *dir)
         fclose(in);
         action[strcspn(action, "\n")] = '\0';
         int rc = 2;
+        sigset_t term;
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        sigprocmask(SIG_BLOCK, &term, NULL); /* a restart is finished, not cut */
         if (ok && strcmp(action, "restart") == 0)
             rc = brokers_script(course_root, broker, "restart", out);
+        sigprocmask(SIG_UNBLOCK, &term, NULL);
         chmod(out, 0644);
         FILE *answer = fopen(rep, "w"); /* blocks until the test reads */
         if (!answer)
@@ -101,12 +110,25 @@ out:
     return rc;
 }
 
+/* How long a restart in progress may take to finish when the run is over. */
+#define RESTART_GRACE_MS 120000
+
 void broker_control_stop(struct broker_control *bc)
 {
     if (bc->server > 0) {
-        kill(bc->server, SIGKILL);
-        while (waitpid(bc->server, NULL, 0) < 0 && errno == EINTR)
-            ;
+        /* Idle, SIGTERM ends it at once; in a restart, once it is done. */
+        kill(bc->server, SIGTERM);
+        int waited = 0;
+        pid_t done;
+        while ((done = waitpid(bc->server, NULL, WNOHANG)) == 0 && waited < RESTART_GRACE_MS) {
+            usleep(20 * 1000);
+            waited += 20;
+        }
+        if (done == 0) {
+            kill(bc->server, SIGKILL);
+            while (waitpid(bc->server, NULL, 0) < 0 && errno == EINTR)
+                ;
+        }
     }
     free(bc->dir);
     free(bc->script);
