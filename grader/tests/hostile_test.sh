@@ -249,11 +249,12 @@ special_keeper_stopped() {
         --out "$out" --expect '01_rest/http_client=zero' >"$OUT/keeper_stopped.log" 2>&1 &
     grader=$!
     keeper=""
-    # the keeper of the test run: the grader's one child once the test
-    # binary is linked (compiles are over by then)
+    # the keeper of the test run: the grader's child named wb-keeper once the
+    # test binary is linked (compiles are over by then; the sanitized build
+    # beside it is named wb-sanbuild)
     for _ in $(seq 1 300); do
         if [ -e "$out/01_rest/http_client/tests.bin" ]; then
-            keeper=$(pgrep -P "$grader" | head -1)
+            keeper=$(pgrep -x wb-keeper -P "$grader" | head -1)
             [ -n "$keeper" ] && break
         fi
         sleep 0.1

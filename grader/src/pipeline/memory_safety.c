@@ -15,8 +15,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -293,6 +295,7 @@ pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exer
         fflush(NULL);
         pid = fork();
         if (pid == 0) { /* the child only compiles, while the parent runs the tests */
+            (void)prctl(PR_SET_NAME, "wb-sanbuild");
             _exit(sanitized_build(plain, e, &p) == 0 ? 0 : 1);
         }
     }
@@ -300,14 +303,35 @@ pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exer
     return pid;
 }
 
+/* How long the grader waits for the background sanitized build. */
+#define PREBUILD_WAIT_MS (10 * 60 * 1000)
+
+static void reap_prebuild(pid_t pid, bool wanted)
+{
+    if (!wanted)
+        kill(pid, SIGKILL);
+    for (int waited = 0;; waited += 20) {
+        pid_t done = waitpid(pid, NULL, WNOHANG);
+        if (done == pid || (done < 0 && errno != EINTR))
+            return;
+        if (waited >= PREBUILD_WAIT_MS)
+            kill(pid, SIGKILL); /* the next rounds reap it */
+        usleep(20 * 1000);
+    }
+}
+
 void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,
                        const char *ex_dir, char **env, const struct grade_options *o,
                        int timeout_ms, pid_t prebuild, struct exercise_result *r)
 {
-    /* The build started in the background ends first, whatever comes next.
+    /* The build started in the background ends first, whatever comes next:
+     * it is stopped when its binary will not be used, and waited for only so
+     * long otherwise (its compiles have their own limits; this is a guard).
      * (ECHILD: someone reaped it already; the binary tells how it went.) */
-    while (prebuild > 0 && waitpid(prebuild, NULL, 0) < 0 && errno == EINTR)
-        ;
+    bool wanted = r->state == EX_GRADED && memory_test(r) &&
+                  memory_test(r)->state != TEST_EXCLUDED && others_pass(r);
+    if (prebuild > 0)
+        reap_prebuild(prebuild, wanted);
     if (r->state != EX_GRADED || !memory_test(r) || memory_test(r)->state == TEST_EXCLUDED)
         return;
     if (!others_pass(r)) {

@@ -423,6 +423,7 @@ static void read_messages(int fd, struct keeper_report *r, bool *done)
 static void keeper(const struct proc_spec *spec, int report_fd, pid_t grader)
 {
     struct keeper_report r = {0};
+    (void)prctl(PR_SET_NAME, "wb-keeper"); /* for ps, and the hostile suite */
     keeper_watch_for_stop(grader);
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
         dprintf(2, "wirebook: prctl(PR_SET_CHILD_SUBREAPER) failed: %s\n", strerror(errno));
