@@ -16,6 +16,9 @@
 #   forbid=A B          none of these words may appear in results.json
 #                       (ESCAPED is what probes write when an attack worked)
 #   limit=SECONDS       the grade must end within this bound
+#   host_listener=yes   a listener on a free port of the host's 127.0.0.1
+#                       (@HOST_PORT@ in the case's files) must get no
+#                       connection: the run may reach its broker, nothing else
 # Tests are capped at 2 s each so endless cases stay short. Leftovers are
 # found by executable (/proc/PID/exe) and working folder (/proc/PID/cwd)
 # under the case's output folder, since Criterion's workers are all called
@@ -39,12 +42,33 @@ conf() { # conf CASE KEY [DEFAULT]
     [ -n "$v" ] && printf '%s' "$v" || printf '%s' "${3:-}"
 }
 
-# The submission of a case: solutions/01_rest with the case's files over it.
-make_submission() { # make_submission CASE DIR
+# The submission of a case: solutions/01_rest (and the chapter it grades)
+# with the case's files over it.
+make_submission() { # make_submission CASE DIR [HOST_PORT]
+    chapter=$(conf "$1" only 01_rest)
     mkdir -p "$2" && cp -r solutions/01_rest "$2/" || return 1
+    [ "${chapter%%/*}" = 01_rest ] || cp -r "solutions/${chapter%%/*}" "$2/" || return 1
     [ -d "$CORPUS/$1" ] || return 0
     cp -r "$CORPUS/$1/." "$2/" && rm -f "$2/case.conf" &&
-        find "$2" -name '*.c' -exec sed -i "s|@COURSE@|$PWD|g; s|@OUT@|$OUT|g" {} +
+        find "$2" -name '*.c' -exec sed -i \
+            "s|@COURSE@|$PWD|g; s|@OUT@|$OUT|g; s|@HOST_PORT@|${3:-0}|g" {} +
+}
+
+# A listener on a free port of the host's loopback that notes each
+# connection in FILE; prints its port once it listens.
+start_host_listener() { # start_host_listener FILE
+    python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    with open(sys.argv[1], "a") as f:
+        f.write("connected\n")
+    c.close()
+' "$1" &
 }
 
 leftovers() { # leftovers DIR: processes whose executable or folder is in DIR
@@ -108,7 +132,18 @@ run_case() {
     [ -n "$mode" ] && says=$(conf "$case" unscreened_says)
     forbid=$(conf "$case" forbid ESCAPED)
     limit=$(conf "$case" limit 120)
-    [ -d "$sub" ] || make_submission "$case" "$sub" || {
+    listener="" port=""
+    if [ "$(conf "$case" host_listener no)" = yes ]; then
+        rm -rf "$sub" "$OUT/listener-$name".*
+        start_host_listener "$OUT/listener-$name.hits" >"$OUT/listener-$name.port"
+        listener=$!
+        for _ in $(seq 1 100); do
+            port=$(head -1 "$OUT/listener-$name.port")
+            [ -n "$port" ] && break
+            sleep 0.1
+        done
+    fi
+    [ -d "$sub" ] || make_submission "$case" "$sub" "$port" || {
         echo "FAIL $name: cannot make the submission"
         return
     }
@@ -122,6 +157,16 @@ run_case() {
     fi
     rc=$?
     check "$name" "$out" "$rc" $(($(date +%s) - start)) "$limit" "$says" "$forbid"
+    if [ -n "$listener" ]; then
+        kill "$listener"
+        if [ -z "$port" ]; then
+            echo "FAIL $name: the host listener did not start"
+        elif [ -s "$OUT/listener-$name.hits" ]; then
+            echo "FAIL $name: the run reached port $port of the host"
+        else
+            echo "ok   $name: nothing reached port $port of the host"
+        fi
+    fi
 }
 
 # ---- cases made here ------------------------------------------------------------

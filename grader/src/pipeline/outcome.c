@@ -3,7 +3,7 @@
  * (jobs.c) can hand it back to the parent that prints the table.
  *
  *   {"state": 0, "message": null, "score": 12, "max": 12, "seconds": 1.4,
- *    "unlisted_tests": 0,
+ *    "unlisted_tests": 0, "isolation": 2047,
  *    "tests": [{"index": 0, "state": 0, "score": 3, "output": "passed"}, ...]}
  *
  * "index" is the test's place in the manifest's list of the exercise, which
@@ -44,10 +44,10 @@ int outcome_save(const struct exercise_result *r, const char *path)
                                                (int)t->state, "score", t->score, "output",
                                                string_or_null(t->output)));
     }
-    json_t *root =
-        json_pack("{s:i, s:o, s:f, s:f, s:f, s:i, s:o}", "state", (int)r->state, "message",
-                  string_or_null(r->message), "score", r->score, "max", r->max, "seconds",
-                  r->seconds, "unlisted_tests", r->unlisted_tests, "tests", tests);
+    json_t *root = json_pack("{s:i, s:o, s:f, s:f, s:f, s:i, s:I, s:o}", "state", (int)r->state,
+                             "message", string_or_null(r->message), "score", r->score, "max",
+                             r->max, "seconds", r->seconds, "unlisted_tests", r->unlisted_tests,
+                             "isolation", (json_int_t)r->isolation, "tests", tests);
     int rc = root ? json_dump_file(root, path, JSON_COMPACT) : -1;
     json_decref(root);
     return rc;
@@ -91,6 +91,8 @@ int outcome_load(struct exercise_result *r, const char *path)
     r->max = json_number_value(json_object_get(root, "max"));
     r->seconds = json_number_value(json_object_get(root, "seconds"));
     r->unlisted_tests = (int)json_integer_value(json_object_get(root, "unlisted_tests"));
+    /* the sandbox layers of its test run, which results.json lists */
+    r->isolation = (unsigned)json_integer_value(json_object_get(root, "isolation"));
     json_decref(root);
     return 0;
 }

@@ -113,6 +113,34 @@ static char **env_with_script(char **env, const char *broker, const char *script
     return out;
 }
 
+/* The broker addresses a run's tests get; the chapters that use them. */
+static const char *broker_vars[] = {"AMQP_ADDR", "KAFKA_BROKERS", "NATS_URL", "REDIS_URL"};
+
+/* True when the tests need a broker on the host. Its ports go to the
+ * sandbox's relay (netrelay.c), so the run keeps a network of its own; a
+ * broker elsewhere than 127.0.0.1 cannot be relayed, and the run then keeps
+ * the host's network (results.json then lists no net namespace). */
+static bool broker_ports(char **env, struct sandbox_spec *box)
+{
+    bool needed = false;
+    for (size_t i = 0; i < sizeof broker_vars / sizeof *broker_vars; i++) {
+        const char *value = env_value(env, broker_vars[i]);
+        if (!value)
+            continue;
+        needed = true;
+        int n = box->host_network
+                    ? -1
+                    : netrelay_parse_ports(value, box->relay_ports, box->nrelay_ports);
+        if (n < 0) {
+            box->host_network = true;
+            box->nrelay_ports = 0;
+        } else {
+            box->nrelay_ports = n;
+        }
+    }
+    return needed;
+}
+
 int run_tests(const struct wb_exercise *e, const char *bin, const char *report_path,
               const char *log_path, char **env, int timeout_ms, const struct grade_options *o,
               const char *course_root, struct proc_outcome *outcome)
@@ -175,10 +203,7 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
                                .home = scratch,
                                .report_path = report_path,
                                .allow_ptrace = o->sanitize};
-    /* A broker on the host is reachable only from the host's network. */
-    if (env_value(env, "AMQP_ADDR") || env_value(env, "KAFKA_BROKERS") ||
-        env_value(env, "NATS_URL") || env_value(env, "REDIS_URL"))
-        box.host_network = true;
+    bool needs_broker = broker_ports(env, &box);
     /* Every run sees the scripts read-only: a test may start a private
      * broker of its own with them in its scratch folder (chapter 06's
      * kill -9 tests), as the run user. A test that restarts the grader's
@@ -190,7 +215,7 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     char **controlled_env = NULL;
     struct broker_control control = {.server = -1};
     ro[nro++] = scripts;
-    if (e->restarts_broker && box.host_network) {
+    if (e->restarts_broker && needs_broker) {
         char *ctl_dir = ex_dir ? path_join(ex_dir, "broker-control") : NULL;
         if (ctl_dir &&
             broker_control_start(&control, course_root, e->chapter->broker, ctl_dir) == 0 &&
@@ -203,6 +228,7 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
                     "grader\n",
                     e->chapter->id, e->id, strerror(errno));
             box.keep_root = true;
+            box.host_network = true; /* the script it runs starts the broker there */
             rw[nrw++] = brokers;
         }
         free(ctl_dir);

@@ -80,7 +80,7 @@
 static const char *layer_names[] = {
     "user " RUN_USER, "no_new_privs",  "seccomp",        "pid namespace",
     "mount view",     "net namespace", "ipc namespace",  "pids cgroup",
-    "private tmp",    "rlimits",       "user namespace",
+    "private tmp",    "rlimits",       "user namespace", "broker relay",
 };
 
 /* Without root, the run's uid inside its user namespace: not 0, so the
@@ -99,9 +99,16 @@ const char *sandbox_layer_name(unsigned layer)
 char *sandbox_layers_text(unsigned layers)
 {
     struct strbuf sb = {0};
-    for (unsigned i = 0; i < sizeof layer_names / sizeof *layer_names; i++)
-        if (layers & (1u << i))
-            sb_printf(&sb, "%s%s", sb.len ? ", " : "", layer_names[i]);
+    for (unsigned i = 0; i < sizeof layer_names / sizeof *layer_names; i++) {
+        unsigned layer = 1u << i;
+        if (!(layers & layer) || (layer == SB_NET_RELAY && (layers & SB_NET_NS)))
+            continue;
+        /* The relay is part of the network namespace: one entry says both. */
+        const char *name = layer == SB_NET_NS && (layers & SB_NET_RELAY)
+                               ? "net namespace (loopback + broker relay)"
+                               : layer_names[i];
+        sb_printf(&sb, "%s%s", sb.len ? ", " : "", name);
+    }
     return sb.len ? sb_take(&sb) : strdup("none");
 }
 
@@ -226,9 +233,21 @@ void sandbox_keeper_setup(const struct sandbox_spec *spec, struct sandbox_run *r
     memset(run, 0, sizeof *run);
     run->spec = spec;
     run->layers = SB_RLIMITS; /* proc.c sets them on every run */
+    /* The relay must stay in the host's namespaces: forked before any. */
+    int relay_channel = -1;
+    if (!spec->host_network && spec->nrelay_ports > 0) {
+        run->relay = netrelay_start(&relay_channel);
+        if (run->relay < 0) {
+            dprintf(2, "wirebook: sandbox: cannot start the broker relay: %s\n", strerror(errno));
+            run->relay = 0;
+        }
+    }
     if (!sandbox_privileged()) {
-        if (enter_user_namespace() != 0)
-            return; /* limits, no_new_privs and seccomp only */
+        if (enter_user_namespace() != 0) {
+            if (relay_channel >= 0)
+                close(relay_channel); /* the relay exits; the run keeps the host's network */
+            return;                   /* limits, no_new_privs and seccomp only */
+        }
         run->layers |= SB_USER_NS;
     } else if (!spec->keep_root && sandbox_run_user(&run->uid, &run->gid) == 0) {
         run->drop_user = true;
@@ -241,6 +260,19 @@ void sandbox_keeper_setup(const struct sandbox_spec *spec, struct sandbox_run *r
         run->layers |= SB_IPC_NS;
     if (!spec->host_network && unshare(CLONE_NEWNET) == 0 && loopback_up() == 0)
         run->layers |= SB_NET_NS;
+    if (relay_channel >= 0) {
+        /* Without a namespace of its own the run already sees the host's
+         * network; the relay then gets no sockets and exits. */
+        if (!(run->layers & SB_NET_NS))
+            close(relay_channel);
+        else if (netrelay_listen(relay_channel, spec->relay_ports, spec->nrelay_ports) == 0)
+            run->layers |= SB_NET_RELAY;
+        else
+            dprintf(2,
+                    "wirebook: sandbox: the broker relay cannot listen in the run's network: "
+                    "%s\n",
+                    strerror(errno));
+    }
     /* The new root's mount point: named after the keeper in a folder only
      * root writes (so a lost keeper's can be found), else a fresh one. */
     if (sandbox_privileged() && (mkdir(ROOTS_DIR, 0700) == 0 || errno == EEXIST)) {
@@ -263,6 +295,12 @@ void sandbox_forget_keeper(pid_t keeper)
 
 void sandbox_keeper_cleanup(struct sandbox_run *run)
 {
+    if (run->relay > 0) {
+        kill(run->relay, SIGKILL);
+        while (waitpid(run->relay, NULL, 0) < 0 && errno == EINTR)
+            ;
+        run->relay = 0;
+    }
     if (run->root[0])
         rmdir(run->root); /* the mount lived in the init's namespace only */
 }

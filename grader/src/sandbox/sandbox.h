@@ -6,6 +6,8 @@
 #ifndef WB_SANDBOX_H
 #define WB_SANDBOX_H
 
+#include "netrelay.h"
+
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -22,8 +24,9 @@ enum sandbox_layer {
     SB_PRIVATE_TMP = 1u << 8,  /* its own size-capped /tmp and HOME */
     SB_RLIMITS = 1u << 9,      /* CPU, memory, file size and open file limits */
     SB_USER_NS = 1u << 10,     /* without root: a user namespace holds the others */
+    SB_NET_RELAY = 1u << 11,   /* in the net namespace, the broker's port(s) answer (netrelay.c) */
 };
-#define SB_ALL_LAYERS 0x7ffu
+#define SB_ALL_LAYERS 0xfffu
 
 /* What one sandboxed run may see. Paths are absolute and appear inside the
  * sandbox at the same place, so command lines need no rewriting. */
@@ -36,9 +39,13 @@ struct sandbox_spec {
      * rewritten); it is copied out only after every process of the run is
      * dead, so nothing the student left running can change it. */
     const char *report_path;
-    bool host_network; /* a broker on the host is needed: keep the host's network */
-    bool keep_root;    /* a test restarts the grader's broker: run as the grader (see run.c) */
-    long tmp_mb;       /* size of /tmp and of home, 0 = 256 */
+    bool host_network; /* keep the host's network (a broker the relay cannot reach) */
+    /* Ports of 127.0.0.1 (a broker on the host) that answer inside the run's
+     * network namespace, relayed to the same port of the host. */
+    unsigned short relay_ports[NETRELAY_MAX_PORTS];
+    int nrelay_ports;
+    bool keep_root; /* a test restarts the grader's broker: run as the grader (see run.c) */
+    long tmp_mb;    /* size of /tmp and of home, 0 = 256 */
     /* A sanitized run: LeakSanitizer stops the process's threads with
      * ptrace to scan them, so ptrace stays allowed. The runner is not
      * dumpable, so the run user cannot trace it. */
@@ -76,12 +83,14 @@ struct sandbox_run {
     gid_t gid;
     bool drop_user;
     char root[64]; /* the mount point of the new root ("" when none) */
+    pid_t relay;   /* the broker relay (netrelay.c), 0 when none */
 };
 
 /* In the keeper, before it forks the run's init: new PID, IPC and network
- * namespaces (what the kernel allows), the new root's mount point. */
+ * namespaces (what the kernel allows), the broker relay, the new root's
+ * mount point. */
 void sandbox_keeper_setup(const struct sandbox_spec *spec, struct sandbox_run *run);
-/* In the keeper, after the run: removes the mount point. */
+/* In the keeper, after the run: stops the relay, removes the mount point. */
 void sandbox_keeper_cleanup(struct sandbox_run *run);
 /* In the grader, for a keeper that was lost: removes its mount point. */
 void sandbox_forget_keeper(pid_t keeper);
