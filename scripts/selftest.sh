@@ -32,19 +32,41 @@ passed=0
 failed=0
 failures=""
 
+# Each step's output also goes to build/selftest/steps/N.log, so that the
+# end of the run can repeat what a failed step said: CI often keeps only
+# the last lines of a long log.
+step_no=0
 step() { # step NAME COMMAND...
     name=$1
     shift
+    step_no=$((step_no + 1))
+    log=$OUT/steps/$step_no.log
+    mkdir -p "$OUT/steps"
     printf '\n=== %s\n' "$name"
-    if "$@"; then
+    # no pipe into tee: a step may set variables that later steps read
+    "$@" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
         printf -- '--- ok: %s\n' "$name"
     else
         failed=$((failed + 1))
         failures="$failures
-  - $name"
+  - $name (output: $log)"
+        failed_logs="${failed_logs:-} $log"
         printf -- '--- FAILED: %s\n' "$name"
     fi
+}
+
+# What the failed steps said, short: their failing lines, then their end.
+repeat_failures() {
+    for log in ${failed_logs:-}; do
+        printf '\n--- from %s:\n' "$log"
+        grep -E '^(FAIL|not ok)|FAILED|[Ee]rror|expected' "$log" | head -30
+        echo '    [...] last lines:'
+        tail -12 "$log"
+    done
 }
 
 unit_tests() {
@@ -191,6 +213,7 @@ step "no broker process left running" no_broker_left
 
 printf '\nselftest: %d passed, %d failed\n' "$passed" "$failed"
 if [ "$failed" -ne 0 ]; then
-    printf 'failed steps:%s\n' "$failures"
+    repeat_failures
+    printf '\nfailed steps:%s\n' "$failures"
     exit 1
 fi

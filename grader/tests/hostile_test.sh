@@ -46,7 +46,7 @@ conf() { # conf CASE KEY [DEFAULT]
 # with the case's files over it.
 make_submission() { # make_submission CASE DIR [HOST_PORT]
     chapter=$(conf "$1" only 01_rest)
-    mkdir -p "$2" && cp -r solutions/01_rest "$2/" || return 1
+    rm -rf "$2" && mkdir -p "$2" && cp -r solutions/01_rest "$2/" && rm -rf "$2/01_rest/mistakes" || return 1
     [ "${chapter%%/*}" = 01_rest ] || cp -r "solutions/${chapter%%/*}" "$2/" || return 1
     [ -d "$CORPUS/$1" ] || return 0
     cp -r "$CORPUS/$1/." "$2/" && rm -f "$2/case.conf" &&
@@ -122,7 +122,9 @@ check() {
 run_case() {
     case=$1 mode=${2:-}
     name=$case${mode:++$mode}
-    sub=$OUT/sub-$case
+    # every job has its own copy: a case and its +unscreened twin run side
+    # by side, and one must never grade the other's half-made folder
+    sub=$OUT/sub-$name
     out=$OUT/grade-$name
     only=$(conf "$case" only 01_rest/http_client)
     expect=$(conf "$case" expect "$only=zero")
@@ -143,7 +145,7 @@ run_case() {
             sleep 0.1
         done
     fi
-    [ -d "$sub" ] || make_submission "$case" "$sub" "$port" || {
+    make_submission "$case" "$sub" "$port" || {
         echo "FAIL $name: cannot make the submission"
         return
     }
@@ -286,8 +288,8 @@ special_makefile() {
 # A keeper stopped from outside (SIGSTOP): the grade must still end, with a
 # message saying so, and leave nothing.
 special_keeper_stopped() {
-    sub=$OUT/sub-infinite_loop
-    [ -d "$sub" ] || make_submission infinite_loop "$sub" || return 1
+    sub=$OUT/sub-keeper_stopped
+    make_submission infinite_loop "$sub" || return 1
     out=$OUT/grade-keeper_stopped
     start=$(date +%s)
     "$WB" grade --submission "$sub" --only 01_rest/http_client --no-quiz --test-timeout 2 \
