@@ -203,6 +203,7 @@ int wb_kafka_read_all(const char *brokers, const char *topic, int expected, int 
     set(conf, "group.id", wb_unique_name("wb-reader")); /* never joins: assign() only */
     set(conf, "enable.auto.commit", "false");
     set(conf, "fetch.wait.max.ms", "10");
+    set(conf, "enable.partition.eof", "true"); /* "this partition is read to its end" */
     set(conf, "isolation.level", read_committed ? "read_committed" : "read_uncommitted");
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!rk) {
@@ -241,17 +242,32 @@ int wb_kafka_read_all(const char *brokers, const char *topic, int expected, int 
         rd_kafka_destroy(rk);
         return 0;
     }
-    int capacity = 0;
+    /* at_end[p]: partition p reported EOF and nothing came from it since */
+    bool *at_end = calloc((size_t)partitions, sizeof *at_end);
+    if (!at_end) {
+        fprintf(stderr, "wb_kafka: out of memory\n");
+        rd_kafka_destroy(rk);
+        return 0;
+    }
+    int ended = 0, capacity = 0;
     int64_t linger_end = -1;
     for (;;) {
         int64_t now = wb_now_ms();
-        if (out->count >= expected && linger_end < 0)
+        if (out->count >= expected && ended == partitions && linger_end < 0)
             linger_end = now + linger_ms;
         if (now >= deadline || (linger_end >= 0 && now >= linger_end))
             break;
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 50);
         if (!m)
             continue;
+        bool known = m->partition >= 0 && m->partition < partitions;
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && known && at_end[m->partition]) {
+            at_end[m->partition] = false;
+            ended--;
+        } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && known && !at_end[m->partition]) {
+            at_end[m->partition] = true;
+            ended++;
+        }
         if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
             if (out->count == capacity) {
                 int nc = capacity ? capacity * 2 : 64;
@@ -273,6 +289,7 @@ int wb_kafka_read_all(const char *brokers, const char *topic, int expected, int 
         }
         rd_kafka_message_destroy(m);
     }
+    free(at_end);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     return out->count;

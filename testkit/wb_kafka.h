@@ -63,8 +63,10 @@ struct wb_kafka_msgs {
 };
 
 /* Reads topic from the beginning of every partition, without a consumer
- * group, until `expected` messages arrived or timeout_ms passed, then reads
- * on for linger_ms more to catch extra (duplicate) messages. With
+ * group, until `expected` messages arrived AND every partition was read to
+ * its end (so duplicates among the first `expected` cannot hide a message
+ * that comes later), or timeout_ms passed; then reads on for linger_ms more
+ * to catch messages still on their way. With
  * read_committed, aborted transactional messages are hidden. Returns the
  * number read (0 also when the topic does not exist). */
 int wb_kafka_read_all(const char *brokers, const char *topic, int expected, int timeout_ms,
