@@ -63,7 +63,7 @@ step() { # step NAME COMMAND...
 repeat_failures() {
     for log in ${failed_logs:-}; do
         printf '\n--- from %s:\n' "$log"
-        grep -E '^(FAIL|not ok)|FAILED|[Ee]rror|expected' "$log" | head -30
+        grep -E -A1 '^[[:space:]]*(FAIL|not ok)|FAILED|[Ee]rror|expected' "$log" | head -40
         echo '    [...] last lines:'
         tail -12 "$log"
     done
