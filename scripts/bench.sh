@@ -233,7 +233,9 @@ bench_grpc() {
         { say "bench: protoc for the Python peer failed"; return 1; }
 
     port=$(free_port)
-    start greeter_server "$port" "$BIN/02_grpc/greeter_server" "127.0.0.1:$port" || return 1
+    # exercise greeter_server alone, as in the lesson's figures (no router in front)
+    start greeter_server "$port" "$BIN/02_grpc/greeter_server" --say-hello-only "127.0.0.1:$port" ||
+        return 1
     pid=$started_pid
     grpc_clients "greeter_server (gRPC C core $(dpkg-query -W -f='${Version}' libgrpc-dev | sed 's/-.*//'))" ours "$port"
     row "memory: RSS of the gRPC server after the calls" ours greeter_server "$(rss_kib "$pid")" KiB

@@ -20,6 +20,8 @@
 #      to platforms (Gradescope, JUnit, CSV, Canvas/Moodle, GIFT, the GitHub
 #      Classroom workflow) is checked by their real consumers;
 #      chapter 07's hop events draw the document's five arrows in order;
+#      chapter 02's greeter_server program serves both methods of its proto
+#      to an independent client (Python grpcio);
 #   7. chapter 04 scores the same against a real Kafka node;
 #   8. no broker process is left behind.
 # Every step runs even when an earlier one failed; the last line counts them.
@@ -190,6 +192,8 @@ trace_diagram() {
         sh scripts/test-wirebook-trace.sh "$OUT/trace"
 }
 step "wirebook-trace draws one order's five arrows (Mermaid, SVG, PNG)" trace_diagram
+step "greeter_server program serves SayHello and SayHelloStream to Python grpcio (also on [::1]); greeter_stream serves and calls" \
+    sh scripts/test-greeter-program.sh "$OUT/greeter-program"
 # Chapter 04 again, against a real Apache Kafka node instead of the mock.
 real_kafka() { # real_kafka SUBMISSION EXPECT
     WB_KAFKA=real $WB grade --submission "$1" --only 04_kafka --no-quiz \

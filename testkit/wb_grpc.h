@@ -44,8 +44,12 @@ char *wb_grpc_server_log(const struct wb_grpc_peer *peer);
 /* Stops the peer and removes its folder. */
 void wb_grpc_server_stop(struct wb_grpc_peer *peer);
 
+/* What gRPC (C core and grpcio) says when a channel could not connect. */
+#define WB_GRPC_CONNECT_FAILED "failed to connect to all addresses"
+
 /* Runs tests/peers/greeter_client.py with args (after the script name, NULL
- * terminated) and waits at most timeout_ms. Returns wb_run's result. */
+ * terminated) and waits at most timeout_ms; a run whose connection failed
+ * is made once more. Returns wb_run's result. */
 int wb_grpc_client_run(char *const args[], int timeout_ms, struct wb_run_result *result);
 
 #endif

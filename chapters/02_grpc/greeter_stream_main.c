@@ -1,14 +1,19 @@
 /*
  * greeter_stream_main.c - run both sides of exercise greeter_stream.
  *
- *     greeter_stream serve [address]                    default 127.0.0.1:50052
+ *     greeter_stream serve [address]                    default 127.0.0.1:50051
  *     greeter_stream call NAME COUNT [target] [cancel_after]
+ *
+ * Both default to greeter_server's port: build/bin/02_grpc/greeter_server
+ * serves SayHelloStream too (from this same exercise, behind its router), so
+ * `call` works against either program.
  *
  * `serve` answers SayHelloStream until Ctrl-C (SIGINT) or SIGTERM; the
  * handler only sets a flag that the server loop checks between short
  * completion-queue waits (a signal handler must not call gRPC). `call`
  * collects COUNT greetings (or cancels after cancel_after of them) and
- * prints each, then the status. Try `grpcurl` or a tonic client on `serve`.
+ * prints each, then the status. A client generated from greeter.proto
+ * (tonic, grpcio, grpcurl) can call `serve` as well.
  */
 #include <signal.h>
 #include <stdatomic.h>
@@ -84,9 +89,9 @@ static int call(const char *name, const char *count_text, const char *target,
 int main(int argc, char *argv[])
 {
     if (argc >= 2 && strcmp(argv[1], "serve") == 0 && argc <= 3)
-        return serve(argc > 2 ? argv[2] : "127.0.0.1:50052");
+        return serve(argc > 2 ? argv[2] : "127.0.0.1:50051");
     if (argc >= 4 && strcmp(argv[1], "call") == 0 && argc <= 6)
-        return call(argv[2], argv[3], argc > 4 ? argv[4] : "127.0.0.1:50052",
+        return call(argv[2], argv[3], argc > 4 ? argv[4] : "127.0.0.1:50051",
                     argc > 5 ? argv[5] : NULL);
     fprintf(stderr, "usage: greeter_stream serve [address]\n"
                     "       greeter_stream call NAME COUNT [target] [cancel_after]\n");

@@ -125,6 +125,31 @@ Test(score, unlisted_tests_are_counted_but_score_nothing)
     cr_assert(r.score == 2, "only a counts: expected 2, got %g", r.score);
 }
 
+Test(score, limit_longer_than_the_manifest_is_an_authoring_error)
+{
+    /* a's own limit is 25 s; the manifest lists none (10 s), so the wall
+     * limit summed from the manifest is too short */
+    struct exercise_result r = score(REPORT(
+        "{\"suite\":\"ex\",\"name\":\"a\",\"status\":\"PASSED\",\"crashed\":false,"
+        "\"signal\":0,\"exit_code\":0,\"timed_out\":false,\"timeout\":25,\"elapsed\":0.1,"
+        "\"passed_asserts\":1,\"failures\":[]}," ENTRY("b", "PASSED", ",\"passed_asserts\":1")));
+    cr_assert_eq(r.short_limits, 1, "a's 25 s limit is not in the manifest: expected 1, got %d",
+                 r.short_limits);
+    cr_assert(r.message && strstr(r.message, "test a has a time limit of 25 s") &&
+                  strstr(r.message, "\"timeout\": 25"),
+              "the note names the test and the fix: %s", r.message ? r.message : "(none)");
+    cr_assert(r.score == 3, "the limits do not change the score: expected 3, got %g", r.score);
+
+    specs[0].timeout = 25; /* now listed: nothing to note */
+    struct exercise_result listed = score(
+        REPORT("{\"suite\":\"ex\",\"name\":\"a\",\"status\":\"PASSED\",\"crashed\":false,"
+               "\"signal\":0,\"exit_code\":0,\"timed_out\":false,\"timeout\":25,\"elapsed\":0.1,"
+               "\"passed_asserts\":1,\"failures\":[]}"));
+    specs[0].timeout = 0;
+    cr_assert_eq(listed.short_limits, 0, "a 25 s limit listed as 25 s is fine, got %d",
+                 listed.short_limits);
+}
+
 Test(score, wrong_format_is_not_trusted)
 {
     struct exercise_result r =

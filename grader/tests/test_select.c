@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 WB_SUITE(select);
 
@@ -86,4 +87,31 @@ Test(select, memory_safety_scores_the_finding)
     memory_safety_not_counted(&r, "valgrind run");
     cr_assert(r.score == 3 && r.max == 3, "not counted: 3/3, got %g/%g", r.score, r.max);
     release(&r);
+}
+
+Test(select, leak_after_a_failed_test_names_the_test)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.json", wb_env_or("TMPDIR", "/tmp"),
+             wb_unique_name("sanitized-report"));
+    const char *report =
+        "{\"format\":\"wirebook-report-1\",\"tests\":["
+        "{\"suite\":\"ex\",\"name\":\"alpha\",\"status\":\"PASSED\",\"failures\":[]},"
+        "{\"suite\":\"ex\",\"name\":\"beta\",\"status\":\"FAILED\",\"failures\":["
+        "{\"message\":\"call 1 of 30 got UNAVAILABLE\",\"file\":\"/x/test_ex.c\",\"line\":97}]}]}";
+    cr_assert_eq(file_write_atomic(path, report, strlen(report)), 0, "cannot write %s", path);
+
+    char *leak = memory_safety_blame(strdup("ERROR: LeakSanitizer: detected memory leaks"), path);
+    cr_assert(leak && strstr(leak, "beta (test_ex.c:97: call 1 of 30 got UNAVAILABLE)") &&
+                  !strstr(leak, "alpha") && strstr(leak, "LeakSanitizer"),
+              "a leak after a failed test names the test, then the leak: %s", leak);
+    free(leak);
+
+    char *overflow =
+        memory_safety_blame(strdup("ERROR: AddressSanitizer: heap-buffer-overflow"), path);
+    cr_assert_str_eq(overflow, "ERROR: AddressSanitizer: heap-buffer-overflow",
+                     "other findings are the code's whatever failed: unchanged");
+    free(overflow);
+    cr_assert_null(memory_safety_blame(NULL, path), "no finding stays no finding");
+    unlink(path);
 }

@@ -577,7 +577,8 @@ static void *post_many(void *arg)
 
 /* Generous bounds: the probe holds one thread up to PROBE_HOLD_MS, and the
  * machine may be busy; the test ends as soon as the posts are done. */
-Test(items_server, concurrent_posts_get_distinct_ids, .timeout = 40)
+Test(items_server, concurrent_posts_get_distinct_ids, .timeout = 40,
+     .description = "8 threads' 400 POSTs to be answered (a lock left held makes them all wait)")
 {
     /* before the server allocates anything with jansson */
     json_set_alloc_funcs(probe_malloc, free);
@@ -743,7 +744,8 @@ static size_t generate_body(char *buffer, size_t size, size_t nitems, void *user
     return n;
 }
 
-Test(items_server, huge_upload_is_refused_without_buffering_it, .timeout = 40)
+Test(items_server, huge_upload_is_refused_without_buffering_it, .timeout = 40,
+     .description = "the server to refuse a 64 MiB chunked upload with 413 while it arrives")
 {
     size_t limit = 1024;
     struct items_server *server = start_server(limit);

@@ -305,7 +305,8 @@ static void consumer_state(const struct fx_stream *st, const char *durable, json
     *pending = js_number(api, NULL, "num_pending");
 }
 
-Test(jetstream, durable_consumer_remembers_acks, .timeout = 30)
+Test(jetstream, durable_consumer_remembers_acks, .timeout = 30,
+     .description = "stream_work to handle 5 messages and return once stop is set")
 {
     natsConnection *nc = fx_connect();
     struct fx_stream st;
@@ -347,7 +348,9 @@ Test(jetstream, durable_consumer_remembers_acks, .timeout = 30)
                  b2.calls);
 }
 
-Test(jetstream, nak_redelivers, .timeout = 30)
+Test(jetstream, nak_redelivers, .timeout = 30,
+     .description =
+         "stream_work to handle 3 messages nak'ed once each, and to return once stop is set")
 {
     natsConnection *nc = fx_connect();
     struct fx_stream st;
@@ -375,7 +378,9 @@ Test(jetstream, nak_redelivers, .timeout = 30)
     cr_assert_eq(w.result, 3, "stream_work returned %d, expected 3 acked", w.result);
 }
 
-Test(jetstream, max_deliver_stops_redelivery, .timeout = 30)
+Test(jetstream, max_deliver_stops_redelivery, .timeout = 30,
+     .description =
+         "three deliveries of the poison message, then stream_work to return once stop is set")
 {
     natsConnection *nc = fx_connect();
     struct fx_stream st;
@@ -421,7 +426,9 @@ static void *restart_server(void *arg)
 
 #define RESTART_TASKS 60
 
-Test(jetstream, nothing_acked_is_lost_when_server_restarts, .timeout = 120)
+Test(jetstream, nothing_acked_is_lost_when_server_restarts, .timeout = 120,
+     .description = "the nats-server restart and all 60 tasks to be handled (workers "
+                    "reconnecting), then stream_work to return once stop is set")
 {
     const char *script = getenv("WB_BROKER_SCRIPT_NATS");
     cr_assert(script && *script,

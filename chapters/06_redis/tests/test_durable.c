@@ -44,7 +44,8 @@ static void check_refused(const char *options, const char *setting, const char *
               setting, value);
 }
 
-Test(durable, check_accepts_always, .timeout = SERVER_TEST_TIMEOUT)
+Test(durable, check_accepts_always, .timeout = SERVER_TEST_TIMEOUT,
+     .description = "a private redis-server to start, then durable_check's reply")
 {
     fx_server_start(&server, ALWAYS);
     struct redis_link link;
@@ -57,12 +58,14 @@ Test(durable, check_accepts_always, .timeout = SERVER_TEST_TIMEOUT)
                  link.error);
 }
 
-Test(durable, check_names_everysec, .timeout = SERVER_TEST_TIMEOUT)
+Test(durable, check_names_everysec, .timeout = SERVER_TEST_TIMEOUT,
+     .description = "a private redis-server to start, then durable_check's reply")
 {
     check_refused("--appendonly yes --appendfsync everysec", "appendfsync", "everysec");
 }
 
-Test(durable, check_names_appendonly_no, .timeout = SERVER_TEST_TIMEOUT)
+Test(durable, check_names_appendonly_no, .timeout = SERVER_TEST_TIMEOUT,
+     .description = "a private redis-server to start, then durable_check's reply")
 {
     check_refused("--appendonly no --appendfsync always", "appendonly", "no");
 }
@@ -91,7 +94,8 @@ static void append(const char *url, const char *stream, long long seq, const cha
                  rc, err);
 }
 
-Test(durable, append_refuses_a_server_that_forgets, .timeout = SERVER_TEST_TIMEOUT)
+Test(durable, append_refuses_a_server_that_forgets, .timeout = SERVER_TEST_TIMEOUT,
+     .description = "a private redis-server to start, then durable_append to refuse it")
 {
     fx_server_start(&server, "--appendonly no");
     char stream[128], err[512] = "";
@@ -104,7 +108,8 @@ Test(durable, append_refuses_a_server_that_forgets, .timeout = SERVER_TEST_TIMEO
     cr_assert_eq(n, 0, "the stream was written although the server does not keep it");
 }
 
-Test(durable, retried_append_is_stored_once, .timeout = SERVER_TEST_TIMEOUT)
+Test(durable, retried_append_is_stored_once, .timeout = SERVER_TEST_TIMEOUT,
+     .description = "a private redis-server to start, then three durable_append calls")
 {
     fx_server_start(&server, ALWAYS);
     char stream[128];
@@ -140,7 +145,8 @@ Test(durable, unreachable_server_retries_until_the_deadline)
               (long long)took);
 }
 
-Test(durable, acknowledged_entries_survive_kill9, .timeout = 60)
+Test(durable, acknowledged_entries_survive_kill9, .timeout = 60,
+     .description = "50 durable_append calls, kill -9 of redis-server and its restart")
 {
     fx_server_start(&server, ALWAYS);
     char stream[128];
@@ -197,7 +203,9 @@ static bool wait_acked(struct producer *p, long long n, int timeout_ms)
     return p->acked >= n;
 }
 
-Test(durable, producer_rides_through_kill9, .timeout = 90)
+Test(durable, producer_rides_through_kill9, .timeout = 90,
+     .description = "durable_append to go on through kill -9 and the restart of redis-server (20 "
+                    "entries before, 20 after), then the producer to stop")
 {
     fx_server_start(&server, ALWAYS);
     char stream[128];

@@ -55,7 +55,8 @@ Test(pubsub, subscriber_gets_redis_cli_messages_in_order)
 }
 
 /* 30 s: it starts a Python peer, slow to start on a loaded machine. */
-Test(pubsub, publish_counts_receivers_and_python_gets_it, .timeout = 30)
+Test(pubsub, publish_counts_receivers_and_python_gets_it, .timeout = 30,
+     .description = "the Python subscriber and yours to subscribe, then publish_message's reply")
 {
     char channel[128];
     fx_name(channel, sizeof channel, "wb-news");

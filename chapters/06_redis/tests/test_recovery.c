@@ -56,7 +56,8 @@ static int claim(const char *stream, const char *group, const char *consumer, lo
 }
 
 /* 30 s: it starts a Python peer, slow to start on a loaded machine. */
-Test(recovery, claims_entries_of_a_consumer_that_crashed, .timeout = 30)
+Test(recovery, claims_entries_of_a_consumer_that_crashed, .timeout = 30,
+     .description = "the Python consumer's crash, then recover_claim to take over its 6 entries")
 {
     char stream[128], group[128];
     fx_name(stream, sizeof stream, "wb-jobs");
@@ -142,7 +143,8 @@ static void *recoverer_main(void *arg)
     return NULL;
 }
 
-Test(recovery, two_rescuers_never_handle_the_same_entry, .timeout = 30)
+Test(recovery, two_rescuers_never_handle_the_same_entry, .timeout = 30,
+     .description = "two rescuers calling recover_claim at once to take over 200 entries")
 {
     char stream[128], group[128];
     fx_name(stream, sizeof stream, "wb-jobs");

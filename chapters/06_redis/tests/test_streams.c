@@ -75,7 +75,8 @@ Test(streams, maxlen_keeps_the_stream_bounded)
 }
 
 /* 30 s: it starts a Python peer, slow to start on a loaded machine. */
-Test(streams, binary_payload_read_by_python, .timeout = 30)
+Test(streams, binary_payload_read_by_python, .timeout = 30,
+     .description = "stream_add's reply, then the Python peer's XRANGE")
 {
     char stream[128], id[64] = "";
     fx_name(stream, sizeof stream, "wb-bin");
@@ -135,7 +136,8 @@ Test(streams, group_gets_entries_added_before_it_existed)
 }
 
 /* 30 s: it starts a Python peer, slow to start on a loaded machine. */
-Test(streams, read_acks_handled_and_keeps_refused_pending, .timeout = 30)
+Test(streams, read_acks_handled_and_keeps_refused_pending, .timeout = 30,
+     .description = "group_read (BLOCK 1000) to read, handle and ack the 7 entries")
 {
     char stream[128], group[128];
     fx_name(stream, sizeof stream, "wb-orders");
@@ -197,7 +199,8 @@ static void *consumer_main(void *arg)
     return NULL;
 }
 
-Test(streams, three_consumers_handle_each_entry_once, .timeout = 30)
+Test(streams, three_consumers_handle_each_entry_once, .timeout = 30,
+     .description = "three consumers calling group_read to share 150 entries and return")
 {
     char stream[128], group[128];
     fx_name(stream, sizeof stream, "wb-orders");

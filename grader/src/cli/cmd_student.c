@@ -195,8 +195,10 @@ static void show_course(struct session *s, bool exercises)
                               : st == EXS_FAILING ? paint(s, RED)
                                                   : "";
             printf("  %s%s %-16s %-11s%s %5g/%-4g %s", col, mark, e->id,
-                   changed ? "changed since last check" : progress_status_name(st), paint(s, RESET),
+                   changed ? "changed" : progress_status_name(st), paint(s, RESET),
                    progress_score(&s->p, e), progress_max(&s->p, e), e->title);
+            if (changed) /* the points are those of the last check, not of the file */
+                printf(" %s(changed since last check)%s", paint(s, DIM), paint(s, RESET));
             if (used)
                 printf(" %s(%d hint%s)%s", paint(s, DIM), used, used == 1 ? "" : "s",
                        paint(s, RESET));

@@ -85,6 +85,13 @@ int expect_check(const struct grade_run *run, const char *spec, FILE *log)
                     r->ex->id);
             bad++;
         }
+        if (r->short_limits > 0) {
+            fprintf(log,
+                    "expect: %s/%s has tests whose time limit is longer than the manifest "
+                    "lists\n",
+                    r->ex->chapter->id, r->ex->id);
+            bad++;
+        }
     }
     for (size_t i = 0; i < run->nquizzes; i++) {
         const struct quiz_result *q = &run->quizzes[i];

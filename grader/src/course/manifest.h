@@ -28,6 +28,10 @@ struct wb_test_spec {
     double timeout; /* the test's own .timeout in seconds when it has one, else 0 */
 };
 
+/* A test's time limit when it has none of its own: the suite's
+ * (testkit/wb_testkit.h, WB_TEST_TIMEOUT). */
+#define WB_DEFAULT_TEST_TIMEOUT 10.0
+
 struct wb_exercise {
     const char *id;
     const char *title;

@@ -20,7 +20,7 @@ static int exercise_timeout_ms(const struct wb_exercise *e, const struct grade_o
 {
     double sum = 0;
     for (size_t i = 0; i < e->ntests; i++) {
-        double limit = e->tests[i].timeout > 0 ? e->tests[i].timeout : 10;
+        double limit = e->tests[i].timeout > 0 ? e->tests[i].timeout : WB_DEFAULT_TEST_TIMEOUT;
         /* --test-timeout caps every test, so the whole run can be capped too */
         sum += o->test_timeout > 0 && o->test_timeout < limit ? o->test_timeout : limit;
     }

@@ -64,6 +64,10 @@ struct exercise_result {
     double score, max;
     double seconds;
     int unlisted_tests; /* tests in the binary the manifest does not list */
+    /* tests whose own time limit is longer than the manifest says, so the
+     * exercise's wall limit (from the manifest) is too short (not saved in
+     * results.json: an authoring error, which --expect reports) */
+    int short_limits;
     unsigned isolation; /* sandbox layers its test run had (enum sandbox_layer) */
 };
 

@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,6 +321,60 @@ static void reap_prebuild(pid_t pid, bool wanted)
     }
 }
 
+/* The tests that did not pass in the sanitized run, with their first
+ * failure ("name (file:line: message)", "; "-separated); NULL when all
+ * passed or the report cannot be read. */
+static char *sanitized_run_failures(const char *report_path)
+{
+    json_t *root = json_load_file(report_path, 0, NULL);
+    struct strbuf sb = {0};
+    size_t i;
+    json_t *entry;
+    json_array_foreach(json_object_get(root, "tests"), i, entry)
+    {
+        const char *status = json_string_value(json_object_get(entry, "status"));
+        if (status && strcmp(status, "PASSED") == 0)
+            continue;
+        json_t *first = json_array_get(json_object_get(entry, "failures"), 0);
+        const char *file = json_string_value(json_object_get(first, "file"));
+        const char *base = file && strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+        const char *msg = json_string_value(json_object_get(first, "message"));
+        const char *name = json_string_value(json_object_get(entry, "name"));
+        sb_printf(&sb, "%s%s", sb.len ? "; " : "", name ? name : "?");
+        if (json_is_true(json_object_get(entry, "timed_out")))
+            sb_puts(&sb, " (timed out)");
+        else if (msg)
+            sb_printf(&sb, " (%s:%lld: %.300s)", base ? base : "?",
+                      (long long)json_integer_value(json_object_get(first, "line")), msg);
+    }
+    json_decref(root);
+    if (sb.len == 0) {
+        sb_free(&sb);
+        return NULL;
+    }
+    return sb_take(&sb);
+}
+
+/* A test stopped by a failed check skips its own clean-up, so LeakSanitizer
+ * then reports the test's memory too: say which test failed, so that the
+ * leak is not blamed on the student's code alone. */
+char *memory_safety_blame(char *finding, const char *report_path)
+{
+    char *failed =
+        finding && strstr(finding, "LeakSanitizer") ? sanitized_run_failures(report_path) : NULL;
+    if (!failed)
+        return finding;
+    char *both = str_printf("in the sanitized run these tests failed: %s. A test stopped by a "
+                            "failed check leaves its own memory behind, so look at that first; "
+                            "the leak report:\n%s",
+                            failed, finding);
+    free(failed);
+    if (!both)
+        return finding;
+    free(finding);
+    return both;
+}
+
 void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,
                        const char *ex_dir, char **env, const struct grade_options *o,
                        int timeout_ms, pid_t prebuild, struct exercise_result *r)
@@ -362,7 +417,7 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
                          plain->course_root, &outcome) != 0) {
         memory_safety_judge(r, NULL, "could not start the sanitizer run");
     } else {
-        char *finding = memory_safety_first_finding(p.prefix);
+        char *finding = memory_safety_blame(memory_safety_first_finding(p.prefix), p.report);
         if (!finding)
             finding = memory_safety_runtime_failure(p.run_log);
         if (!finding && (outcome.timed_out || outcome.signal))

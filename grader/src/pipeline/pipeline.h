@@ -153,6 +153,10 @@ char **memory_safety_env(char **env, const char *log_prefix, const char *course_
 #define SANITIZER_LOGS "sanitizer-logs"
 /* The first report in LOG_PREFIX.* (malloc'd), NULL when there is none. */
 char *memory_safety_first_finding(const char *log_prefix);
+/* finding (taken over), with the tests that failed in the sanitized run
+ * (its report) named first when it is a leak: a test stopped by a failed
+ * check leaves its own memory behind. */
+char *memory_safety_blame(char *finding, const char *report_path);
 /* A sentence when RUN_LOG shows the sanitizers could not check the run
  * (could not write a report, could not stop the world), else NULL. */
 char *memory_safety_runtime_failure(const char *run_log);

@@ -191,6 +191,28 @@ static void judge(struct test_result *t, json_t *entry, double cap)
     }
 }
 
+/* The grader gives an exercise 30 s plus the sum of its tests' limits as the
+ * manifest lists them (grade.c), so that one test hanging until its limit
+ * cannot cut short the tests after it. A test whose own .timeout is longer
+ * than its manifest entry says breaks that: note it (an authoring error). */
+static void note_short_limit(struct exercise_result *r, const struct test_result *t, json_t *entry)
+{
+    double own = json_number_value(json_object_get(entry, "timeout"));
+    double listed = t->spec->timeout > 0 ? t->spec->timeout : WB_DEFAULT_TEST_TIMEOUT;
+    if (own <= listed + 0.001)
+        return;
+    r->short_limits++;
+    char *note = str_printf("%s%stest %s has a time limit of %.0f s but the manifest lists "
+                            "%.0f s: add \"timeout\": %.0f to its entry (the exercise's wall "
+                            "limit is summed from the manifest)",
+                            r->message ? r->message : "", r->message ? "\n" : "", t->spec->name,
+                            own, listed, own);
+    if (note) {
+        free(r->message);
+        r->message = note;
+    }
+}
+
 void score_exercise(struct exercise_result *r, const char *report_path, const char *log_path,
                     const struct proc_outcome *run, int timeout_ms, double test_timeout,
                     bool kafka_real)
@@ -218,6 +240,7 @@ void score_exercise(struct exercise_result *r, const char *report_path, const ch
 
     init_results(r, kafka_real);
     r->state = EX_GRADED;
+    r->short_limits = 0;
     for (size_t i = 0; i < r->ntests; i++) {
         struct test_result *t = &r->tests[i];
         if (t->state == TEST_EXCLUDED)
@@ -232,6 +255,7 @@ void score_exercise(struct exercise_result *r, const char *report_path, const ch
         }
         judge(t, entry, test_timeout);
         r->score += t->score;
+        note_short_limit(r, t, entry);
     }
 
     size_t i;
@@ -243,9 +267,13 @@ void score_exercise(struct exercise_result *r, const char *report_path, const ch
                     json_string_value(json_object_get(entry, "name"))))
             r->unlisted_tests++;
     }
-    if (r->unlisted_tests > 0)
-        r->message = str_printf("%d test(s) in the binary are not in the manifest and score "
-                                "nothing",
-                                r->unlisted_tests);
+    if (r->unlisted_tests > 0) {
+        char *note =
+            str_printf("%s%s%d test(s) in the binary are not in the manifest and score "
+                       "nothing",
+                       r->message ? r->message : "", r->message ? "\n" : "", r->unlisted_tests);
+        free(r->message);
+        r->message = note;
+    }
     json_decref(root);
 }

@@ -1,5 +1,6 @@
 /* mistake: qworker_run sets *ready before it has subscribed, also when subscribing fails
- * rule: "sets *opt->ready once the server knows the subscription"
+ * rule: "One worker: subscribes to opt->subject in queue group opt->group through nc, flushes,
+ *   sets *opt->ready, and calls handler for every message (queue_group.h)"
  * caught-by: empty_subject_gives_error
  */
 /*
