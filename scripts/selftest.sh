@@ -8,6 +8,7 @@
 #      and so does the student's loop (list, check, watch, progress, reset);
 #   3. the reference solutions score full marks, built with -Werror;
 #   4. the untouched skeletons compile, finish and score zero;
+#      chapter 07 does both again with BROKER=kafka (mock Kafka cluster);
 #   5. the reference solutions pass under ASan + UBSan, and valgrind finds
 #      no memory error or definite leak in them;
 #   6. a broken exercise (compile error, crash, endless loop, missing file)
@@ -165,6 +166,14 @@ step "solutions score full marks (-Werror)" \
     $WB grade --submission solutions --werror --out $OUT/solutions --expect '*=full'
 step "skeletons compile and score zero" \
     $WB grade --submission chapters --out $OUT/skeletons --expect '*=zero'
+# Chapter 07 again with its events on Kafka (BROKER=kafka): each test hosts
+# a mock Kafka cluster and hands its address to the services.
+orders_on_kafka() { # orders_on_kafka SUBMISSION EXPECT
+    BROKER=kafka $WB grade --submission "$1" --only 07_orders --no-quiz \
+        --out "$OUT/orders-kafka-$1" --expect "$2"
+}
+step "07_orders solutions score full marks with BROKER=kafka" orders_on_kafka solutions '*=full'
+step "07_orders skeletons score zero with BROKER=kafka" orders_on_kafka chapters '*=zero'
 step "mistakes corpus: every variant loses points where its comment says" \
     $WB mistakes -j 4 --out $OUT/mistakes
 step "solutions pass under ASan+UBSan" \
