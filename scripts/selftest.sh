@@ -21,7 +21,8 @@
 #      to platforms (Gradescope, JUnit, CSV, Canvas/Moodle, GIFT, the GitHub
 #      Classroom workflow) is checked by their real consumers;
 #      chapter 07's hop events draw the document's five arrows in order;
-#   7. chapter 04 scores the same against a real Kafka node;
+#   7. chapter 04 scores the same against a real Kafka node, and so does
+#      chapter 07 with BROKER=kafka (its trace diagram too);
 #   8. no broker process is left behind.
 # Every step runs even when an earlier one failed; the last line counts them.
 # Brokers the chapters need are started once here and stopped at the end.
@@ -210,6 +211,18 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
 fi
 step "04_kafka solutions score full marks on real Kafka" real_kafka solutions '*=full'
 step "04_kafka skeletons score zero on real Kafka" real_kafka chapters '*=zero'
+# Chapter 07 with its events on the real node too, and its diagram.
+orders_real_kafka() { # orders_real_kafka SUBMISSION EXPECT
+    BROKER=kafka WB_KAFKA=real $WB grade --submission "$1" --only 07_orders --no-quiz \
+        --out "$OUT/orders-kafka-real-$1" --expect "$2"
+}
+step "07_orders solutions score full marks with BROKER=kafka on real Kafka" \
+    orders_real_kafka solutions '*=full'
+kafka_trace_diagram() {
+    BROKER=kafka KAFKA_BROKERS=${KAFKA_BROKERS:-$(sed -n 's/^KAFKA_BROKERS=//p' build/brokers/kafka/env)} \
+        sh scripts/test-wirebook-trace.sh "$OUT/trace-kafka"
+}
+step "wirebook-trace draws one order's five arrows with the event on Kafka" kafka_trace_diagram
 if [ -z "${KAFKA_BROKERS:-}" ]; then
     step "Kafka node stops" sh scripts/broker-kafka.sh down
 fi

@@ -149,6 +149,21 @@ static int publish_amqp(struct core *core, const char *key, const char *id, cons
     return -1;
 }
 
+/* Makes order-core's Kafka producer (reliable_kafka.c). Returns 0, or -1
+ * after saying why on stderr. */
+static int make_producer(struct core *core)
+{
+    char err[512] = "";
+    rd_kafka_conf_t *conf =
+        kafka_link_conf(core->kafka_brokers, KAFKA_LINK_PRODUCER, err, sizeof err);
+    core->producer = conf ? kafka_events_producer(conf, err, sizeof err) : NULL;
+    if (!core->producer) {
+        fprintf(stderr, "order-core %s: Kafka producer: %s\n", core->name, err);
+        return -1;
+    }
+    return 0;
+}
+
 /* Produces to Kafka: the topic is reply_to, the waiting order-front's own.
  * librdkafka reconnects by itself; only a fatal error (the idempotent
  * producer lost track of its sequence) needs a new producer. */
@@ -156,15 +171,8 @@ static int publish_kafka(struct core *core, const char *topic, const char *id,
                          const char *traceparent, const char *body)
 {
     char err[512] = "";
-    if (!core->producer) {
-        rd_kafka_conf_t *conf =
-            kafka_link_conf(core->kafka_brokers, KAFKA_LINK_PRODUCER, err, sizeof err);
-        core->producer = conf ? kafka_events_producer(conf, err, sizeof err) : NULL;
-        if (!core->producer) {
-            fprintf(stderr, "order-core %s: Kafka producer: %s\n", core->name, err);
-            return -1;
-        }
-    }
+    if (!core->producer && make_producer(core) != 0)
+        return -1;
     if (kafka_events_publish(core->producer, topic, id, traceparent, body, err, sizeof err) == 0)
         return 0;
     fprintf(stderr, "order-core %s: publish of %s failed: %s\n", core->name, id, err);
@@ -231,7 +239,7 @@ static grpc_status_code accept_order(struct core *core, const char *protocol, co
         return GRPC_STATUS_UNAVAILABLE;
     }
     hop_log("broker", "order-core", broker, trace_id, id,
-            core->kafka ? "delivery report" : "received confirm");
+            core->kafka ? "received delivery report" : "received confirm");
     return GRPC_STATUS_OK;
 }
 
@@ -448,19 +456,10 @@ int order_core_main(int argc, char *argv[])
     if (kafka_link_choose("order-core", &core.kafka, core.kafka_brokers,
                           sizeof core.kafka_brokers) != 0)
         return 1;
-    if (core.kafka) {
-        /* A topic needs no declaring; making the producer checks the settings. */
-        char err[512] = "";
-        rd_kafka_conf_t *conf =
-            kafka_link_conf(core.kafka_brokers, KAFKA_LINK_PRODUCER, err, sizeof err);
-        core.producer = conf ? kafka_events_producer(conf, err, sizeof err) : NULL;
-        if (!core.producer) {
-            fprintf(stderr, "order-core %s: Kafka producer: %s\n", core.name, err);
-            return 1;
-        }
-    } else if (open_exchange(&core) != 0) {
+    /* Kafka: a topic needs no declaring; making the producer checks the
+     * settings. RabbitMQ: the exchange is declared before anything else. */
+    if (core.kafka ? make_producer(&core) != 0 : open_exchange(&core) != 0)
         return 1;
-    }
 
     grpc_init();
     int rc = 1;
