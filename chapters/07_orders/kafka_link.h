@@ -38,6 +38,14 @@ rd_kafka_conf_t *kafka_link_conf(const char *brokers, enum kafka_link_role role,
 bool kafka_link_set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err,
                     size_t len);
 
+/* Makes sure topic exists before a consumer subscribes to it: asks for its
+ * metadata as a producer does, which makes a broker with
+ * auto.create.topics.enable create it (a consumer's subscription to a topic
+ * that does not exist waits for minutes instead). Waits at most timeout_ms.
+ * Returns 0, or -1 with the reason in err. */
+int kafka_link_ensure_topic(const char *brokers, const char *topic, int timeout_ms, char *err,
+                            size_t len);
+
 /* Copies the value of header `name` of msg into out (NUL-terminated) and
  * returns true; false (out = "") when msg has no such header or it does not
  * fit. */

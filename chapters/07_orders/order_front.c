@@ -256,6 +256,11 @@ static bool kafka_assigned(rd_kafka_t *consumer)
 static void consume_kafka(struct front *f)
 {
     char err[512] = "";
+    if (kafka_link_ensure_topic(f->kafka_brokers, f->queue, 20000, err, sizeof err) != 0) {
+        fprintf(stderr, "order-front: %s\n", err);
+        atomic_store(&f->setup_refused, true);
+        return;
+    }
     rd_kafka_conf_t *conf = kafka_link_conf(f->kafka_brokers, KAFKA_LINK_CONSUMER, err, sizeof err);
     rd_kafka_t *consumer =
         conf ? kafka_events_consumer(conf, f->queue, f->queue, err, sizeof err) : NULL;
