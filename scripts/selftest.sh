@@ -8,6 +8,7 @@
 #      and so does the student's loop (list, check, watch, progress, reset);
 #   3. the reference solutions score full marks, built with -Werror;
 #   4. the untouched skeletons compile, finish and score zero;
+#      chapter 07 does both again with BROKER=kafka (mock Kafka cluster);
 #   5. the reference solutions pass under ASan + UBSan, and valgrind finds
 #      no memory error or definite leak in them;
 #   6. a broken exercise (compile error, crash, endless loop, missing file)
@@ -22,7 +23,8 @@
 #      chapter 07's hop events draw the document's five arrows in order;
 #      chapter 02's greeter_server program serves both methods of its proto
 #      to an independent client (Python grpcio);
-#   7. chapter 04 scores the same against a real Kafka node;
+#   7. chapter 04 scores the same against a real Kafka node, and so does
+#      chapter 07 with BROKER=kafka (its trace diagram too);
 #   8. no broker process is left behind.
 # Every step runs even when an earlier one failed; the last line counts them.
 # Brokers the chapters need are started once here and stopped at the end.
@@ -167,6 +169,14 @@ step "solutions score full marks (-Werror)" \
     $WB grade --submission solutions --werror --out $OUT/solutions --expect '*=full'
 step "skeletons compile and score zero" \
     $WB grade --submission chapters --out $OUT/skeletons --expect '*=zero'
+# Chapter 07 again with its events on Kafka (BROKER=kafka): each test hosts
+# a mock Kafka cluster and hands its address to the services.
+orders_on_kafka() { # orders_on_kafka SUBMISSION EXPECT
+    BROKER=kafka $WB grade --submission "$1" --only 07_orders --no-quiz \
+        --out "$OUT/orders-kafka-$1" --expect "$2"
+}
+step "07_orders solutions score full marks with BROKER=kafka" orders_on_kafka solutions '*=full'
+step "07_orders skeletons score zero with BROKER=kafka" orders_on_kafka chapters '*=zero'
 step "mistakes corpus: every variant loses points where its comment says" \
     $WB mistakes -j 4 --out $OUT/mistakes
 step "solutions pass under ASan+UBSan" \
@@ -205,6 +215,18 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
 fi
 step "04_kafka solutions score full marks on real Kafka" real_kafka solutions '*=full'
 step "04_kafka skeletons score zero on real Kafka" real_kafka chapters '*=zero'
+# Chapter 07 with its events on the real node too, and its diagram.
+orders_real_kafka() { # orders_real_kafka SUBMISSION EXPECT
+    BROKER=kafka WB_KAFKA=real $WB grade --submission "$1" --only 07_orders --no-quiz \
+        --out "$OUT/orders-kafka-real-$1" --expect "$2"
+}
+step "07_orders solutions score full marks with BROKER=kafka on real Kafka" \
+    orders_real_kafka solutions '*=full'
+kafka_trace_diagram() {
+    BROKER=kafka KAFKA_BROKERS=${KAFKA_BROKERS:-$(sed -n 's/^KAFKA_BROKERS=//p' build/brokers/kafka/env)} \
+        sh scripts/test-wirebook-trace.sh "$OUT/trace-kafka"
+}
+step "wirebook-trace draws one order's five arrows with the event on Kafka" kafka_trace_diagram
 if [ -z "${KAFKA_BROKERS:-}" ]; then
     step "Kafka node stops" sh scripts/broker-kafka.sh down
 fi

@@ -6,9 +6,11 @@
 #
 #   scripts/test-wirebook-trace.sh [OUT_DIR]      (default build/trace-test)
 #
-# Needs AMQP_ADDR (a running broker: scripts/broker-rabbitmq.sh up) and the
+# Needs AMQP_ADDR (a running broker: scripts/broker-rabbitmq.sh up), or with
+# BROKER=kafka a KAFKA_BROKERS (scripts/broker-kafka.sh up), and the
 # reference services built from solutions/ (it builds them, into
-# build/programs/bin/ as `make bench` does).
+# build/programs/bin/ as `make bench` does). With BROKER=kafka the two broker
+# arrows must say kafka.
 set -u
 cd "$(dirname "$0")/.."
 out=${1:-build/trace-test}
@@ -19,7 +21,14 @@ fail() {
     printf 'test-wirebook-trace: FAIL: %s\n' "$*" >&2
     exit 1
 }
-[ -n "${AMQP_ADDR:-}" ] || fail "AMQP_ADDR is not set (scripts/broker-rabbitmq.sh up; . build/brokers/rabbitmq/env)"
+broker_protocol=amqp
+if [ "${BROKER:-rabbitmq}" = kafka ]; then
+    broker_protocol=kafka
+    [ -n "${KAFKA_BROKERS:-}" ] || fail "BROKER=kafka needs KAFKA_BROKERS (scripts/broker-kafka.sh up; . build/brokers/kafka/env)"
+else
+    [ -n "${AMQP_ADDR:-}" ] || fail "AMQP_ADDR is not set (scripts/broker-rabbitmq.sh up; . build/brokers/rabbitmq/env)"
+fi
+upper=$(printf '%s' "$broker_protocol" | tr a-z A-Z)
 
 # The reference services, built the way the grader builds them.
 build/bin/wirebook build --submission solutions >"$out/build.log" 2>&1 ||
@@ -65,11 +74,11 @@ sh scripts/wirebook-trace.sh -s "$out/trace.svg" "$hops" >"$out/trace.mmd" ||
     fail "wirebook-trace.sh failed"
 
 # The five arrows of the document's diagram, in this order.
-expected='Client->>ServiceA: HTTP
+expected="Client->>ServiceA: HTTP
 ServiceA->>ServiceB: GRPC
-ServiceB->>MessageBroker: AMQP
-MessageBroker->>ServiceA: AMQP
-ServiceA->>Client: HTTP'
+ServiceB->>MessageBroker: $upper
+MessageBroker->>ServiceA: $upper
+ServiceA->>Client: HTTP"
 got=$(grep -- '->>' "$out/trace.mmd" | sed 's/^ *//; s/\(: [A-Z]*\).*/\1/')
 [ "$got" = "$expected" ] || fail "Mermaid arrows differ from the document's diagram:
 expected:
@@ -81,11 +90,11 @@ grep -q "trace $trace" "$out/trace.mmd" || fail "the diagram does not name trace
 
 svg_arrows=$(grep -o 'data-from="[^"]*" data-to="[^"]*" data-protocol="[^"]*"' "$out/trace.svg" |
     sed 's/data-from="\([^"]*\)" data-to="\([^"]*\)" data-protocol="\([^"]*\)"/\1>\2:\3/')
-svg_expected='client>order-front:http
+svg_expected="client>order-front:http
 order-front>order-core:grpc
-order-core>broker:amqp
-broker>order-front:amqp
-order-front>client:http'
+order-core>broker:$broker_protocol
+broker>order-front:$broker_protocol
+order-front>client:http"
 [ "$svg_arrows" = "$svg_expected" ] || fail "SVG arrows differ:
 $svg_arrows"
 grep -q '<script\|href="http' "$out/trace.svg" && fail "the SVG must be self-contained"

@@ -194,6 +194,34 @@ static char *copy_bytes(const void *p, size_t n)
     return s;
 }
 
+/* The headers of m as "name=value\n" lines (malloc'd, "" when none). */
+static char *headers_text(const rd_kafka_message_t *m)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    size_t total = 1;
+    const char *name;
+    const void *value;
+    size_t size;
+    bool any = rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = 0; any && rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == 0; i++)
+        total += strlen(name) + size + 2;
+    char *text = malloc(total);
+    if (!text)
+        return NULL;
+    size_t at = 0;
+    for (size_t i = 0; any && rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == 0; i++) {
+        size_t n = strlen(name);
+        memcpy(text + at, name, n);
+        text[at + n] = '=';
+        if (size)
+            memcpy(text + at + n + 1, value, size);
+        text[at + n + 1 + size] = '\n';
+        at += n + size + 2;
+    }
+    text[at] = '\0';
+    return text;
+}
+
 int wb_kafka_read_all(const char *brokers, const char *topic, int expected, int timeout_ms,
                       int linger_ms, bool read_committed, struct wb_kafka_msgs *out)
 {
@@ -284,6 +312,7 @@ int wb_kafka_read_all(const char *brokers, const char *topic, int expected, int 
             w->offset = m->offset;
             w->key = m->key ? copy_bytes(m->key, m->key_len) : NULL;
             w->value = copy_bytes(m->payload, m->len);
+            w->headers = headers_text(m);
         } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             fprintf(stderr, "wb_kafka: reader: %s\n", rd_kafka_message_errstr(m));
         }
@@ -300,6 +329,7 @@ void wb_kafka_msgs_free(struct wb_kafka_msgs *msgs)
     for (int i = 0; i < msgs->count; i++) {
         free(msgs->items[i].key);
         free(msgs->items[i].value);
+        free(msgs->items[i].headers);
     }
     free(msgs->items);
     msgs->items = NULL;

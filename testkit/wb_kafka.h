@@ -53,8 +53,9 @@ int wb_kafka_produce(const char *brokers, const char *topic, const char *key,
 struct wb_kafka_msg {
     int32_t partition;
     int64_t offset;
-    char *key;   /* NUL-terminated copy, NULL when the message had none */
-    char *value; /* NUL-terminated copy */
+    char *key;     /* NUL-terminated copy, NULL when the message had none */
+    char *value;   /* NUL-terminated copy */
+    char *headers; /* "name=value\n" per header, in order ("" when none) */
 };
 
 struct wb_kafka_msgs {

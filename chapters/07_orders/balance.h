@@ -14,6 +14,8 @@
  * Events come back through the broker: each order-front instance binds its
  * own queue with its own routing key, and sends that key to order-core as
  * the request's reply_to (order-core publishes the event with it), so it receives only the events of its own orders.
+ * On Kafka (BROKER=kafka) the queue name is the instance's topic and its
+ * consumer group, and it is what order-front sends as reply_to.
  */
 #ifndef BALANCE_H
 #define BALANCE_H

@@ -7,7 +7,9 @@
  *   1. reads the request and the "traceparent" metadata,
  *   2. validates the order (INVALID_ARGUMENT when it is wrong),
  *   3. publishes the order.confirmed event and waits for the broker's
- *      confirm (reliable.c) - UNAVAILABLE when the broker does not take it,
+ *      confirm (reliable.c; with BROKER=kafka, the event goes to a Kafka
+ *      topic and the wait is for its delivery report, reliable_kafka.c) -
+ *      UNAVAILABLE when the broker does not take it,
  *   4. answers OK: from now on the order is the broker's to keep.
  * Publishing inside the call keeps the code short: the completion queue
  * waits while the broker confirms, so one instance handles one call at a
@@ -29,9 +31,11 @@
 #include <unistd.h>
 
 #include "hops.h"
+#include "kafka_link.h"
 #include "orders.pb-c.h"
 #include "orders_grpc.h"
 #include "reliable.h"
+#include "reliable_kafka.h"
 #include "trace.h"
 
 #define CONFIRM_TIMEOUT_MS 3000
@@ -41,6 +45,9 @@ struct core {
     char amqp_url[256];
     char exchange[256];
     struct amqp_link link; /* link.conn is NULL while the broker is away */
+    bool kafka;            /* BROKER=kafka: events go to Kafka, not RabbitMQ */
+    char kafka_brokers[512];
+    rd_kafka_t *producer; /* NULL until made, and after a fatal error */
     pthread_mutex_t publish_lock;
     grpc_server *server;
     grpc_completion_queue *cq;
@@ -119,9 +126,9 @@ static int finish(struct call *c, bool send_metadata, grpc_status_code code, con
     return 1; /* finishing: the next event of this tag frees it */
 }
 
-/* Publishes, reconnecting once when the link is broken (broker restarted). */
-static int publish_event(struct core *core, const char *key, const char *id,
-                         const char *traceparent, const char *body)
+/* Publishes to RabbitMQ, reconnecting once when the link is broken (broker restarted). */
+static int publish_amqp(struct core *core, const char *key, const char *id, const char *traceparent,
+                        const char *body)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!core->link.conn) {
@@ -140,6 +147,50 @@ static int publish_event(struct core *core, const char *key, const char *id,
         amqp_link_close(&core->link);
     }
     return -1;
+}
+
+/* Makes order-core's Kafka producer (reliable_kafka.c). Returns 0, or -1
+ * after saying why on stderr. */
+static int make_producer(struct core *core)
+{
+    char err[512] = "";
+    rd_kafka_conf_t *conf =
+        kafka_link_conf(core->kafka_brokers, KAFKA_LINK_PRODUCER, err, sizeof err);
+    core->producer = conf ? kafka_events_producer(conf, err, sizeof err) : NULL;
+    if (!core->producer) {
+        fprintf(stderr, "order-core %s: Kafka producer: %s\n", core->name, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Produces to Kafka: the topic is reply_to, the waiting order-front's own.
+ * librdkafka reconnects by itself; only a fatal error (the idempotent
+ * producer lost track of its sequence) needs a new producer. */
+static int publish_kafka(struct core *core, const char *topic, const char *id,
+                         const char *traceparent, const char *body)
+{
+    char err[512] = "";
+    if (!core->producer && make_producer(core) != 0)
+        return -1;
+    if (kafka_events_publish(core->producer, topic, id, traceparent, body, err, sizeof err) == 0)
+        return 0;
+    fprintf(stderr, "order-core %s: publish of %s failed: %s\n", core->name, id, err);
+    char reason[256];
+    if (rd_kafka_fatal_error(core->producer, reason, sizeof reason) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        fprintf(stderr, "order-core %s: producer failed for good (%s); making a new one\n",
+                core->name, reason);
+        rd_kafka_destroy(core->producer);
+        core->producer = NULL;
+    }
+    return -1;
+}
+
+static int publish_event(struct core *core, const char *key, const char *id,
+                         const char *traceparent, const char *body)
+{
+    return core->kafka ? publish_kafka(core, key, id, traceparent, body)
+                       : publish_amqp(core, key, id, traceparent, body);
 }
 
 /* Validates an order, publishes its event and waits for the confirm: the
@@ -177,7 +228,8 @@ static grpc_status_code accept_order(struct core *core, const char *protocol, co
         *problem = "out of memory";
         return GRPC_STATUS_RESOURCE_EXHAUSTED;
     }
-    hop_log("order-core", "broker", "amqp", trace_id, id, "publish order.confirmed");
+    const char *broker = core->kafka ? "kafka" : "amqp";
+    hop_log("order-core", "broker", broker, trace_id, id, "publish order.confirmed");
     pthread_mutex_lock(&core->publish_lock); /* one channel, one publisher at a time */
     int published = publish_event(core, reply_to, id, traceparent[0] ? traceparent : NULL, body);
     pthread_mutex_unlock(&core->publish_lock);
@@ -186,7 +238,8 @@ static grpc_status_code accept_order(struct core *core, const char *protocol, co
         *problem = "the broker did not confirm the event; the order was not accepted";
         return GRPC_STATUS_UNAVAILABLE;
     }
-    hop_log("broker", "order-core", "amqp", trace_id, id, "received confirm");
+    hop_log("broker", "order-core", broker, trace_id, id,
+            core->kafka ? "received delivery report" : "received confirm");
     return GRPC_STATUS_OK;
 }
 
@@ -360,6 +413,26 @@ static const char *env_or(const char *name, const char *fallback)
     return v && *v ? v : fallback;
 }
 
+/* The exchange must exist before anyone publishes; declaring it first also
+ * proves the broker is there. */
+static int open_exchange(struct core *core)
+{
+    for (int tries = 1; amqp_link_open(&core->link, core->amqp_url, 1000) != 0; tries++) {
+        if (tries == 100 || atomic_load(&signalled)) {
+            fprintf(stderr, "order-core %s: broker: %s\n", core->name, core->link.error);
+            return -1;
+        }
+        usleep(100 * 1000);
+    }
+    if (reliable_publisher_setup(&core->link, core->exchange) != 0) {
+        fprintf(stderr, "order-core %s: reliable_publisher_setup: %s\n", core->name,
+                core->link.error);
+        amqp_link_close(&core->link);
+        return -1;
+    }
+    return 0;
+}
+
 int order_core_main(int argc, char *argv[])
 {
     (void)argc;
@@ -380,21 +453,13 @@ int order_core_main(int argc, char *argv[])
         perror("order-core: sigaction");
         return 1;
     }
-    /* The exchange must exist before anyone publishes; declaring it first
-     * also proves the broker is there. */
-    for (int tries = 1; amqp_link_open(&core.link, core.amqp_url, 1000) != 0; tries++) {
-        if (tries == 100 || atomic_load(&signalled)) {
-            fprintf(stderr, "order-core %s: broker: %s\n", core.name, core.link.error);
-            return 1;
-        }
-        usleep(100 * 1000);
-    }
-    if (reliable_publisher_setup(&core.link, core.exchange) != 0) {
-        fprintf(stderr, "order-core %s: reliable_publisher_setup: %s\n", core.name,
-                core.link.error);
-        amqp_link_close(&core.link);
+    if (kafka_link_choose("order-core", &core.kafka, core.kafka_brokers,
+                          sizeof core.kafka_brokers) != 0)
         return 1;
-    }
+    /* Kafka: a topic needs no declaring; making the producer checks the
+     * settings. RabbitMQ: the exchange is declared before anything else. */
+    if (core.kafka ? make_producer(&core) != 0 : open_exchange(&core) != 0)
+        return 1;
 
     grpc_init();
     int rc = 1;
@@ -426,7 +491,8 @@ int order_core_main(int argc, char *argv[])
             goto out;
         }
     }
-    printf("order-core %s: gRPC on %s, events to exchange %s\n", core.name, listen, core.exchange);
+    printf("order-core %s: gRPC on %s, events to %s %s\n", core.name, listen,
+           core.kafka ? "Kafka at" : "exchange", core.kafka ? core.kafka_brokers : core.exchange);
     fflush(stdout);
     while (!atomic_load(&signalled)) {
         grpc_event ev = grpc_completion_queue_next(core.cq, orders_deadline_ms(100), NULL);
@@ -464,6 +530,10 @@ out:
     }
     grpc_shutdown();
     amqp_link_close(&core.link);
+    if (core.producer) {
+        rd_kafka_flush(core.producer, 2000); /* every event was reported already */
+        rd_kafka_destroy(core.producer);
+    }
     pthread_mutex_destroy(&core.publish_lock);
     printf("order-core %s stopped\n", core.name);
     return rc;

@@ -6,6 +6,10 @@
  *     order-front ->> order-core: Place             (gRPC, core API)
  *     order-core ->> broker: order.confirmed        (AMQP, publisher confirms)
  *     broker ->> order-front: deliver               (AMQP, manual acks)
+ *
+ * With BROKER=kafka the two broker arrows are Kafka instead: order-core
+ * produces to this instance's own topic (acks=all, delivery report) and
+ * order-front reads it in a consumer group, committing after recording.
  *     order-front ->> Client: 201 Created           (HTTP, same request)
  *
  * Three kinds of threads share the state below: libmicrohttpd runs each HTTP
@@ -35,10 +39,12 @@
 #include "balance.h"
 #include "budget.h"
 #include "hops.h"
+#include "kafka_link.h"
 #include "orders.pb-c.h"
 #include "orders_grpc.h"
 #include "pending.h"
 #include "reliable.h"
+#include "reliable_kafka.h"
 #include "trace.h"
 
 #define MAX_BODY 8192
@@ -122,7 +128,10 @@ struct front {
     char exchange[NAME_LEN];
     char queue[NAME_LEN];
     char reply_key[NAME_LEN];
-    char rest_core[128]; /* "" = gRPC; else order-core's REST twin (bench) */
+    bool kafka;              /* BROKER=kafka: events come from Kafka */
+    char kafka_brokers[512]; /* KAFKA_BROKERS */
+    const char *reply_to;    /* sent to order-core: reply_key, or on Kafka our topic */
+    char rest_core[128];     /* "" = gRPC; else order-core's REST twin (bench) */
     /* shared state */
     struct pending_table *pending;
     struct idem_table *idem;
@@ -137,29 +146,18 @@ struct front {
 
 /* ---- the consumer thread: events back from order-core --------------------- */
 
-/* One delivery: record the order, wake its request, then ack. */
-static void handle_event(struct front *f, struct amqp_link *link, amqp_envelope_t *env)
+/* One event, whichever broker brought it: record the order and wake its
+ * request. The caller acknowledges (AMQP) or commits (Kafka) after this. */
+static void record_event(struct front *f, const char *data, size_t len, const char *traceparent)
 {
     char body[MAX_BODY];
-    size_t n = env->message.body.len < sizeof body - 1 ? env->message.body.len : sizeof body - 1;
-    memcpy(body, env->message.body.bytes, n);
+    size_t n = len < sizeof body - 1 ? len : sizeof body - 1;
+    memcpy(body, data, n);
     body[n] = '\0';
 
     char trace_id[33] = "";
-    amqp_basic_properties_t *p = &env->message.properties;
-    if (p->_flags & AMQP_BASIC_HEADERS_FLAG) {
-        for (int i = 0; i < p->headers.num_entries; i++) {
-            amqp_table_entry_t *e = &p->headers.entries[i];
-            if (e->key.len == 11 && memcmp(e->key.bytes, "traceparent", 11) == 0 &&
-                e->value.kind == AMQP_FIELD_KIND_UTF8 && e->value.value.bytes.len < 64) {
-                char header[64];
-                memcpy(header, e->value.value.bytes.bytes, e->value.value.bytes.len);
-                header[e->value.value.bytes.len] = '\0';
-                if (!trace_parse(header, trace_id))
-                    trace_id[0] = '\0';
-            }
-        }
-    }
+    if (traceparent && !trace_parse(traceparent, trace_id))
+        trace_id[0] = '\0';
 
     json_error_t error;
     json_t *event = json_loads(body, 0, &error);
@@ -167,7 +165,8 @@ static void handle_event(struct front *f, struct amqp_link *link, amqp_envelope_
     if (!id) {
         fprintf(stderr, "order-front: event without order_id dropped: %.200s\n", body);
     } else {
-        hop_log("broker", "order-front", "amqp", trace_id, id, "deliver order.confirmed");
+        hop_log("broker", "order-front", f->kafka ? "kafka" : "amqp", trace_id, id,
+                "deliver order.confirmed");
         if (store_put(&f->store, id, body) < 0)
             fprintf(stderr, "order-front: out of memory recording %s\n", id);
         /* 0 = nobody waits: a duplicate, or a late event whose request
@@ -175,15 +174,32 @@ static void handle_event(struct front *f, struct amqp_link *link, amqp_envelope_
         pending_complete(f->pending, id, body);
     }
     json_decref(event);
+}
+
+/* One AMQP delivery: record the order, wake its request, then ack. */
+static void handle_delivery(struct front *f, struct amqp_link *link, amqp_envelope_t *env)
+{
+    char header[64] = "";
+    amqp_basic_properties_t *p = &env->message.properties;
+    if (p->_flags & AMQP_BASIC_HEADERS_FLAG) {
+        for (int i = 0; i < p->headers.num_entries; i++) {
+            amqp_table_entry_t *e = &p->headers.entries[i];
+            if (e->key.len == 11 && memcmp(e->key.bytes, "traceparent", 11) == 0 &&
+                e->value.kind == AMQP_FIELD_KIND_UTF8 && e->value.value.bytes.len < 64) {
+                memcpy(header, e->value.value.bytes.bytes, e->value.value.bytes.len);
+                header[e->value.value.bytes.len] = '\0';
+            }
+        }
+    }
+    record_event(f, env->message.body.bytes, env->message.body.len, header[0] ? header : NULL);
     if (reliable_ack(link, env->delivery_tag) != 0)
         fprintf(stderr, "order-front: ack failed: %s\n", link->error);
 }
 
 /* Connects, declares and consumes until stop; reconnects after any broker
  * failure (a restart drops every connection). */
-static void *consume_events(void *arg)
+static void consume_amqp(struct front *f)
 {
-    struct front *f = arg;
     while (!atomic_load(&f->stop)) {
         struct amqp_link link;
         if (amqp_link_open(&link, f->amqp_url, 2000) != 0) {
@@ -206,7 +222,7 @@ static void *consume_events(void *arg)
             amqp_maybe_release_buffers(link.conn);
             amqp_rpc_reply_t r = amqp_consume_message(link.conn, &env, &tv, 0);
             if (r.reply_type == AMQP_RESPONSE_NORMAL) {
-                handle_event(f, &link, &env);
+                handle_delivery(f, &link, &env);
                 amqp_destroy_envelope(&env);
                 continue;
             }
@@ -221,6 +237,70 @@ static void *consume_events(void *arg)
         }
         amqp_link_close(&link);
     }
+}
+
+/* True once the group gave this consumer its partitions: from then on an
+ * event produced to our topic will be read (the twin of "queue bound"). */
+static bool kafka_assigned(rd_kafka_t *consumer)
+{
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    if (rd_kafka_assignment(consumer, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || !parts)
+        return false;
+    bool assigned = parts->cnt > 0;
+    rd_kafka_topic_partition_list_destroy(parts);
+    return assigned;
+}
+
+/* Reads our topic in our group until stop. librdkafka reconnects by itself
+ * after a broker restart; errors it reports on the way are only logged. */
+static void consume_kafka(struct front *f)
+{
+    char err[512] = "";
+    if (kafka_link_ensure_topic(f->kafka_brokers, f->queue, 20000, err, sizeof err) != 0) {
+        fprintf(stderr, "order-front: %s\n", err);
+        atomic_store(&f->setup_refused, true);
+        return;
+    }
+    rd_kafka_conf_t *conf = kafka_link_conf(f->kafka_brokers, KAFKA_LINK_CONSUMER, err, sizeof err);
+    rd_kafka_t *consumer =
+        conf ? kafka_events_consumer(conf, f->queue, f->queue, err, sizeof err) : NULL;
+    if (!consumer) {
+        fprintf(stderr, "order-front: Kafka consumer: %s\n", err);
+        atomic_store(&f->setup_refused, true);
+        return;
+    }
+    while (!atomic_load(&f->stop)) {
+        rd_kafka_message_t *msg = rd_kafka_consumer_poll(consumer, 200);
+        if (!atomic_load(&f->consumer_ready) && kafka_assigned(consumer))
+            atomic_store(&f->consumer_ready, true);
+        if (!msg)
+            continue;
+        if (msg->err) {
+            if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                fprintf(stderr, "order-front: Kafka: %s\n", rd_kafka_message_errstr(msg));
+            rd_kafka_message_destroy(msg);
+            continue;
+        }
+        char traceparent[64];
+        bool traced = kafka_link_header(msg, "traceparent", traceparent, sizeof traceparent);
+        record_event(f, msg->payload, msg->len, traced ? traceparent : NULL);
+        if (kafka_events_commit(consumer, msg, err, sizeof err) != 0)
+            fprintf(stderr, "order-front: commit failed: %s\n", err);
+        rd_kafka_message_destroy(msg);
+    }
+    rd_kafka_resp_err_t rc = rd_kafka_consumer_close(consumer);
+    if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)
+        fprintf(stderr, "order-front: rd_kafka_consumer_close: %s\n", rd_kafka_err2str(rc));
+    rd_kafka_destroy(consumer);
+}
+
+static void *consume_events(void *arg)
+{
+    struct front *f = arg;
+    if (f->kafka)
+        consume_kafka(f);
+    else
+        consume_amqp(f);
     return NULL;
 }
 
@@ -238,7 +318,7 @@ static grpc_status_code place_order(struct front *f, const char *id, const char 
     req.order_id = (char *)id;
     req.item = (char *)item;
     req.quantity = quantity;
-    req.reply_to = f->reply_key;
+    req.reply_to = (char *)f->reply_to;
     size_t len = orders__place_request__get_packed_size(&req);
     uint8_t *bytes = malloc(len ? len : 1);
     if (!bytes)
@@ -353,7 +433,7 @@ static grpc_status_code place_order_rest(struct front *f, const char *id, const 
     if (!rest_handle && !(rest_handle = curl_easy_init()))
         return GRPC_STATUS_INTERNAL;
     json_t *req = json_pack("{s:s,s:s,s:i,s:s}", "order_id", id, "item", item, "quantity", quantity,
-                            "reply_to", f->reply_key);
+                            "reply_to", f->reply_to);
     char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
     json_decref(req);
     char url[192], trace_header[128];
@@ -621,6 +701,10 @@ int order_front_main(int argc, char *argv[])
         fprintf(stderr, "order-front: balance_instance_queue failed for instance %s\n", f.instance);
         return 1;
     }
+    if (kafka_link_choose("order-front", &f.kafka, f.kafka_brokers, sizeof f.kafka_brokers) != 0)
+        return 1;
+    /* On Kafka the queue name is this instance's topic (and its group). */
+    f.reply_to = f.kafka ? f.queue : f.reply_key;
     char target[1024];
     if (balance_target(core, target, sizeof target) != 0) {
         fprintf(stderr, "order-front: balance_target(\"%s\") failed\n", core);
@@ -657,14 +741,16 @@ int order_front_main(int argc, char *argv[])
         goto out;
     }
     consumer_started = true;
-    /* Listen only once our queue is bound: an event published before the
-     * binding existed would be dropped by the broker as unroutable. */
+    /* Listen only once our queue is bound (an event published before the
+     * binding existed would be dropped by the broker as unroutable), or on
+     * Kafka once our partitions are assigned. */
     for (int i = 0; i < 300 && !atomic_load(&f.consumer_ready) && !atomic_load(&signalled) &&
                     !atomic_load(&f.setup_refused);
          i++)
         usleep(100 * 1000);
     if (!atomic_load(&f.consumer_ready)) {
-        fprintf(stderr, "order-front: cannot consume events from %s, giving up\n", f.amqp_url);
+        fprintf(stderr, "order-front: cannot consume events from %s, giving up\n",
+                f.kafka ? f.kafka_brokers : f.amqp_url);
         goto out;
     }
     http = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |

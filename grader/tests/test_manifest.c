@@ -119,6 +119,29 @@ Test(manifest, bad_id_and_broker_are_refused)
     cr_assert(strstr(err, "mqtt"), "got: %s", err);
 }
 
+#define CHOOSING                                                                                   \
+    "{\"title\":\"c\",\"chapters\":[{\"id\":\"a\",\"title\":\"A\",\"broker\":\"rabbitmq\","        \
+    "\"broker_choice\":\"kafka\",\"exercises\":[]}]}"
+
+Test(manifest, broker_choice_follows_BROKER)
+{
+    struct wb_manifest m;
+    unsetenv("BROKER");
+    cr_assert_eq(load_text(CHOOSING, &m), 0, "refused: %s", err);
+    cr_assert_str_eq(m.chapters[0].broker, "rabbitmq", "without BROKER the default broker runs");
+    manifest_free(&m);
+    setenv("BROKER", "kafka", 1);
+    cr_assert_eq(load_text(CHOOSING, &m), 0, "refused: %s", err);
+    cr_assert_str_eq(m.chapters[0].broker, "kafka", "BROKER=kafka picks the choice");
+    cr_assert_str_eq(m.chapters[0].default_broker, "rabbitmq", "the default is remembered");
+    manifest_free(&m);
+    setenv("BROKER", "nats", 1);
+    cr_assert_eq(load_text(CHOOSING, &m), -1, "BROKER=nats must be refused for this chapter");
+    cr_assert(strstr(err, "BROKER=nats") && strstr(err, "rabbitmq") && strstr(err, "kafka"),
+              "the message must name the value and the two brokers: %s", err);
+    unsetenv("BROKER");
+}
+
 Test(manifest, missing_file_is_reported)
 {
     struct wb_manifest m;

@@ -11,6 +11,12 @@
  *
  * Every name on the broker (exchange, queues) is unique per test, so tests
  * can run side by side on one broker.
+ *
+ * The broker is RabbitMQ (AMQP_ADDR), or Kafka when BROKER=kafka: then each
+ * test hosts a mock Kafka cluster of its own (librdkafka's rdkafka_mock) and
+ * hands its address to the services, or uses KAFKA_BROKERS when that is set
+ * (a real node). The broker helpers below have a Kafka form each: a "queue"
+ * is then an order-front instance's topic, read by its consumer group.
  */
 #ifndef ORDERS_FIXTURE_H
 #define ORDERS_FIXTURE_H
@@ -20,6 +26,7 @@
 #include <stdint.h>
 
 #include "wb_http.h"
+#include "wb_kafka.h"
 #include "wb_testkit.h"
 
 struct svc {
@@ -31,14 +38,21 @@ struct svc {
     char hop_log[256]; /* HOP_LOG it writes to ("" = none) */
 };
 
-/* One test's world: unique exchange, one HOP_LOG file. */
+/* One test's world: unique exchange, one HOP_LOG file, its broker. */
 struct world {
     char exchange[128];
     char hop_log[256];
+    bool kafka;        /* events go through Kafka, not RabbitMQ */
+    struct wb_kafka k; /* the cluster (mock, or KAFKA_BROKERS) when kafka */
 };
 
-/* A fresh world; asserts that AMQP_ADDR is set. */
+/* A fresh world on the broker BROKER selects (rabbitmq, the default, or
+ * kafka); asserts that the broker is there (AMQP_ADDR set, or the mock
+ * cluster started). */
 void world_init(struct world *w);
+
+/* A fresh world on Kafka, whatever BROKER says (exercise kafka_path). */
+void world_init_kafka(struct world *w);
 
 /* Starts order-core NAME on port (0 = a free one) and waits until it
  * serves. Asserts on failure with the end of its log. */
@@ -78,7 +92,9 @@ const char *json_order_id(const char *body);
 
 /* The queue and the routing key of order-front instance `instance` in this
  * world, as the services built into this test binary name them
- * (balance_instance_queue). Static buffers, overwritten by the next call. */
+ * (balance_instance_queue). On Kafka the queue is the instance's topic and
+ * group, and its "key" (what it sends as reply_to) is that topic too.
+ * Static buffers, overwritten by the next call. */
 const char *front_queue(const struct world *w, const char *instance);
 const char *front_key(const struct world *w, const char *instance);
 
@@ -92,7 +108,8 @@ int core_place(const struct svc *core, const char *order_id, const char *item, i
 
 /* A tap: a queue of the test's own bound to the world's exchange with
  * "order.confirmed.#", so it receives a copy of every event. The exchange
- * must exist (start an order-core first). */
+ * must exist (start an order-core first). On Kafka the tap reads the topic
+ * of instance "a1" from its beginning (a log keeps what it was sent). */
 void tap_open(const struct world *w, char *queue, size_t len);
 
 struct tapped {
@@ -100,13 +117,14 @@ struct tapped {
     char routing_key[256];
     char message_id[128];
     char traceparent[128];
-    int delivery_mode;
+    int delivery_mode; /* AMQP only */
 };
 
 /* Takes the next message from the tap, waiting up to timeout_ms. */
 bool tap_get(const char *queue, struct tapped *out, int timeout_ms);
 
-/* Messages waiting in a queue, -1 when it does not exist. */
+/* Messages waiting in a queue, -1 when it does not exist. On Kafka: events
+ * of the topic after the offsets its group committed. */
 long queue_count(const char *queue);
 
 /* Deletes a queue (best effort). */
@@ -117,8 +135,16 @@ void queue_delete(const char *queue);
 void publish_event(const struct world *w, const char *routing_key, const char *message_id,
                    const char *body);
 
-/* Restarts the broker (scripts/broker-rabbitmq.sh restart); asserts. */
+/* Restarts the broker (scripts/broker-rabbitmq.sh restart; on Kafka every
+ * mock broker down and up again, or scripts/broker-kafka.sh restart);
+ * asserts. */
 void broker_restart(void);
+
+/* The test "accepted_orders_survive_a_broker_restart" in either form: an
+ * order-front joins and leaves, order-core accepts orders for it, the broker
+ * restarts, its events are still waiting, and a restarted order-front gets
+ * them all and can take new orders. */
+void check_orders_survive_broker_restart(struct world *w);
 
 /* Counts the lines of the world's HOP_LOG that contain every needle. */
 int hop_lines(const struct world *w, const char *needle1, const char *needle2);

@@ -240,6 +240,25 @@ static int load_programs(struct ctx *c, json_t *jch, const char *where, struct w
     return 0;
 }
 
+/* "broker_choice": BROKER=NAME in the environment picks it instead of
+ * "broker" (chapter 07 runs on RabbitMQ by default, on Kafka by choice). */
+static int choose_broker(struct ctx *c, const char *where, struct wb_chapter *ch)
+{
+    ch->default_broker = ch->broker;
+    if (!ch->broker_choice)
+        return 0;
+    if (!ch->broker || strcmp(ch->broker_choice, "kafka") != 0)
+        return fail(c, where, "\"broker_choice\" must be \"kafka\" beside a \"broker\"");
+    const char *wanted = getenv("BROKER");
+    if (!wanted || !*wanted || strcmp(wanted, ch->broker) == 0)
+        return 0;
+    if (strcmp(wanted, ch->broker_choice) != 0)
+        return fail(c, where, "BROKER=%s: chapter %s runs on %s (the default) or %s", wanted,
+                    ch->id, ch->broker, ch->broker_choice);
+    ch->broker = ch->broker_choice;
+    return 0;
+}
+
 static int load_chapter(struct ctx *c, json_t *jch, const char *where, struct wb_chapter *ch)
 {
     if (!json_is_object(jch))
@@ -247,6 +266,7 @@ static int load_chapter(struct ctx *c, json_t *jch, const char *where, struct wb
     if (get_string(c, jch, where, "id", 1, &ch->id) != 0 || check_id(c, where, ch->id) != 0 ||
         get_string(c, jch, where, "title", 1, &ch->title) != 0 ||
         get_string(c, jch, where, "broker", 0, &ch->broker) != 0 ||
+        get_string(c, jch, where, "broker_choice", 0, &ch->broker_choice) != 0 ||
         get_strings(c, jch, where, "pkg_config", &ch->pkg_config, &ch->npkg_config) != 0 ||
         get_strings(c, jch, where, "protobuf_c", &ch->protobuf_c, &ch->nprotobuf_c) != 0 ||
         check_rel_paths(c, where, ch->protobuf_c, ch->nprotobuf_c) != 0 ||
@@ -258,6 +278,8 @@ static int load_chapter(struct ctx *c, json_t *jch, const char *where, struct wb
                     "\"broker\" must be null, \"rabbitmq\", \"kafka\", \"nats\" or \"redis\", "
                     "not \"%s\"",
                     ch->broker);
+    if (choose_broker(c, where, ch) != 0)
+        return -1;
 
     json_t *arr = json_object_get(jch, "exercises");
     if (!json_is_array(arr))

@@ -58,6 +58,11 @@ struct wb_chapter {
     const char *id;
     const char *title;
     const char *broker; /* NULL, "rabbitmq", "kafka", "nats" or "redis" */
+    /* A second broker the chapter's tests and services can run on, chosen
+     * with BROKER=NAME in the environment (then broker is that one); NULL
+     * when the chapter has one broker only. */
+    const char *broker_choice;
+    const char *default_broker; /* broker as the manifest names it */
     const char **pkg_config;
     size_t npkg_config;
     const char **protobuf_c; /* .proto files compiled with protoc-c */

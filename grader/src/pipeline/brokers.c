@@ -185,8 +185,8 @@ bool brokers_answer_quickly(const struct wb_manifest *m, const char *name)
     return up;
 }
 
-char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,
-                       size_t errlen)
+static char **broker_env(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,
+                         size_t errlen)
 {
     char **env = calloc(4, sizeof *env);
     err[0] = '\0';
@@ -248,6 +248,27 @@ fail_unknown:
     snprintf(err, errlen, "chapter %s needs an unknown broker \"%s\"", ch->id, ch->broker);
     free(env);
     return NULL;
+}
+
+/* A chapter that can run on two brokers (chapter 07: RabbitMQ, or Kafka with
+ * BROKER=kafka) also tells its tests which one this run uses. */
+char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,
+                       size_t errlen)
+{
+    char **env = broker_env(m, ch, err, errlen);
+    if (!env || !ch->broker_choice)
+        return env;
+    size_t n = 0;
+    while (env[n])
+        n++;
+    char **grown = realloc(env, (n + 2) * sizeof *grown);
+    if (!grown || !(grown[n] = str_printf("BROKER=%s", ch->broker))) {
+        free_argv(grown ? grown : env);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    grown[n + 1] = NULL;
+    return grown;
 }
 
 void brokers_stop_started(const struct wb_manifest *m)
