@@ -63,6 +63,9 @@ struct wb_chapter {
      * when the chapter has one broker only. */
     const char *broker_choice;
     const char *default_broker; /* broker as the manifest names it */
+    /* BROKER=NAME asked for a broker this chapter cannot run on: why, and
+     * grading the chapter says so (other commands and chapters go on) */
+    char broker_refused[160];
     const char **pkg_config;
     size_t npkg_config;
     const char **protobuf_c; /* .proto files compiled with protoc-c */
