@@ -100,7 +100,8 @@ char *build_shell_output(const char *command, int *status)
 }
 
 /* Runs `pkg-config --cflags --libs MODULES` and splits its output on blanks. */
-static char **pkg_config_flags(const struct wb_chapter *ch, char *err, size_t errlen)
+static char **pkg_config_flags(const char *course_root, const struct wb_chapter *ch, char *err,
+                               size_t errlen)
 {
     struct argv_builder a = {0};
     add(&a, "-pthread"); /* keeps the list non-empty and every chapter thread-safe */
@@ -112,7 +113,7 @@ static char **pkg_config_flags(const struct wb_chapter *ch, char *err, size_t er
         sb_printf(&cmd, " '%s'", ch->pkg_config[i]);
     sb_puts(&cmd, " 2>&1");
     int status = -1;
-    char *out = cmd.data ? build_shell_output(cmd.data, &status) : NULL;
+    char *out = cmd.data ? object_cache_pkg_config(course_root, cmd.data, &status) : NULL;
     if (status != 0) {
         snprintf(err, errlen,
                  "pkg-config cannot find the libraries of chapter %s (%s): %s"
@@ -244,7 +245,7 @@ int build_ctx_init(struct build_ctx *b, const struct wb_manifest *m, const struc
     b->gen_dir = ch->nprotobuf_c > 0 ? gen_dir : NULL;
     b->sanitize = sanitize;
     b->werror = werror;
-    b->pkg_flags = pkg_config_flags(ch, err, errlen);
+    b->pkg_flags = pkg_config_flags(m->root, ch, err, errlen);
     if (!b->pkg_flags)
         return -1;
     /* Without the cache (off, or the course's build/ not writable) every
@@ -467,6 +468,31 @@ static bool add_generated_objects(struct link_inputs *in, const struct build_ctx
         }
     }
     return true;
+}
+
+int build_cache_exercise(const struct build_ctx *b, const struct wb_exercise *e)
+{
+    const struct wb_chapter *ch = e->chapter;
+    size_t n = 1 + e->nsources + ch->nprotobuf_c;
+    struct link_inputs in = {.items = calloc(n + 1, sizeof *in.items),
+                             .ro = calloc(n + 1, sizeof *in.ro),
+                             .owned = calloc(2 * n + 1, sizeof *in.owned)};
+    char *test_file = str_printf("tests/test_%s.c", e->id);
+    int missing = (int)n;
+    if (in.items && in.ro && in.owned && test_file) {
+        add_instructor(&in, b, ch, test_file);
+        for (size_t i = 0; i < e->nsources; i++)
+            add_instructor(&in, b, ch, e->sources[i]);
+        (void)add_generated_objects(&in, b, ch);
+        missing = (int)(n - in.nro);
+    }
+    for (size_t i = 0; in.owned && i < in.nowned; i++)
+        free(in.owned[i]);
+    free(in.owned);
+    free(in.items);
+    free(in.ro);
+    free(test_file);
+    return missing;
 }
 
 int build_exercise(const struct build_ctx *b, const struct wb_exercise *e, const char *bin,

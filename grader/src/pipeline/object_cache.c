@@ -185,31 +185,41 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The sorted names of the headers in dir: part of KEY1, so that a header
- * added where the compiler looks first (one that would shadow another)
- * changes the key. */
-static void hash_header_names(EVP_MD_CTX *h, const char *dir)
+/* The names in dir ending with suffix, sorted (malloc'd, *n of them). */
+static char **names_in(const char *dir, const char *suffix, size_t *n)
 {
     char **names = NULL;
-    size_t n = 0, cap = 0;
+    size_t cap = 0;
+    *n = 0;
     DIR *d = dir ? opendir(dir) : NULL;
     for (struct dirent *e; d && (e = readdir(d));) {
-        if (!str_ends_with(e->d_name, ".h"))
+        if (!str_ends_with(e->d_name, suffix))
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
             char **grown = realloc(names, cap * sizeof *grown);
             if (!grown)
                 break;
             names = grown;
         }
-        if (!(names[n] = strdup(e->d_name)))
+        if (!(names[*n] = strdup(e->d_name)))
             break;
-        n++;
+        (*n)++;
     }
     if (d)
         closedir(d);
-    qsort(names, n, sizeof *names, compare_names);
+    if (names)
+        qsort(names, *n, sizeof *names, compare_names);
+    return names;
+}
+
+/* The sorted names of the headers in dir: part of KEY1, so that a header
+ * added where the compiler looks first (one that would shadow another)
+ * changes the key. */
+static void hash_header_names(EVP_MD_CTX *h, const char *dir)
+{
+    size_t n;
+    char **names = names_in(dir, ".h", &n);
     hash_str(h, dir ? dir : "");
     for (size_t i = 0; i < n; i++) {
         hash_str(h, names[i]);
@@ -505,4 +515,75 @@ char *object_cache_generated(const struct build_ctx *b, const struct wb_chapter 
     }
     free(tmp);
     return dir;
+}
+
+/* ---- pkg-config --------------------------------------------------------- */
+
+/* The name and bytes of every .pc file in dirs (colon-separated). */
+static void hash_pc_dirs(EVP_MD_CTX *h, const char *dirs)
+{
+    char *copy = strdup(dirs ? dirs : "");
+    for (char *dir = copy ? strtok(copy, ":") : NULL; dir; dir = strtok(NULL, ":")) {
+        size_t n;
+        char **names = names_in(dir, ".pc", &n);
+        hash_str(h, dir);
+        for (size_t i = 0; i < n; i++) {
+            char *path = path_join(dir, names[i]);
+            hash_str(h, names[i]);
+            if (!path || hash_file(h, path) != 0)
+                hash_str(h, "(unreadable)");
+            free(path);
+            free(names[i]);
+        }
+        free(names);
+    }
+    free(copy);
+}
+
+char *object_cache_pkg_config(const char *course_root, const char *command, int *status)
+{
+    /* The key: the command, pkg-config's environment and search path, and
+     * the name and bytes of every .pc file on it (a package installed,
+     * upgraded or removed changes it). Resolving grpc's dependencies
+     * costs pkg-config over a second of CPU; reading the files, a few ms. */
+    static const char *const env[] = {"PKG_CONFIG_PATH",
+                                      "PKG_CONFIG_LIBDIR",
+                                      "PKG_CONFIG_SYSROOT_DIR",
+                                      "PKG_CONFIG_ALLOW_SYSTEM_CFLAGS",
+                                      "PKG_CONFIG_ALLOW_SYSTEM_LIBS",
+                                      NULL};
+    int rc = -1;
+    char *pc_path = object_cache_wanted()
+                        ? build_shell_output("pkg-config --variable pc_path pkg-config", &rc)
+                        : NULL;
+    EVP_MD_CTX *h = pc_path && rc == 0 ? hash_start() : NULL;
+    char key[65];
+    char *path = NULL;
+    if (h) {
+        hash_str(h, CACHE_FORMAT);
+        hash_str(h, command);
+        for (const char *const *v = env; *v; v++)
+            hash_str(h, getenv(*v) ? getenv(*v) : "(unset)");
+        pc_path[strcspn(pc_path, "\n")] = '\0';
+        hash_pc_dirs(h, getenv("PKG_CONFIG_PATH"));
+        hash_pc_dirs(h, getenv("PKG_CONFIG_LIBDIR") ? getenv("PKG_CONFIG_LIBDIR") : pc_path);
+        if (hash_end(h, key) == 0)
+            path = str_printf("%s/build/cache/pkg-config/%s.txt", course_root, key);
+    }
+    free(pc_path);
+    char *out = path ? file_read(path, NULL) : NULL;
+    if (out) {
+        *status = 0;
+        free(path);
+        return out;
+    }
+    out = build_shell_output(command, status);
+    if (path && out && *status == 0) {
+        char *dir = str_printf("%s/build/cache/pkg-config", course_root);
+        if (dir && mkdir_p(dir) == 0)
+            (void)file_write_atomic(path, out, strlen(out));
+        free(dir);
+    }
+    free(path);
+    return out;
 }

@@ -64,6 +64,10 @@ char *build_shell_output(const char *command, int *status);
 int build_protos(const struct wb_chapter *ch, const char *work_dir, const char *gen_dir,
                  const char *log_path, char *err, size_t errlen);
 
+/* Fills the object cache with e's instructor objects in b's mode; returns
+ * how many of them could not be cached (they are compiled with each link). */
+int build_cache_exercise(const struct build_ctx *b, const struct wb_exercise *e);
+
 /* Compiles one student file to obj (the build's flags, no linking) in the
  * sandbox, rw_dir writable; 0 when the object is there. */
 int build_student_object(const struct build_ctx *b, const char *file, const char *obj,
@@ -95,6 +99,10 @@ int object_cache_init(struct build_ctx *b, const struct wb_chapter *ch);
  * folder (malloc'd), or NULL (then the build makes its own). */
 char *object_cache_generated(const struct build_ctx *b, const struct wb_chapter *ch,
                              const char *log_path);
+/* What the shell command `pkg-config ...` prints, from the cache when no
+ * .pc file on pkg-config's path changed since (malloc'd; *status as for
+ * build_shell_output). */
+char *object_cache_pkg_config(const char *course_root, const char *command, int *status);
 /* The cached object of instructor source src (an absolute path in the
  * course's chapter or generated folder), compiled now when missing or
  * stale; malloc'd path, or NULL when the exercise must compile src itself
