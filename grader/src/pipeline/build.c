@@ -470,55 +470,69 @@ static bool add_generated_objects(struct link_inputs *in, const struct build_ctx
     return true;
 }
 
+static void link_inputs_free(struct link_inputs *in)
+{
+    for (size_t i = 0; in->owned && i < in->nowned; i++)
+        free(in->owned[i]);
+    free(in->owned);
+    free(in->items);
+    free(in->ro);
+}
+
+/* Room for the inputs of e's link, nstudent student objects included; -1
+ * when out of memory. */
+static int link_inputs_alloc(struct link_inputs *in, const struct wb_exercise *e, size_t nstudent)
+{
+    size_t n = 1 + nstudent + e->nsources + e->chapter->nprotobuf_c;
+    in->items = calloc(n + 1, sizeof *in->items);
+    in->ro = calloc(n + 1, sizeof *in->ro);
+    in->owned = calloc(2 * n + 2, sizeof *in->owned);
+    return in->items && in->ro && in->owned ? 0 : -1;
+}
+
+/* Adds e's instructor side: its test file, its sources, the chapter's
+ * generated code; -1 when out of memory. */
+static int add_instructor_side(struct link_inputs *in, const struct build_ctx *b,
+                               const struct wb_exercise *e)
+{
+    char *test_file = keep(in, str_printf("tests/test_%s.c", e->id));
+    if (!test_file)
+        return -1;
+    add_instructor(in, b, e->chapter, test_file);
+    for (size_t i = 0; i < e->nsources; i++)
+        add_instructor(in, b, e->chapter, e->sources[i]);
+    in->generated = !add_generated_objects(in, b, e->chapter);
+    return 0;
+}
+
 int build_cache_exercise(const struct build_ctx *b, const struct wb_exercise *e)
 {
-    const struct wb_chapter *ch = e->chapter;
-    size_t n = 1 + e->nsources + ch->nprotobuf_c;
-    struct link_inputs in = {.items = calloc(n + 1, sizeof *in.items),
-                             .ro = calloc(n + 1, sizeof *in.ro),
-                             .owned = calloc(2 * n + 1, sizeof *in.owned)};
-    char *test_file = str_printf("tests/test_%s.c", e->id);
-    int missing = (int)n;
-    if (in.items && in.ro && in.owned && test_file) {
-        add_instructor(&in, b, ch, test_file);
-        for (size_t i = 0; i < e->nsources; i++)
-            add_instructor(&in, b, ch, e->sources[i]);
-        (void)add_generated_objects(&in, b, ch);
-        missing = (int)(n - in.nro);
-    }
-    for (size_t i = 0; in.owned && i < in.nowned; i++)
-        free(in.owned[i]);
-    free(in.owned);
-    free(in.items);
-    free(in.ro);
-    free(test_file);
+    struct link_inputs in = {0};
+    int wanted = 1 + (int)(e->nsources + e->chapter->nprotobuf_c);
+    int missing = link_inputs_alloc(&in, e, 0) == 0 && add_instructor_side(&in, b, e) == 0
+                      ? wanted - (int)in.nro
+                      : wanted;
+    link_inputs_free(&in);
     return missing;
 }
 
 int build_exercise(const struct build_ctx *b, const struct wb_exercise *e, const char *bin,
                    const char *log_path, char **message)
 {
-    const struct wb_chapter *ch = e->chapter;
     /* The screened objects live in screen/ beside bin (grade.c's layout). */
     const char *slash = strrchr(bin, '/');
     char *ex_dir = slash ? str_printf("%.*s", (int)(slash - bin), bin) : strdup(".");
     char *obj_dir = ex_dir ? path_join(ex_dir, "screen") : NULL;
     char *linked = obj_dir ? path_join(obj_dir, "tests.bin") : NULL;
-    size_t n = 1 + e->nfiles + e->nsources + ch->nprotobuf_c;
-    struct link_inputs in = {.items = calloc(n + 1, sizeof *in.items),
-                             .ro = calloc(n + 1, sizeof *in.ro),
-                             .owned = calloc(2 * n + 1, sizeof *in.owned)};
-    char *test_file = str_printf("tests/test_%s.c", e->id);
+    struct link_inputs in = {0};
     int rc = -1;
     *message = NULL;
-    if (!in.items || !in.ro || !in.owned || !test_file || !linked) {
+    if (!linked || link_inputs_alloc(&in, e, e->nfiles) != 0) {
         *message = strdup("out of memory");
         goto out;
     }
-    add_instructor(&in, b, ch, test_file);
-    for (size_t i = 0; i < e->nsources; i++)
-        add_instructor(&in, b, ch, e->sources[i]);
-    in.generated = !add_generated_objects(&in, b, ch);
+    /* the student's objects first: no instructor compile for a file that
+     * did not compile */
     for (size_t i = 0; i < e->nfiles; i++) {
         char *obj = keep(&in, screen_object_path(obj_dir, e->files[i]));
         if (!obj || !path_is_file(obj)) {
@@ -530,19 +544,18 @@ int build_exercise(const struct build_ctx *b, const struct wb_exercise *e, const
         }
         in.items[in.n++] = obj;
     }
-    char **argv = command_of(b, ch, in.items, in.n, linked, true, in.generated);
+    if (add_instructor_side(&in, b, e) != 0) {
+        *message = strdup("out of memory");
+        goto out;
+    }
+    char **argv = command_of(b, e->chapter, in.items, in.n, linked, true, in.generated);
     rc = run_compiler(b, argv, in.ro, obj_dir, log_path, message);
     if (rc == 0 && rename(linked, bin) != 0) {
         *message = str_printf("cannot move %s to %s: %s", linked, bin, strerror(errno));
         rc = -1;
     }
 out:
-    for (size_t i = 0; i < in.nowned; i++)
-        free(in.owned[i]);
-    free(in.owned);
-    free(in.items);
-    free(in.ro);
-    free(test_file);
+    link_inputs_free(&in);
     free(linked);
     free(obj_dir);
     free(ex_dir);
