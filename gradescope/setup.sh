@@ -11,3 +11,7 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && ! command -v ma
 fi
 sh "$COURSE/scripts/install-deps.sh"
 make -C "$COURSE" --no-print-directory tool
+# The instructor's objects (tests, fixtures, generated code), compiled once
+# into the image: each submission's grade then compiles only its own files.
+# Not fatal: grading compiles whatever the cache lacks.
+(cd "$COURSE" && build/bin/wirebook cache) || echo "setup.sh: the object cache could not be filled; grading will compile it"

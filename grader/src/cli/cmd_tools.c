@@ -1,6 +1,7 @@
 /*
  * cmd_tools.c - authoring and editor commands: `skeletons`, `build`
- * (runnable example programs) and `compdb` (compile_commands.json).
+ * (runnable example programs), `compdb` (compile_commands.json) and `cache`
+ * (the instructor's objects, compiled ahead of grading).
  */
 #include "commands.h"
 #include "pipeline.h"
@@ -120,6 +121,65 @@ int cmd_build(int argc, char **argv)
     free(bin_root);
     manifest_free(&m);
     return failed ? 1 : 0;
+}
+
+int cmd_cache(int argc, char **argv)
+{
+    const char *only = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+            only = argv[++i];
+        } else {
+            fprintf(stderr, "usage: wirebook cache [--only CHAPTER]\n\n"
+                            "Compiles the instructor's side of every exercise (tests, fixtures,\n"
+                            "course sources, standins, generated code), plain and sanitized, into\n"
+                            "build/cache, as grading would on its first run: for an autograder\n"
+                            "image, or before a batch. Grading fills the cache by itself too.\n");
+            return 2;
+        }
+    }
+    if (!object_cache_wanted()) {
+        fprintf(stderr, "wirebook cache: WIREBOOK_OBJECT_CACHE=off: nothing to do\n");
+        return 2;
+    }
+    struct wb_manifest m;
+    if (load_course(NULL, &m) != 0)
+        return 2;
+    char *out = str_printf("%s/build/gen", m.root);
+    int missing = 0, chapters = 0;
+    for (size_t i = 0; out && i < m.nchapters; i++) {
+        const struct wb_chapter *ch = &m.chapters[i];
+        if (only && strcmp(only, ch->id) != 0)
+            continue;
+        chapters++;
+        struct build_ctx b = {0};
+        char *work = NULL, *gen = NULL;
+        if (chapter_ctx(&m, ch, NULL, out, &b, &work, &gen) != 0 || !b.cache_dir) {
+            fprintf(stderr, "wirebook cache: chapter %s: the cache cannot be used\n", ch->id);
+            missing++;
+        } else {
+            for (size_t k = 0; k < ch->nexercises; k++) {
+                struct build_ctx sanitized = b;
+                sanitized.sanitize = true;
+                missing += build_cache_exercise(&b, &ch->exercises[k]) +
+                           build_cache_exercise(&sanitized, &ch->exercises[k]);
+            }
+            printf("cache: %s ready\n", ch->id);
+        }
+        build_ctx_free(&b);
+        free(work);
+        free(gen);
+    }
+    if (only && chapters == 0)
+        fprintf(stderr, "wirebook cache: no chapter %s in manifest.json\n", only);
+    if (missing)
+        fprintf(stderr,
+                "wirebook cache: %d object(s) could not be cached (each grade compiles them; "
+                "see the chapters' compile logs)\n",
+                missing);
+    free(out);
+    manifest_free(&m);
+    return (only && chapters == 0) || missing ? 1 : 0;
 }
 
 /* One compile_commands.json entry for file (absolute, or relative to the chapter). */

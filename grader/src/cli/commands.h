@@ -19,6 +19,7 @@ int cmd_brokers(int argc, char **argv);
 int cmd_skeletons(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_compdb(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 int cmd_quiz(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 int cmd_mistakes(int argc, char **argv);

@@ -27,6 +27,7 @@ static const struct {
     {"build", cmd_build, "build the chapters' runnable example programs into build/bin/"},
     {"skeletons", cmd_skeletons, "regenerate chapters/ skeletons from solutions/ (--check)"},
     {"compdb", cmd_compdb, "write compile_commands.json for editors"},
+    {"cache", cmd_cache, "compile the instructor's objects into build/cache ahead of grading"},
     {"release", cmd_release, "write the student edition: no solutions, hidden tests or keys"},
 };
 

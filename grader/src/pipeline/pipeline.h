@@ -32,9 +32,14 @@ char *stage_missing_files(const struct wb_exercise *e, const char *work_dir);
 struct build_ctx {
     const char *course_root;
     const char *work_dir; /* the staged chapter */
-    const char *gen_dir;  /* protoc-c output */
+    const char *gen_dir;  /* protoc-c output (cached_gen when the cache made it) */
     char **pkg_flags;     /* pkg-config --cflags --libs of the chapter, split */
     bool sanitize, werror;
+    /* object_cache.c: NULL when the cache is off */
+    char *cache_dir;      /* COURSE/build/cache/objects */
+    char *course_chapter; /* COURSE/chapters/CH: where instructor objects are compiled */
+    char *compiler_id;    /* `cc -v`, part of every key */
+    char *cached_gen;     /* COURSE/build/cache/gen/CH-KEY, the generated code */
 };
 
 int build_ctx_init(struct build_ctx *b, const struct wb_manifest *m, const struct wb_chapter *ch,
@@ -47,6 +52,21 @@ void build_ctx_free(struct build_ctx *b);
  * *message holds the compiler's first lines (malloc'd). */
 int build_exercise(const struct build_ctx *b, const struct wb_exercise *e, const char *bin,
                    const char *log_path, char **message);
+
+/* The compile-only command of src: the build's flags, chapter_dir first on
+ * the include path, the chapter's cflags, "-c src", then tail (may be NULL). */
+char **build_object_command(const struct build_ctx *b, const char *chapter_dir, const char *src,
+                            const char *const *tail);
+/* What a shell command prints (stdout; add 2>&1 for stderr), malloc'd ("" when
+ * nothing); *status gets pclose's status (-1 when it could not run). */
+char *build_shell_output(const char *command, int *status);
+/* Runs protoc-c on the chapter's .proto files (in work_dir) into gen_dir. */
+int build_protos(const struct wb_chapter *ch, const char *work_dir, const char *gen_dir,
+                 const char *log_path, char *err, size_t errlen);
+
+/* Fills the object cache with e's instructor objects in b's mode; returns
+ * how many of them could not be cached (they are compiled with each link). */
+int build_cache_exercise(const struct build_ctx *b, const struct wb_exercise *e);
 
 /* Compiles one student file to obj (the build's flags, no linking) in the
  * sandbox, rw_dir writable; 0 when the object is there. */
@@ -68,6 +88,26 @@ int build_program(const struct build_ctx *b, const struct wb_chapter *ch,
 char **build_command(const struct build_ctx *b, const struct wb_chapter *ch, const char **sources,
                      size_t nsources, const char *out, bool link_tests);
 void free_argv(char **argv);
+
+/* ---- object_cache.c: instructor objects compiled once per course ---------- */
+
+/* False when WIREBOOK_OBJECT_CACHE=off (every build then compiles all). */
+bool object_cache_wanted(void);
+/* Sets b's cache fields; -1 (cache off for b) when it cannot be used. */
+int object_cache_init(struct build_ctx *b, const struct wb_chapter *ch);
+/* The chapter's generated protobuf-c code, made once in the cache: its
+ * folder (malloc'd), or NULL (then the build makes its own). */
+char *object_cache_generated(const struct build_ctx *b, const struct wb_chapter *ch,
+                             const char *log_path);
+/* What the shell command `pkg-config ...` prints, from the cache when no
+ * .pc file on pkg-config's path changed since (malloc'd; *status as for
+ * build_shell_output). */
+char *object_cache_pkg_config(const char *course_root, const char *command, int *status);
+/* The cached object of instructor source src (an absolute path in the
+ * course's chapter or generated folder), compiled now when missing or
+ * stale; malloc'd path, or NULL when the exercise must compile src itself
+ * (no cache, src does not compile, or it reads a student file). */
+char *object_cache_get(const struct build_ctx *b, const struct wb_chapter *ch, const char *src);
 
 /* ---- screen.c: what student objects may not contain ---------------------- */
 
