@@ -209,6 +209,10 @@ static int load_exercise(struct ctx *c, json_t *jex, const char *where, struct w
     if (restarts && !json_is_boolean(restarts))
         return fail(c, where, "\"restarts_broker\" must be true or false");
     e->restarts_broker = json_is_true(restarts);
+    json_t *parallel = json_object_get(jex, "parallel_tests");
+    if (parallel && !json_is_boolean(parallel))
+        return fail(c, where, "\"parallel_tests\" must be true or false");
+    e->parallel_tests = !parallel || json_is_true(parallel);
     return load_tests(c, jex, where, e);
 }
 

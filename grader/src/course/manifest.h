@@ -42,6 +42,10 @@ struct wb_exercise {
     /* A test of it stops or restarts the chapter's shared broker, so no other
      * exercise may use that broker while it runs (grade.c runs it alone). */
     bool restarts_broker;
+    /* Its tests may run side by side in Criterion workers (run.c); false
+     * ("parallel_tests": false) runs them one at a time, for tests that
+     * would disturb each other (one changes something all of them share). */
+    bool parallel_tests;
 };
 
 struct wb_program {

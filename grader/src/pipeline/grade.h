@@ -30,6 +30,7 @@ struct grade_options {
     const char *tests;       /* NULL, or "a,b": run and score only these tests (test_select.c) */
     const char *test_filter; /* set by grade.c from tests: Criterion's --filter pattern */
     int jobs;                /* exercises graded at once; 0 = one per CPU (grade.c) */
+    int test_jobs;           /* tests of one exercise run at once; 0 = run.c decides */
 };
 
 enum test_state {
@@ -62,9 +63,10 @@ struct exercise_result {
     struct test_result *tests;
     size_t ntests;
     double score, max;
-    double seconds;
-    int unlisted_tests; /* tests in the binary the manifest does not list */
-    unsigned isolation; /* sandbox layers its test run had (enum sandbox_layer) */
+    double seconds;           /* its plain test run */
+    double sanitized_seconds; /* memory_safety's sanitized run, 0 when there was none */
+    int unlisted_tests;       /* tests in the binary the manifest does not list */
+    unsigned isolation;       /* sandbox layers its test run had (enum sandbox_layer) */
 };
 
 struct quiz_question_result {

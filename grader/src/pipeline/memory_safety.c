@@ -362,6 +362,7 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
                          plain->course_root, &outcome) != 0) {
         memory_safety_judge(r, NULL, "could not start the sanitizer run");
     } else {
+        r->sanitized_seconds = outcome.seconds;
         char *finding = memory_safety_first_finding(p.prefix);
         if (!finding)
             finding = memory_safety_runtime_failure(p.run_log);

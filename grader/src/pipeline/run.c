@@ -1,7 +1,8 @@
 /*
  * run.c - runs an exercise's test binary the way the grader trusts it:
- * one test at a time, its report written by our own output provider,
- * a clean environment, limits, and nothing left running afterwards.
+ * each test in its own Criterion worker (several side by side), its report
+ * written by our own output provider, a clean environment, limits, and
+ * nothing left running afterwards.
  */
 #include "pipeline.h"
 #include "sandbox.h"
@@ -60,8 +61,18 @@ char **run_environment(const char *scratch_dir, const char *chapter_dir, const c
 #define VALGRIND_ERROR_EXIT "99"
 
 /* Processes and threads one test run may have at once: gRPC and Kafka tests
- * use a few dozen threads plus a peer; a fork bomb stops here. */
+ * use a few dozen threads plus a peer; a fork bomb stops here. Each further
+ * parallel worker gets room for as many again. */
 #define RUN_MAX_PROCESSES 1024
+#define RUN_PROCESSES_PER_WORKER 256
+
+/* Tests of one exercise that run at once, each in its own Criterion worker
+ * process with its own time limit. Most tests wait on a broker, a peer or a
+ * deadline rather than on the CPU, so they overlap well beyond the cores
+ * (chapter 04's consumer groups wait 3 s to form). Under valgrind each test
+ * keeps a core busy: two at a time. */
+#define RUN_TEST_JOBS 8
+#define RUN_VALGRIND_TEST_JOBS 2
 
 /* Address space of each test process (RLIMIT_AS): gRPC's and librdkafka's
  * threads reserve stacks, so well above what they use; low enough that a few
@@ -141,6 +152,28 @@ static bool broker_ports(char **env, struct sandbox_spec *box)
     return needed;
 }
 
+/* How many tests of e run side by side (Criterion's -j). One at a time when
+ * the manifest says its tests disturb each other ("parallel_tests": false),
+ * or when one of them restarts the broker the others use
+ * (restarts_shared_broker: the mock Kafka cluster is private to each test,
+ * so chapter 04's reliability runs in parallel there, but not on a real
+ * Kafka node). */
+static int test_jobs(const struct wb_exercise *e, const struct grade_options *o,
+                     bool restarts_shared_broker)
+{
+    if (!e->parallel_tests || restarts_shared_broker)
+        return 1;
+    int jobs = o->test_jobs > 0 ? o->test_jobs
+               : o->valgrind    ? RUN_VALGRIND_TEST_JOBS
+                                : RUN_TEST_JOBS;
+    size_t in_binary = 0; /* memory_safety is the grader's, not the binary's */
+    for (size_t i = 0; i < e->ntests; i++)
+        in_binary += !memory_safety_is_grader_test(e->tests[i].name);
+    if (in_binary < (size_t)jobs)
+        jobs = (int)in_binary;
+    return jobs > 0 ? jobs : 1;
+}
+
 int run_tests(const struct wb_exercise *e, const char *bin, const char *report_path,
               const char *log_path, char **env, int timeout_ms, const struct grade_options *o,
               const char *course_root, struct proc_outcome *outcome)
@@ -160,13 +193,17 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     char *vg_supp = str_printf("--suppressions=%s", vg_supp_path ? vg_supp_path : "");
     char *scripts = str_printf("%s/scripts", course_root);
     char *brokers = str_printf("%s/build/brokers", course_root);
+    struct sandbox_spec box = {0};
+    bool needs_broker = broker_ports(env, &box);
+    int jobs = test_jobs(e, o, e->restarts_broker && needs_broker);
+    char *jobs_opt = str_printf("-j%d", jobs);
     int rc = -1;
-    if (!output_opt || !timeout_opt || !vg_log || !vg_supp || !vg_dir || !scripts || !brokers ||
-        !san_dir || !lsan_supp_path || (o->valgrind && mkdir_p(vg_dir) != 0) ||
+    if (!jobs_opt || !output_opt || !timeout_opt || !vg_log || !vg_supp || !vg_dir || !scripts ||
+        !brokers || !san_dir || !lsan_supp_path || (o->valgrind && mkdir_p(vg_dir) != 0) ||
         (o->sanitize && mkdir_p(san_dir) != 0))
         goto out;
     remove(report_path); /* a stale report must never be mistaken for this run's */
-    char *test_argv[] = {(char *)bin,           "-j1",
+    char *test_argv[] = {(char *)bin,           jobs_opt,
                          "--color=never",       output_opt,
                          timeout_opt,           o->test_filter ? "--filter" : NULL,
                          (char *)o->test_filter};
@@ -198,12 +235,11 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
         ro[nro++] = lsan_supp_path;
         rw[nrw++] = san_dir;
     }
-    struct sandbox_spec box = {.ro_paths = ro,
-                               .rw_paths = rw,
-                               .home = scratch,
-                               .report_path = report_path,
-                               .allow_ptrace = o->sanitize};
-    bool needs_broker = broker_ports(env, &box);
+    box.ro_paths = ro;
+    box.rw_paths = rw;
+    box.home = scratch;
+    box.report_path = report_path;
+    box.allow_ptrace = o->sanitize;
     /* Every run sees the scripts read-only: a test may start a private
      * broker of its own with them in its scratch folder (chapter 06's
      * kill -9 tests), as the run user. A test that restarts the grader's
@@ -243,7 +279,7 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
                    .memory_mb = o->sanitize || o->valgrind ? 0 : RUN_MEMORY_MB,
                    .file_mb = 512,
                    .open_files = 4096,
-                   .processes = RUN_MAX_PROCESSES},
+                   .processes = RUN_MAX_PROCESSES + (jobs - 1) * RUN_PROCESSES_PER_WORKER},
         .isolation = box.host_network ? PROC_SHARED : PROC_OWN_NET,
         .sandbox = &box,
     };
@@ -254,6 +290,7 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     broker_control_stop(&control);
     free_argv(controlled_env);
 out:
+    free(jobs_opt);
     free(output_opt);
     free(timeout_opt);
     free(vg_log);
