@@ -26,6 +26,9 @@ struct wb_test_spec {
      * or "hidden"; NULL = visible, or after_published for a hidden test. */
     const char *visibility;
     double timeout; /* the test's own .timeout in seconds when it has one, else 0 */
+    /* "alone": true: it runs after the exercise's other tests, one at a
+     * time (it restarts the broker they use); see test_passes.c. */
+    bool alone;
 };
 
 struct wb_exercise {

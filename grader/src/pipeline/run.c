@@ -1,8 +1,8 @@
 /*
  * run.c - runs an exercise's test binary the way the grader trusts it:
- * each test in its own Criterion worker (several side by side), its report
- * written by our own output provider, a clean environment, limits, and
- * nothing left running afterwards.
+ * each test in its own Criterion worker (several side by side, in one or
+ * two runs: see test_passes.c), its report written by our own output
+ * provider, a clean environment, limits, and nothing left running afterwards.
  */
 #include "pipeline.h"
 #include "sandbox.h"
@@ -66,14 +66,6 @@ char **run_environment(const char *scratch_dir, const char *chapter_dir, const c
 #define RUN_MAX_PROCESSES 1024
 #define RUN_PROCESSES_PER_WORKER 256
 
-/* Tests of one exercise that run at once, each in its own Criterion worker
- * process with its own time limit. Most tests wait on a broker, a peer or a
- * deadline rather than on the CPU, so they overlap well beyond the cores
- * (chapter 04's consumer groups wait 3 s to form). Under valgrind each test
- * keeps a core busy: two at a time. */
-#define RUN_TEST_JOBS 8
-#define RUN_VALGRIND_TEST_JOBS 2
-
 /* Address space of each test process (RLIMIT_AS): gRPC's and librdkafka's
  * threads reserve stacks, so well above what they use; low enough that a few
  * parallel batch workers with a memory hog each cannot exhaust the machine. */
@@ -124,6 +116,22 @@ static char **env_with_script(char **env, const char *broker, const char *script
     return out;
 }
 
+/* Appends the file from to the file to (a second run's output to the
+ * exercise's run.log), then removes from. */
+static void file_append(const char *to, const char *from)
+{
+    size_t len = 0;
+    char *text = file_read(from, &len);
+    FILE *f = text ? fopen(to, "a") : NULL;
+    if (f) {
+        if (fwrite(text, 1, len, f) != len)
+            fprintf(stderr, "wirebook: cannot append %s to %s\n", from, to);
+        fclose(f);
+    }
+    free(text);
+    remove(from);
+}
+
 /* The broker addresses a run's tests get; the chapters that use them. */
 static const char *broker_vars[] = {"AMQP_ADDR", "KAFKA_BROKERS", "NATS_URL", "REDIS_URL"};
 
@@ -152,28 +160,6 @@ static bool broker_ports(char **env, struct sandbox_spec *box)
     return needed;
 }
 
-/* How many tests of e run side by side (Criterion's -j). One at a time when
- * the manifest says its tests disturb each other ("parallel_tests": false),
- * or when one of them restarts the broker the others use
- * (restarts_shared_broker: the mock Kafka cluster is private to each test,
- * so chapter 04's reliability runs in parallel there, but not on a real
- * Kafka node). */
-static int test_jobs(const struct wb_exercise *e, const struct grade_options *o,
-                     bool restarts_shared_broker)
-{
-    if (!e->parallel_tests || restarts_shared_broker)
-        return 1;
-    int jobs = o->test_jobs > 0 ? o->test_jobs
-               : o->valgrind    ? RUN_VALGRIND_TEST_JOBS
-                                : RUN_TEST_JOBS;
-    size_t in_binary = 0; /* memory_safety is the grader's, not the binary's */
-    for (size_t i = 0; i < e->ntests; i++)
-        in_binary += !memory_safety_is_grader_test(e->tests[i].name);
-    if (in_binary < (size_t)jobs)
-        jobs = (int)in_binary;
-    return jobs > 0 ? jobs : 1;
-}
-
 int run_tests(const struct wb_exercise *e, const char *bin, const char *report_path,
               const char *log_path, char **env, int timeout_ms, const struct grade_options *o,
               const char *course_root, struct proc_outcome *outcome)
@@ -188,6 +174,7 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
      * suite has one, see WB_SUITE), which is what a cap needs. */
     char *timeout_opt = str_printf("--timeout=%g", o->test_timeout > 0 ? o->test_timeout : 1e6);
     char *output_opt = str_printf("-Owirebook:%s", report_path);
+    char *first_report = str_printf("%s.first", report_path);
     char *vg_log = str_printf("--log-file=%s/run.log.valgrind.%%p", vg_dir ? vg_dir : ".");
     char *vg_supp_path = str_printf("%s/grader/valgrind.supp", course_root);
     char *vg_supp = str_printf("--suppressions=%s", vg_supp_path ? vg_supp_path : "");
@@ -195,30 +182,20 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     char *brokers = str_printf("%s/build/brokers", course_root);
     struct sandbox_spec box = {0};
     bool needs_broker = broker_ports(env, &box);
-    int jobs = test_jobs(e, o, e->restarts_broker && needs_broker);
-    char *jobs_opt = str_printf("-j%d", jobs);
+    struct test_pass passes[2];
+    int npasses = test_passes_plan(e, o, e->restarts_broker && needs_broker, passes);
     int rc = -1;
-    if (!jobs_opt || !output_opt || !timeout_opt || !vg_log || !vg_supp || !vg_dir || !scripts ||
-        !brokers || !san_dir || !lsan_supp_path || (o->valgrind && mkdir_p(vg_dir) != 0) ||
-        (o->sanitize && mkdir_p(san_dir) != 0))
+    if (npasses < 1 || !first_report || !output_opt || !timeout_opt || !vg_log || !vg_supp ||
+        !vg_dir || !scripts || !brokers || !san_dir || !lsan_supp_path ||
+        (o->valgrind && mkdir_p(vg_dir) != 0) || (o->sanitize && mkdir_p(san_dir) != 0))
         goto out;
     remove(report_path); /* a stale report must never be mistaken for this run's */
-    char *test_argv[] = {(char *)bin,           jobs_opt,
-                         "--color=never",       output_opt,
-                         timeout_opt,           o->test_filter ? "--filter" : NULL,
-                         (char *)o->test_filter};
     char *valgrind_argv[] = {"valgrind", "-q", "--trace-children=yes",
                              /* peers (python3, kcat, sh) are not ours to check */
                              "--trace-children-skip=/usr/*,/bin/*", "--leak-check=full",
                              "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
                              "--error-exitcode=" VALGRIND_ERROR_EXIT, vg_supp, vg_log};
     size_t nvg = o->valgrind ? sizeof valgrind_argv / sizeof *valgrind_argv : 0;
-    size_t ntest = sizeof test_argv / sizeof *test_argv - (o->test_filter ? 0 : 2);
-    char *args[sizeof valgrind_argv / sizeof *valgrind_argv + sizeof test_argv / sizeof *test_argv +
-               1];
-    memcpy(args, valgrind_argv, nvg * sizeof *args);
-    memcpy(args + nvg, test_argv, ntest * sizeof *args);
-    args[nvg + ntest] = NULL;
 
     /* What the tests see: their binary and the staged chapter (peers, data),
      * read-only; valgrind's logs; HOME/TMPDIR on a private tmpfs. */
@@ -269,28 +246,61 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
         }
         free(ctl_dir);
     }
-    struct proc_spec spec = {
-        .argv = args,
-        .envp = run_env,
-        .cwd = scratch,
-        .output_path = log_path,
-        .timeout_ms = timeout_ms,
-        .limits = {.cpu_seconds = timeout_ms / 1000 + 5,
-                   .memory_mb = o->sanitize || o->valgrind ? 0 : RUN_MEMORY_MB,
-                   .file_mb = 512,
-                   .open_files = 4096,
-                   .processes = RUN_MAX_PROCESSES + (jobs - 1) * RUN_PROCESSES_PER_WORKER},
-        .isolation = box.host_network ? PROC_SHARED : PROC_OWN_NET,
-        .sandbox = &box,
-    };
-    rc = proc_run(&spec, outcome);
-    /* Nobody watched the end of that run: its report is not trusted. */
-    if (rc == 0 && outcome->keeper_lost)
-        remove(report_path);
+    /* Each run may use what the exercise's limit leaves: the second starts
+     * with what the first did not use. */
+    double left_ms = timeout_ms;
+    for (int k = 0; k < npasses; k++) {
+        struct proc_outcome more, *this_run = k == 0 ? outcome : &more;
+        char jobs_opt[16];
+        snprintf(jobs_opt, sizeof jobs_opt, "-j%d", passes[k].jobs);
+        char *test_argv[] = {(char *)bin,     jobs_opt,    "--color=never",
+                             output_opt,      timeout_opt, passes[k].filter ? "--filter" : NULL,
+                             passes[k].filter};
+        size_t ntest = sizeof test_argv / sizeof *test_argv - (passes[k].filter ? 0 : 2);
+        char *args[sizeof valgrind_argv / sizeof *valgrind_argv +
+                   sizeof test_argv / sizeof *test_argv + 1];
+        memcpy(args, valgrind_argv, nvg * sizeof *args);
+        memcpy(args + nvg, test_argv, ntest * sizeof *args);
+        args[nvg + ntest] = NULL;
+        char *pass_log = k == 0 ? strdup(log_path) : str_printf("%s.alone", log_path);
+        int pass_ms = left_ms > 1000 ? (int)left_ms : 1000;
+        struct proc_spec spec = {
+            .argv = args,
+            .envp = run_env,
+            .cwd = scratch,
+            .output_path = pass_log,
+            .timeout_ms = pass_ms,
+            .limits = {.cpu_seconds = pass_ms / 1000 + 5,
+                       .memory_mb = o->sanitize || o->valgrind ? 0 : RUN_MEMORY_MB,
+                       .file_mb = 512,
+                       .open_files = 4096,
+                       .processes =
+                           RUN_MAX_PROCESSES + (passes[k].jobs - 1) * RUN_PROCESSES_PER_WORKER},
+            .isolation = box.host_network ? PROC_SHARED : PROC_OWN_NET,
+            .sandbox = &box,
+        };
+        rc = pass_log ? proc_run(&spec, this_run) : -1;
+        /* Nobody watched the end of that run: its report is not trusted. */
+        if (rc == 0 && this_run->keeper_lost)
+            remove(report_path);
+        if (rc == 0 && k > 0) {
+            test_outcomes_merge(outcome, this_run);
+            file_append(log_path, pass_log);
+            (void)test_reports_merge(e, first_report, report_path, report_path);
+        }
+        if (rc == 0 && k == 0 && npasses > 1 && rename(report_path, first_report) != 0)
+            remove(first_report); /* no first report: the merge leaves none */
+        free(pass_log);
+        if (rc != 0)
+            break;
+        left_ms -= this_run->seconds * 1000;
+    }
+    remove(first_report);
     broker_control_stop(&control);
     free_argv(controlled_env);
 out:
-    free(jobs_opt);
+    test_passes_free(passes);
+    free(first_report);
     free(output_opt);
     free(timeout_opt);
     free(vg_log);
