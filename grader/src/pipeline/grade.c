@@ -117,7 +117,10 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
         r->message = message;
     } else {
         int timeout = exercise_timeout_ms(e, o);
-        pid_t prebuild = memory_safety_wanted(e, o) ? memory_safety_prebuild(b, e, ex_dir) : -1;
+        pid_t prebuild =
+            memory_safety_wanted(e, o)
+                ? memory_safety_prebuild(b, e, ex_dir, env, o, 3 * timeout, c->shared_broker)
+                : -1;
         struct proc_outcome outcome;
         struct grade_options selected = *o; /* --tests: only those run */
         char *filter = o->tests ? test_list_filter(e, o->tests) : NULL;

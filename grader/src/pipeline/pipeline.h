@@ -187,9 +187,13 @@ void memory_safety_from_run(struct exercise_result *r, const char *log_prefix);
 /* True when this run scores memory_safety with a second, sanitized run. */
 bool memory_safety_wanted(const struct wb_exercise *e, const struct grade_options *o);
 /* Starts the sanitized build of e in the background (a child process), so
- * it overlaps the plain run. Returns its pid, -1 when it could not start. */
+ * it overlaps the plain run; when e's tests may run beside each other, the
+ * child then runs the sanitized tests too (env, o, timeout_ms as for
+ * memory_safety_run; shared_broker: the broker it holds the lock of, or
+ * NULL). Returns its pid, -1 when it could not start. */
 pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exercise *e,
-                             const char *ex_dir);
+                             const char *ex_dir, char **env, const struct grade_options *o,
+                             int timeout_ms, const char *shared_broker);
 /* The second, sanitized run of e that scores memory_safety, once every other
  * test of r passes; waits for prebuild first (or builds now when it is -1). */
 void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,
