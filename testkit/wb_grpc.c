@@ -157,6 +157,11 @@ int wb_grpc_client_run(char *const args[], int timeout_ms, struct wb_run_result 
     argv[n] = NULL;
     char *env[] = {pythonpath, "PYTHONDONTWRITEBYTECODE=1", NULL};
     int rc = wb_run(argv, env, timeout_ms, result);
+    if (rc == 0 && result->output && strstr(result->output, "failed to connect to all addresses")) {
+        wb_run_result_free(result);
+        usleep(200 * 1000);
+        rc = wb_run(argv, env, timeout_ms, result);
+    }
     wb_grpc_remove_dir(dir);
     return rc;
 }

@@ -46,7 +46,10 @@ char *wb_grpc_server_log(const struct wb_grpc_peer *peer);
 void wb_grpc_server_stop(struct wb_grpc_peer *peer);
 
 /* Runs tests/peers/greeter_client.py with args (after the script name, NULL
- * terminated) and waits at most timeout_ms. Returns wb_run's result. */
+ * terminated) and waits at most timeout_ms. Returns wb_run's result. When
+ * the client's own connection failed ("failed to connect to all
+ * addresses", seen on a loaded machine with the server up), it runs once
+ * more: a server that is not there fails the second call too. */
 int wb_grpc_client_run(char *const args[], int timeout_ms, struct wb_run_result *result);
 
 #endif
