@@ -132,7 +132,7 @@ static void grade_usage(FILE *out)
             "Prints a table (NO_COLOR=1: no colour) and writes OUT/results.json (Gradescope\n"
             "shape) and OUT/results.xml (JUnit).\n"
             "Exits 0 whenever grading ran, whatever the score.\n"
-            "  -j, --jobs N   grade N exercises at once (default: one per CPU); the\n"
+            "  -j, --jobs N   grade N exercises at once (default: 3 per CPU); the\n"
             "                 table and results do not depend on N\n"
             "  --test-jobs N  run up to N tests of one exercise at once (default: 8, 2\n"
             "                 under valgrind; 1 where the manifest says parallel_tests\n"

@@ -29,7 +29,7 @@ struct grade_options {
     const char *submission_metadata; /* Gradescope's, for the late policy; or NULL */
     const char *tests;       /* NULL, or "a,b": run and score only these tests (test_select.c) */
     const char *test_filter; /* set by grade.c from tests: Criterion's --filter pattern */
-    int jobs;                /* exercises graded at once; 0 = one per CPU (grade.c) */
+    int jobs;                /* exercises graded at once; 0 = 3 per CPU (grade.c) */
     int test_jobs;           /* tests of one exercise run at once; 0 = run.c decides */
 };
 
