@@ -84,6 +84,22 @@ Test(manifest, test_timeout_is_read_and_checked)
               "the message should name the place and the field: %s", err);
 }
 
+Test(manifest, alone_and_parallel_tests_are_read_and_checked)
+{
+    struct wb_manifest m;
+    int rc = load_text(COURSE(EXERCISE("[{\"name\":\"t1\",\"points\":1,\"alone\":true},"
+                                       "{\"name\":\"t2\",\"points\":1}]")),
+                       &m);
+    cr_assert_eq(rc, 0, "a test marked alone was refused: %s", err);
+    const struct wb_exercise *e = manifest_exercise(&m, "01_a/ex");
+    cr_assert(e->tests[0].alone && !e->tests[1].alone, "alone should be true, then false");
+    cr_assert(e->parallel_tests, "tests run side by side unless the exercise says otherwise");
+    manifest_free(&m);
+    rc = load_text(COURSE(EXERCISE("[{\"name\":\"t\",\"points\":1,\"alone\":1}]")), &m);
+    cr_assert_eq(rc, -1, "alone must be a boolean");
+    cr_assert(strstr(err, "alone"), "the message should name the field: %s", err);
+}
+
 Test(manifest, duplicate_test_is_refused)
 {
     struct wb_manifest m;

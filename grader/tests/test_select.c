@@ -115,3 +115,99 @@ Test(select, leak_after_a_failed_test_names_the_test)
     cr_assert_null(memory_safety_blame(NULL, path), "no finding stays no finding");
     unlink(path);
 }
+
+/* ---- test_passes.c: which tests run side by side ------------------------- */
+
+static struct wb_test_spec restart_specs[] = {{.name = "alpha", .points = 1},
+                                              {.name = "restart", .points = 1, .alone = true},
+                                              {.name = "memory_safety", .points = 2}};
+static struct wb_exercise restart_ex = {.id = "ex",
+                                        .tests = restart_specs,
+                                        .ntests = 3,
+                                        .chapter = &chapter,
+                                        .parallel_tests = true,
+                                        .restarts_broker = true};
+
+Test(select, tests_run_side_by_side_up_to_their_number)
+{
+    struct test_pass p[2];
+    struct grade_options o = {0};
+    struct wb_exercise e = exercise;
+    e.parallel_tests = true;
+    cr_assert_eq(test_passes_plan(&e, &o, false, p), 1, "one run without alone tests");
+    cr_assert(p[0].filter == NULL && p[0].jobs == 2,
+              "alpha and beta side by side (memory_safety is not in the binary): -j%d", p[0].jobs);
+    test_passes_free(p);
+    e.parallel_tests = false;
+    cr_assert_eq(test_passes_plan(&e, &o, false, p), 1, "one run");
+    cr_assert_eq(p[0].jobs, 1, "\"parallel_tests\": false runs them one at a time");
+    test_passes_free(p);
+}
+
+Test(select, alone_tests_get_a_second_run)
+{
+    struct test_pass p[2];
+    struct grade_options o = {0};
+    cr_assert_eq(test_passes_plan(&restart_ex, &o, true, p), 2, "the alone test runs after");
+    cr_assert_str_eq(p[0].filter, "ex/!(restart)", "the first run leaves it out");
+    cr_assert_str_eq(p[1].filter, "ex/@(restart)", "the second runs only it");
+    cr_assert(p[0].jobs == 2 && p[1].jobs == 1, "-j%d then -j%d", p[0].jobs, p[1].jobs);
+    test_passes_free(p);
+    /* --tests naming the alone test: one run, one test at a time */
+    o.tests = "alpha,restart";
+    o.test_filter = "ex/@(alpha|restart)";
+    cr_assert_eq(test_passes_plan(&restart_ex, &o, true, p), 1, "--tests: one run");
+    cr_assert_eq(p[0].jobs, 1, "with an alone test among them, one at a time");
+    test_passes_free(p);
+}
+
+Test(select, restarting_exercise_without_alone_tests_runs_one_at_a_time)
+{
+    struct test_pass p[2];
+    struct grade_options o = {0};
+    struct wb_test_spec specs2[] = {{.name = "a", .points = 1}, {.name = "b", .points = 1}};
+    struct wb_exercise e = restart_ex;
+    e.tests = specs2;
+    e.ntests = 2;
+    cr_assert_eq(test_passes_plan(&e, &o, true, p), 1, "one run");
+    cr_assert_eq(p[0].jobs, 1, "a test restarts the shared broker: one at a time");
+    test_passes_free(p);
+    cr_assert_eq(test_passes_plan(&e, &o, false, p), 1, "one run");
+    cr_assert_eq(p[0].jobs, 2, "a private broker (the mock Kafka cluster): side by side");
+    test_passes_free(p);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(select, reports_of_two_runs_are_merged)
+{
+    char dir[] = "/tmp/wb-merge-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp");
+    char *first = path_join(dir, "first.json"), *second = path_join(dir, "second.json");
+    write_text(first, "{\"format\":\"wirebook-report-1\",\"tests\":["
+                      "{\"suite\":\"ex\",\"name\":\"alpha\",\"status\":\"PASSED\"},"
+                      "{\"suite\":\"ex\",\"name\":\"restart\",\"status\":\"SKIPPED\"}]}");
+    write_text(second, "{\"format\":\"wirebook-report-1\",\"tests\":["
+                       "{\"suite\":\"ex\",\"name\":\"alpha\",\"status\":\"SKIPPED\"},"
+                       "{\"suite\":\"ex\",\"name\":\"restart\",\"status\":\"FAILED\"}]}");
+    cr_assert_eq(test_reports_merge(&restart_ex, first, second, second), 0, "merge");
+    char *merged = file_read(second, NULL);
+    cr_assert(merged && strstr(merged, "\"PASSED\"") && strstr(merged, "\"FAILED\"") &&
+                  !strstr(merged, "SKIPPED"),
+              "alpha from the first run, restart from the second: %s", merged);
+    free(merged);
+    /* no usable first report: no report at all */
+    write_text(first, "not json");
+    cr_assert_eq(test_reports_merge(&restart_ex, first, second, second), -1, "merge fails");
+    cr_assert(!path_is_file(second), "and leaves no report for score.c to trust");
+    remove(first);
+    rmdir(dir);
+    free(first);
+    free(second);
+}

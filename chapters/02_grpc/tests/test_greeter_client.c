@@ -173,7 +173,8 @@ Test(greeter_client, retry_gives_up_after_max_attempts)
 
 Test(greeter_client, retry_reaches_server_that_comes_up, .fini = stop_peer)
 {
-    /* The Python server binds this port only 700 ms after it starts. */
+    /* The Python server binds this port only 700 ms after it has started
+     * (wb_grpc_server_start returns once Python has loaded grpc). */
     uint16_t port = wb_free_port();
     char why[1024] = "";
     cr_assert(wb_grpc_server_start(&peer, port, 700, false, why, sizeof why), "%s", why);

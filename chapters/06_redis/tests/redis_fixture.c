@@ -39,14 +39,20 @@ void fx_connect(struct redis_link *link, const char *url)
               url, link->error);
 }
 
+static redisReply *fx_vcommand_on(struct redis_link *link, const char *fmt, va_list ap)
+{
+    redisReply *reply = redisvCommand(link->ctx, fmt, ap);
+    int rc = redis_link_check(link, reply, fmt);
+    cr_assert(rc == 0, "test fixture: %s", link->error);
+    return reply;
+}
+
 static redisReply *fx_vcommand(const char *url, const char *fmt, va_list ap)
 {
     struct redis_link link;
     fx_connect(&link, url);
-    redisReply *reply = redisvCommand(link.ctx, fmt, ap);
-    int rc = redis_link_check(&link, reply, fmt);
+    redisReply *reply = fx_vcommand_on(&link, fmt, ap);
     redis_link_close(&link);
-    cr_assert(rc == 0, "test fixture: %s", link.error);
     return reply;
 }
 
@@ -55,6 +61,15 @@ redisReply *fx_command(const char *url, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     redisReply *reply = fx_vcommand(url, fmt, ap);
+    va_end(ap);
+    return reply;
+}
+
+redisReply *fx_command_on(struct redis_link *link, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *reply = fx_vcommand_on(link, fmt, ap);
     va_end(ap);
     return reply;
 }
@@ -134,8 +149,11 @@ int fx_seen_handler(const char *id, const void *data, size_t len, void *user)
 
 void fx_add_items(const char *url, const char *stream, int n)
 {
+    struct redis_link link; /* one connection for all: each costs a relayed connect */
+    fx_connect(&link, url);
     for (int i = 0; i < n; i++)
-        freeReplyObject(fx_command(url, "XADD %s * data item-%d", stream, i));
+        freeReplyObject(fx_command_on(&link, "XADD %s * data item-%d", stream, i));
+    redis_link_close(&link);
 }
 
 /* ---- private servers ------------------------------------------------------ */

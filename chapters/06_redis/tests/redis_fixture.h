@@ -27,6 +27,9 @@ void fx_connect(struct redis_link *link, const char *url);
 /* Runs a command on a connection of its own to url; asserts a reply that is
  * not an error and returns it (free with freeReplyObject). */
 redisReply *fx_command(const char *url, const char *fmt, ...);
+/* The same on an open connection (fx_connect): for many commands in a row,
+ * each new connection costs a connect through the sandbox's relay. */
+redisReply *fx_command_on(struct redis_link *link, const char *fmt, ...);
 /* The same for commands whose reply is an integer (XLEN, DEL, PUBLISH). */
 long long fx_integer(const char *url, const char *fmt, ...);
 /* XPENDING stream group: how many entries are pending in the group. */

@@ -34,12 +34,15 @@ static void read_without_ack(const char *stream, const char *group, const char *
  * IDLE keeps the owner and sets the idle time), without waiting that long. */
 static void age_pending(const char *stream, const char *group, const char *dead)
 {
+    struct redis_link link; /* one connection for all the XCLAIMs */
+    fx_connect(&link, fx_url());
     redisReply *r =
-        fx_command(fx_url(), "XPENDING %s %s - + %d %s", stream, group, FX_MAX_ENTRIES, dead);
+        fx_command_on(&link, "XPENDING %s %s - + %d %s", stream, group, FX_MAX_ENTRIES, dead);
     for (size_t i = 0; i < r->elements; i++)
-        freeReplyObject(fx_command(fx_url(), "XCLAIM %s %s %s 0 %s IDLE 600000 JUSTID", stream,
-                                   group, dead, r->element[i]->element[0]->str));
+        freeReplyObject(fx_command_on(&link, "XCLAIM %s %s %s 0 %s IDLE 600000 JUSTID", stream,
+                                      group, dead, r->element[i]->element[0]->str));
     freeReplyObject(r);
+    redis_link_close(&link);
 }
 
 /* recover_claim as consumer on a connection of its own; asserts it did not fail. */

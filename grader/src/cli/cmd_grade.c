@@ -125,14 +125,18 @@ static void grade_usage(FILE *out)
             "                      [--out DIR] [--sanitize] [--valgrind] [--werror] [--no-quiz]\n"
             "                      [--verbose] [--course DIR] [--expect SPEC]\n"
             "                      [--test-timeout SECONDS] [--tests NAME,NAME] [-j N]\n"
-            "                      [--submission-metadata FILE] [--unsafe-no-sandbox]\n\n"
+            "                      [--test-jobs N] [--submission-metadata FILE]\n"
+            "                      [--unsafe-no-sandbox]\n\n"
             "Grades a submission laid out like chapters/: a folder, a checkout holding\n"
             "chapters/, or a .zip/.tar.gz/.tgz of one (default: the course's own chapters/).\n"
             "Prints a table (NO_COLOR=1: no colour) and writes OUT/results.json (Gradescope\n"
             "shape) and OUT/results.xml (JUnit).\n"
             "Exits 0 whenever grading ran, whatever the score.\n"
-            "  -j, --jobs N   grade N exercises at once (default: one per CPU); the\n"
+            "  -j, --jobs N   grade N exercises at once (default: 3 per CPU); the\n"
             "                 table and results do not depend on N\n"
+            "  --test-jobs N  run up to N tests of one exercise at once (default: 8, 2\n"
+            "                 under valgrind; 1 where the manifest says parallel_tests\n"
+            "                 false or a test restarts the shared broker)\n"
             "  --expect SPEC  for the course's own tests: e.g. '*=full' or\n"
             "                 '*=zero,01_rest/http_client=full'; exit 1 when not met\n"
             "  --submission-metadata FILE  Gradescope's submission_metadata.json: applies\n"
@@ -161,12 +165,13 @@ int cmd_grade(int argc, char **argv)
                                              {"tests", required_argument, NULL, 'T'},
                                              {"unsafe-no-sandbox", no_argument, NULL, 'U'},
                                              {"jobs", required_argument, NULL, 'j'},
+                                             {"test-jobs", required_argument, NULL, 'J'},
                                              {NULL, 0, NULL, 0}};
     struct grade_options o = {.quizzes = true, .color = want_color()};
     const char *course = NULL, *out_dir = NULL, *expect = NULL;
     int c;
     bool unsafe = false;
-    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VM:T:Uj:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VM:T:Uj:J:", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o.submission = optarg; break;
         case 'o': o.only = optarg; break;
@@ -192,6 +197,13 @@ int cmd_grade(int argc, char **argv)
             o.jobs = atoi(optarg);
             if (o.jobs < 1 || o.jobs > 64) {
                 fprintf(stderr, "wirebook grade: -j takes a number of exercises, 1 to 64\n");
+                return 2;
+            }
+            break;
+        case 'J':
+            o.test_jobs = atoi(optarg);
+            if (o.test_jobs < 1 || o.test_jobs > 64) {
+                fprintf(stderr, "wirebook grade: --test-jobs takes a number of tests, 1 to 64\n");
                 return 2;
             }
             break;

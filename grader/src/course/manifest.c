@@ -180,6 +180,10 @@ static int load_tests(struct ctx *c, json_t *jex, const char *where, struct wb_e
         if (limit && (!json_is_number(limit) || json_number_value(limit) <= 0))
             return fail(c, here, "\"timeout\" must be a positive number of seconds");
         t->timeout = limit ? json_number_value(limit) : 0;
+        json_t *alone = json_object_get(jt, "alone");
+        if (alone && !json_is_boolean(alone))
+            return fail(c, here, "\"alone\" must be true or false");
+        t->alone = json_is_true(alone);
         if (t->needs && strcmp(t->needs, "real-kafka") != 0 && strcmp(t->needs, "mock-kafka") != 0)
             return fail(c, here, "\"needs\" must be \"real-kafka\" or \"mock-kafka\", not \"%s\"",
                         t->needs);
@@ -209,6 +213,10 @@ static int load_exercise(struct ctx *c, json_t *jex, const char *where, struct w
     if (restarts && !json_is_boolean(restarts))
         return fail(c, where, "\"restarts_broker\" must be true or false");
     e->restarts_broker = json_is_true(restarts);
+    json_t *parallel = json_object_get(jex, "parallel_tests");
+    if (parallel && !json_is_boolean(parallel))
+        return fail(c, where, "\"parallel_tests\" must be true or false");
+    e->parallel_tests = !parallel || json_is_true(parallel);
     return load_tests(c, jex, where, e);
 }
 

@@ -26,6 +26,9 @@ struct wb_test_spec {
      * or "hidden"; NULL = visible, or after_published for a hidden test. */
     const char *visibility;
     double timeout; /* the test's own .timeout in seconds when it has one, else 0 */
+    /* "alone": true: it runs after the exercise's other tests, one at a
+     * time (it restarts the broker they use); see test_passes.c. */
+    bool alone;
 };
 
 /* A test's time limit when it has none of its own: the suite's
@@ -46,6 +49,10 @@ struct wb_exercise {
     /* A test of it stops or restarts the chapter's shared broker, so no other
      * exercise may use that broker while it runs (grade.c runs it alone). */
     bool restarts_broker;
+    /* Its tests may run side by side in Criterion workers (run.c); false
+     * ("parallel_tests": false) runs them one at a time, for tests that
+     * would disturb each other (one changes something all of them share). */
+    bool parallel_tests;
 };
 
 struct wb_program {

@@ -29,7 +29,8 @@ struct grade_options {
     const char *submission_metadata; /* Gradescope's, for the late policy; or NULL */
     const char *tests;       /* NULL, or "a,b": run and score only these tests (test_select.c) */
     const char *test_filter; /* set by grade.c from tests: Criterion's --filter pattern */
-    int jobs;                /* exercises graded at once; 0 = one per CPU (grade.c) */
+    int jobs;                /* exercises graded at once; 0 = 3 per CPU (grade.c) */
+    int test_jobs;           /* tests of one exercise run at once; 0 = run.c decides */
 };
 
 enum test_state {
@@ -62,8 +63,9 @@ struct exercise_result {
     struct test_result *tests;
     size_t ntests;
     double score, max;
-    double seconds;
-    int unlisted_tests; /* tests in the binary the manifest does not list */
+    double seconds;           /* its plain test run */
+    double sanitized_seconds; /* memory_safety's sanitized run, 0 when there was none */
+    int unlisted_tests;       /* tests in the binary the manifest does not list */
     /* tests whose own time limit is longer than the manifest says, so the
      * exercise's wall limit (from the manifest) is too short (not saved in
      * results.json: an authoring error, which --expect reports) */

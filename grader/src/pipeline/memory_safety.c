@@ -10,7 +10,15 @@
  * test. With --sanitize the one run is already sanitized and serves both.
  * Leaks the libraries make on their own (Criterion, gRPC, librdkafka) are
  * suppressed by testkit/lsan.supp, so a clean solution shows nothing.
+ *
+ * The sanitized build starts in the background while the plain run goes
+ * on, and when the exercise's tests may run beside each other (no test
+ * restarts a broker), that background child runs the sanitized tests too,
+ * as soon as its build is done: a passing exercise then costs about the
+ * longer of the two runs, not their sum. Its result counts only once every
+ * other test passed; otherwise the child is stopped (and its keeper with it).
  */
+#include "parallel.h"
 #include "pipeline.h"
 
 #include <dirent.h>
@@ -236,7 +244,7 @@ void memory_safety_from_run(struct exercise_result *r, const char *log_prefix)
 
 /* The sanitized build's folder and files under ex_dir (malloc'd). */
 struct san_paths {
-    char *dir, *bin, *compile_log, *run_log, *report, *prefix;
+    char *dir, *bin, *compile_log, *run_log, *report, *prefix, *outcome;
 };
 
 static int san_paths(struct san_paths *p, const char *ex_dir)
@@ -247,7 +255,8 @@ static int san_paths(struct san_paths *p, const char *ex_dir)
     p->run_log = p->dir ? path_join(p->dir, "run.log") : NULL;
     p->report = p->dir ? path_join(p->dir, "report.json") : NULL;
     p->prefix = p->dir ? path_join(p->dir, SANITIZER_LOGS "/sanitizer") : NULL;
-    return p->prefix && p->report && p->run_log && p->compile_log && p->bin ? 0 : -1;
+    p->outcome = p->dir ? path_join(p->dir, "outcome.txt") : NULL;
+    return p->outcome && p->prefix && p->report && p->run_log && p->compile_log && p->bin ? 0 : -1;
 }
 
 static void san_paths_free(struct san_paths *p)
@@ -258,6 +267,61 @@ static void san_paths_free(struct san_paths *p)
     free(p->run_log);
     free(p->report);
     free(p->prefix);
+    free(p->outcome);
+}
+
+/* How the background child's sanitized run ended, for the parent. */
+static int outcome_write(const char *path, const struct proc_outcome *o)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    int n = fprintf(f, "%d %d %d %d %d %d %u %.6f\n", o->started, o->exit_code, o->signal,
+                    o->timed_out, o->process_limit, o->keeper_lost, o->layers, o->seconds);
+    return fclose(f) == 0 && n > 0 ? 0 : -1;
+}
+
+static int outcome_read(const char *path, struct proc_outcome *o)
+{
+    FILE *f = fopen(path, "r");
+    int started, timed_out, process_limit, keeper_lost;
+    int n = f ? fscanf(f, "%d %d %d %d %d %d %u %lf", &started, &o->exit_code, &o->signal,
+                       &timed_out, &process_limit, &keeper_lost, &o->layers, &o->seconds)
+              : 0;
+    if (f)
+        fclose(f);
+    o->started = started;
+    o->timed_out = timed_out;
+    o->process_limit = process_limit;
+    o->keeper_lost = keeper_lost;
+    return n == 8 ? 0 : -1;
+}
+
+/* True when the sanitized tests may run while the plain ones do: none of
+ * them stops or restarts a broker or must run alone. */
+static bool may_run_early(const struct wb_exercise *e)
+{
+    for (size_t i = 0; i < e->ntests; i++)
+        if (e->tests[i].alone)
+            return false;
+    return e->parallel_tests && !e->restarts_broker;
+}
+
+/* The sanitized run itself: reports to files under p, outcome in *out. */
+static int sanitized_run(const struct build_ctx *plain, const struct wb_exercise *e,
+                         const struct san_paths *p, char **env, const struct grade_options *o,
+                         int timeout_ms, struct proc_outcome *out)
+{
+    char **san_env = memory_safety_env(env, p->prefix, plain->course_root);
+    struct grade_options so = *o;
+    so.sanitize = true;
+    so.valgrind = false;
+    so.test_filter = NULL; /* every test of the exercise, whatever --tests selected */
+    int rc = san_env ? run_tests(e, p->bin, p->report, p->run_log, san_env, timeout_ms, &so,
+                                 plain->course_root, out)
+                     : -1;
+    free_argv(san_env);
+    return rc;
 }
 
 bool memory_safety_wanted(const struct wb_exercise *e, const struct grade_options *o)
@@ -288,34 +352,48 @@ static int sanitized_build(const struct build_ctx *plain, const struct wb_exerci
 }
 
 pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exercise *e,
-                             const char *ex_dir)
+                             const char *ex_dir, char **env, const struct grade_options *o,
+                             int timeout_ms, const char *shared_broker)
 {
     struct san_paths p = {0};
     pid_t pid = -1;
     if (san_paths(&p, ex_dir) == 0 && remove_tree(p.dir) == 0 && mkdir_p(p.dir) == 0) {
         fflush(NULL);
         pid = fork();
-        if (pid == 0) { /* the child only compiles, while the parent runs the tests */
+        if (pid == 0) { /* the child compiles (and runs) while the parent runs the tests */
             (void)prctl(PR_SET_NAME, "wb-sanbuild");
-            _exit(sanitized_build(plain, e, &p) == 0 ? 0 : 1);
+            if (sanitized_build(plain, e, &p) != 0)
+                _exit(1);
+            if (!may_run_early(e))
+                _exit(0);
+            /* Like the parent's runs: not while another grader restarts it. */
+            int lock =
+                shared_broker ? broker_lock_take(plain->course_root, shared_broker, false) : -1;
+            struct proc_outcome outcome;
+            int rc = sanitized_run(plain, e, &p, env, o, timeout_ms, &outcome) == 0
+                         ? outcome_write(p.outcome, &outcome)
+                         : -1;
+            broker_lock_release(lock);
+            _exit(rc == 0 ? 0 : 1);
         }
     }
     san_paths_free(&p);
     return pid;
 }
 
-/* How long the grader waits for the background sanitized build. */
+/* How long the grader waits for the background sanitized build, beyond
+ * the limit of the sanitized run it may be doing. */
 #define PREBUILD_WAIT_MS (10 * 60 * 1000)
 
-static void reap_prebuild(pid_t pid, bool wanted)
+static void reap_prebuild(pid_t pid, bool wanted, int run_ms)
 {
     if (!wanted)
-        kill(pid, SIGKILL);
-    for (int waited = 0;; waited += 20) {
+        kill(pid, SIGKILL); /* its keeper, if it runs tests, stops them */
+    for (long waited = 0;; waited += 20) {
         pid_t done = waitpid(pid, NULL, WNOHANG);
         if (done == pid || (done < 0 && errno != EINTR))
             return;
-        if (waited >= PREBUILD_WAIT_MS)
+        if (waited >= PREBUILD_WAIT_MS + (long)run_ms)
             kill(pid, SIGKILL); /* the next rounds reap it */
         usleep(20 * 1000);
     }
@@ -379,14 +457,15 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
                        const char *ex_dir, char **env, const struct grade_options *o,
                        int timeout_ms, pid_t prebuild, struct exercise_result *r)
 {
-    /* The build started in the background ends first, whatever comes next:
-     * it is stopped when its binary will not be used, and waited for only so
-     * long otherwise (its compiles have their own limits; this is a guard).
-     * (ECHILD: someone reaped it already; the binary tells how it went.) */
+    /* The build (and run) started in the background ends first, whatever
+     * comes next: it is stopped when its result will not be used, and waited
+     * for only so long otherwise (its compiles and its run have their own
+     * limits; this is a guard). (ECHILD: someone reaped it already; the
+     * files tell how it went.) */
     bool wanted = r->state == EX_GRADED && memory_test(r) &&
                   memory_test(r)->state != TEST_EXCLUDED && others_pass(r);
     if (prebuild > 0)
-        reap_prebuild(prebuild, wanted);
+        reap_prebuild(prebuild, wanted, timeout_ms);
     if (r->state != EX_GRADED || !memory_test(r) || memory_test(r)->state == TEST_EXCLUDED)
         return;
     if (!others_pass(r)) {
@@ -394,29 +473,25 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
         return;
     }
     struct san_paths p = {0};
-    char **san_env =
-        san_paths(&p, ex_dir) == 0 ? memory_safety_env(env, p.prefix, plain->course_root) : NULL;
-    char *message = NULL;
-    struct grade_options so = *o;
-    so.sanitize = true;
-    so.valgrind = false;
-    so.test_filter = NULL; /* every test of the exercise, whatever --tests selected */
     struct proc_outcome outcome;
-    bool ready = san_env != NULL;
+    bool paths = san_paths(&p, ex_dir) == 0;
+    /* The background child ran the tests already when it wrote an outcome. */
+    bool ran = paths && prebuild > 0 && outcome_read(p.outcome, &outcome) == 0;
+    bool ready = paths;
     if (ready && prebuild <= 0) { /* not started in the background: build now */
         ready =
             remove_tree(p.dir) == 0 && mkdir_p(p.dir) == 0 && sanitized_build(plain, e, &p) == 0;
     }
-    if (!san_env) {
+    if (!paths) {
         memory_safety_judge(r, NULL, "could not prepare the sanitizer run");
-    } else if (!ready || !path_is_file(p.bin)) {
+    } else if (!ran && (!ready || !path_is_file(p.bin))) {
         char *why = str_printf("the sanitizer build failed (see %s)", p.compile_log);
         memory_safety_judge(r, NULL, why ? why : "the sanitizer build failed");
         free(why);
-    } else if (run_tests(e, p.bin, p.report, p.run_log, san_env, timeout_ms, &so,
-                         plain->course_root, &outcome) != 0) {
+    } else if (!ran && sanitized_run(plain, e, &p, env, o, timeout_ms, &outcome) != 0) {
         memory_safety_judge(r, NULL, "could not start the sanitizer run");
     } else {
+        r->sanitized_seconds = outcome.seconds;
         char *finding = memory_safety_blame(memory_safety_first_finding(p.prefix), p.report);
         if (!finding)
             finding = memory_safety_runtime_failure(p.run_log);
@@ -426,7 +501,5 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
         memory_safety_judge(r, finding, NULL);
         free(finding);
     }
-    free(message);
-    free_argv(san_env);
     san_paths_free(&p);
 }

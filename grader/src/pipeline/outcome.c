@@ -44,10 +44,11 @@ int outcome_save(const struct exercise_result *r, const char *path)
                                                (int)t->state, "score", t->score, "output",
                                                string_or_null(t->output)));
     }
-    json_t *root = json_pack("{s:i, s:o, s:f, s:f, s:f, s:i, s:I, s:o}", "state", (int)r->state,
-                             "message", string_or_null(r->message), "score", r->score, "max",
-                             r->max, "seconds", r->seconds, "unlisted_tests", r->unlisted_tests,
-                             "isolation", (json_int_t)r->isolation, "tests", tests);
+    json_t *root = json_pack("{s:i, s:o, s:f, s:f, s:f, s:f, s:i, s:I, s:o}", "state",
+                             (int)r->state, "message", string_or_null(r->message), "score",
+                             r->score, "max", r->max, "seconds", r->seconds, "sanitized_seconds",
+                             r->sanitized_seconds, "unlisted_tests", r->unlisted_tests, "isolation",
+                             (json_int_t)r->isolation, "tests", tests);
     int rc = root ? json_dump_file(root, path, JSON_COMPACT) : -1;
     json_decref(root);
     return rc;
@@ -90,6 +91,7 @@ int outcome_load(struct exercise_result *r, const char *path)
     r->score = json_number_value(json_object_get(root, "score"));
     r->max = json_number_value(json_object_get(root, "max"));
     r->seconds = json_number_value(json_object_get(root, "seconds"));
+    r->sanitized_seconds = json_number_value(json_object_get(root, "sanitized_seconds"));
     r->unlisted_tests = (int)json_integer_value(json_object_get(root, "unlisted_tests"));
     /* the sandbox layers of its test run, which results.json lists */
     r->isolation = (unsigned)json_integer_value(json_object_get(root, "isolation"));
@@ -110,7 +112,8 @@ void outcome_previous_seconds(const char *results_json, const struct exercise_re
         const char *ex = json_string_value(json_object_get(e, "exercise"));
         for (size_t i = 0; ch && ex && i < n; i++)
             if (strcmp(results[i].ex->chapter->id, ch) == 0 && strcmp(results[i].ex->id, ex) == 0)
-                seconds[i] = json_number_value(json_object_get(e, "seconds"));
+                seconds[i] = json_number_value(json_object_get(e, "seconds")) +
+                             json_number_value(json_object_get(e, "sanitized_seconds"));
     }
     json_decref(root);
 }

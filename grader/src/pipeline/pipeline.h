@@ -179,6 +179,27 @@ char *test_list_filter(const struct wb_exercise *e, const char *list);
 /* Marks the tests list does not name as excluded and recounts the score. */
 void test_list_exclude_others(struct exercise_result *r, const char *list);
 
+/* ---- test_passes.c: tests side by side, and the ones that run alone -------- */
+
+/* One run of an exercise's test binary: Criterion's --filter (NULL: every
+ * test) and how many tests run at once (-j). */
+struct test_pass {
+    char *filter;
+    int jobs;
+};
+/* Plans the runs of e's tests (1 or 2, -1 when out of memory): the tests
+ * that may run side by side, then those marked "alone", one at a time.
+ * restarts_shared_broker: a test restarts the broker other tests use. */
+int test_passes_plan(const struct wb_exercise *e, const struct grade_options *o,
+                     bool restarts_shared_broker, struct test_pass passes[2]);
+void test_passes_free(struct test_pass passes[2]);
+/* Writes to out the report of the two runs: the alone tests' entries from
+ * second, the others from first. -1 (and no out) unless both are usable. */
+int test_reports_merge(const struct wb_exercise *e, const char *first, const char *second,
+                       const char *out);
+/* Adds the outcome of a second run to into (times add up, failures stay). */
+void test_outcomes_merge(struct proc_outcome *into, const struct proc_outcome *more);
+
 /* ---- memory_safety.c: the sanitizer-scored "memory_safety" test -------------- */
 
 /* True when the manifest gives e a memory_safety test. */
@@ -210,9 +231,13 @@ void memory_safety_from_run(struct exercise_result *r, const char *log_prefix);
 /* True when this run scores memory_safety with a second, sanitized run. */
 bool memory_safety_wanted(const struct wb_exercise *e, const struct grade_options *o);
 /* Starts the sanitized build of e in the background (a child process), so
- * it overlaps the plain run. Returns its pid, -1 when it could not start. */
+ * it overlaps the plain run; when e's tests may run beside each other, the
+ * child then runs the sanitized tests too (env, o, timeout_ms as for
+ * memory_safety_run; shared_broker: the broker it holds the lock of, or
+ * NULL). Returns its pid, -1 when it could not start. */
 pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exercise *e,
-                             const char *ex_dir);
+                             const char *ex_dir, char **env, const struct grade_options *o,
+                             int timeout_ms, const char *shared_broker);
 /* The second, sanitized run of e that scores memory_safety, once every other
  * test of r passes; waits for prebuild first (or builds now when it is -1). */
 void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,

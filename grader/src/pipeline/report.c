@@ -194,6 +194,8 @@ static json_t *exercise_json(const struct exercise_result *r)
                           "exercise", r->ex->id, "score", r->score, "max_score", r->max, "state",
                           state ? state : "graded", "message",
                           r->message ? text_json(r->message) : json_null(), "seconds", r->seconds);
+    if (e && r->sanitized_seconds > 0)
+        json_object_set_new(e, "sanitized_seconds", json_real(r->sanitized_seconds));
     /* Which sandbox layers held while its tests ran (sandbox.c). */
     char *layers = r->isolation ? sandbox_layers_text(r->isolation) : NULL;
     if (e && layers)

@@ -1,7 +1,8 @@
 /*
  * run.c - runs an exercise's test binary the way the grader trusts it:
- * one test at a time, its report written by our own output provider,
- * a clean environment, limits, and nothing left running afterwards.
+ * each test in its own Criterion worker (several side by side, in one or
+ * two runs: see test_passes.c), its report written by our own output
+ * provider, a clean environment, limits, and nothing left running afterwards.
  */
 #include "pipeline.h"
 #include "sandbox.h"
@@ -60,8 +61,10 @@ char **run_environment(const char *scratch_dir, const char *chapter_dir, const c
 #define VALGRIND_ERROR_EXIT "99"
 
 /* Processes and threads one test run may have at once: gRPC and Kafka tests
- * use a few dozen threads plus a peer; a fork bomb stops here. */
+ * use a few dozen threads plus a peer; a fork bomb stops here. Each further
+ * parallel worker gets room for as many again. */
 #define RUN_MAX_PROCESSES 1024
+#define RUN_PROCESSES_PER_WORKER 256
 
 /* Address space of each test process (RLIMIT_AS): gRPC's and librdkafka's
  * threads reserve stacks, so well above what they use; low enough that a few
@@ -113,6 +116,22 @@ static char **env_with_script(char **env, const char *broker, const char *script
     return out;
 }
 
+/* Appends the file from to the file to (a second run's output to the
+ * exercise's run.log), then removes from. */
+static void file_append(const char *to, const char *from)
+{
+    size_t len = 0;
+    char *text = file_read(from, &len);
+    FILE *f = text ? fopen(to, "a") : NULL;
+    if (f) {
+        if (fwrite(text, 1, len, f) != len)
+            fprintf(stderr, "wirebook: cannot append %s to %s\n", from, to);
+        fclose(f);
+    }
+    free(text);
+    remove(from);
+}
+
 /* The broker addresses a run's tests get; the chapters that use them. */
 static const char *broker_vars[] = {"AMQP_ADDR", "KAFKA_BROKERS", "NATS_URL", "REDIS_URL"};
 
@@ -155,33 +174,28 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
      * suite has one, see WB_SUITE), which is what a cap needs. */
     char *timeout_opt = str_printf("--timeout=%g", o->test_timeout > 0 ? o->test_timeout : 1e6);
     char *output_opt = str_printf("-Owirebook:%s", report_path);
+    char *first_report = str_printf("%s.first", report_path);
     char *vg_log = str_printf("--log-file=%s/run.log.valgrind.%%p", vg_dir ? vg_dir : ".");
     char *vg_supp_path = str_printf("%s/grader/valgrind.supp", course_root);
     char *vg_supp = str_printf("--suppressions=%s", vg_supp_path ? vg_supp_path : "");
     char *scripts = str_printf("%s/scripts", course_root);
     char *brokers = str_printf("%s/build/brokers", course_root);
+    struct sandbox_spec box = {0};
+    bool needs_broker = broker_ports(env, &box);
+    struct test_pass passes[2];
+    int npasses = test_passes_plan(e, o, e->restarts_broker && needs_broker, passes);
     int rc = -1;
-    if (!output_opt || !timeout_opt || !vg_log || !vg_supp || !vg_dir || !scripts || !brokers ||
-        !san_dir || !lsan_supp_path || (o->valgrind && mkdir_p(vg_dir) != 0) ||
-        (o->sanitize && mkdir_p(san_dir) != 0))
+    if (npasses < 1 || !first_report || !output_opt || !timeout_opt || !vg_log || !vg_supp ||
+        !vg_dir || !scripts || !brokers || !san_dir || !lsan_supp_path ||
+        (o->valgrind && mkdir_p(vg_dir) != 0) || (o->sanitize && mkdir_p(san_dir) != 0))
         goto out;
     remove(report_path); /* a stale report must never be mistaken for this run's */
-    char *test_argv[] = {(char *)bin,           "-j1",
-                         "--color=never",       output_opt,
-                         timeout_opt,           o->test_filter ? "--filter" : NULL,
-                         (char *)o->test_filter};
     char *valgrind_argv[] = {"valgrind", "-q", "--trace-children=yes",
                              /* peers (python3, kcat, sh) are not ours to check */
                              "--trace-children-skip=/usr/*,/bin/*", "--leak-check=full",
                              "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
                              "--error-exitcode=" VALGRIND_ERROR_EXIT, vg_supp, vg_log};
     size_t nvg = o->valgrind ? sizeof valgrind_argv / sizeof *valgrind_argv : 0;
-    size_t ntest = sizeof test_argv / sizeof *test_argv - (o->test_filter ? 0 : 2);
-    char *args[sizeof valgrind_argv / sizeof *valgrind_argv + sizeof test_argv / sizeof *test_argv +
-               1];
-    memcpy(args, valgrind_argv, nvg * sizeof *args);
-    memcpy(args + nvg, test_argv, ntest * sizeof *args);
-    args[nvg + ntest] = NULL;
 
     /* What the tests see: their binary and the staged chapter (peers, data),
      * read-only; valgrind's logs; HOME/TMPDIR on a private tmpfs. */
@@ -198,12 +212,11 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
         ro[nro++] = lsan_supp_path;
         rw[nrw++] = san_dir;
     }
-    struct sandbox_spec box = {.ro_paths = ro,
-                               .rw_paths = rw,
-                               .home = scratch,
-                               .report_path = report_path,
-                               .allow_ptrace = o->sanitize};
-    bool needs_broker = broker_ports(env, &box);
+    box.ro_paths = ro;
+    box.rw_paths = rw;
+    box.home = scratch;
+    box.report_path = report_path;
+    box.allow_ptrace = o->sanitize;
     /* Every run sees the scripts read-only: a test may start a private
      * broker of its own with them in its scratch folder (chapter 06's
      * kill -9 tests), as the run user. A test that restarts the grader's
@@ -233,27 +246,61 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
         }
         free(ctl_dir);
     }
-    struct proc_spec spec = {
-        .argv = args,
-        .envp = run_env,
-        .cwd = scratch,
-        .output_path = log_path,
-        .timeout_ms = timeout_ms,
-        .limits = {.cpu_seconds = timeout_ms / 1000 + 5,
-                   .memory_mb = o->sanitize || o->valgrind ? 0 : RUN_MEMORY_MB,
-                   .file_mb = 512,
-                   .open_files = 4096,
-                   .processes = RUN_MAX_PROCESSES},
-        .isolation = box.host_network ? PROC_SHARED : PROC_OWN_NET,
-        .sandbox = &box,
-    };
-    rc = proc_run(&spec, outcome);
-    /* Nobody watched the end of that run: its report is not trusted. */
-    if (rc == 0 && outcome->keeper_lost)
-        remove(report_path);
+    /* Each run may use what the exercise's limit leaves: the second starts
+     * with what the first did not use. */
+    double left_ms = timeout_ms;
+    for (int k = 0; k < npasses; k++) {
+        struct proc_outcome more, *this_run = k == 0 ? outcome : &more;
+        char jobs_opt[16];
+        snprintf(jobs_opt, sizeof jobs_opt, "-j%d", passes[k].jobs);
+        char *test_argv[] = {(char *)bin,     jobs_opt,    "--color=never",
+                             output_opt,      timeout_opt, passes[k].filter ? "--filter" : NULL,
+                             passes[k].filter};
+        size_t ntest = sizeof test_argv / sizeof *test_argv - (passes[k].filter ? 0 : 2);
+        char *args[sizeof valgrind_argv / sizeof *valgrind_argv +
+                   sizeof test_argv / sizeof *test_argv + 1];
+        memcpy(args, valgrind_argv, nvg * sizeof *args);
+        memcpy(args + nvg, test_argv, ntest * sizeof *args);
+        args[nvg + ntest] = NULL;
+        char *pass_log = k == 0 ? strdup(log_path) : str_printf("%s.alone", log_path);
+        int pass_ms = left_ms > 1000 ? (int)left_ms : 1000;
+        struct proc_spec spec = {
+            .argv = args,
+            .envp = run_env,
+            .cwd = scratch,
+            .output_path = pass_log,
+            .timeout_ms = pass_ms,
+            .limits = {.cpu_seconds = pass_ms / 1000 + 5,
+                       .memory_mb = o->sanitize || o->valgrind ? 0 : RUN_MEMORY_MB,
+                       .file_mb = 512,
+                       .open_files = 4096,
+                       .processes =
+                           RUN_MAX_PROCESSES + (passes[k].jobs - 1) * RUN_PROCESSES_PER_WORKER},
+            .isolation = box.host_network ? PROC_SHARED : PROC_OWN_NET,
+            .sandbox = &box,
+        };
+        rc = pass_log ? proc_run(&spec, this_run) : -1;
+        /* Nobody watched the end of that run: its report is not trusted. */
+        if (rc == 0 && this_run->keeper_lost)
+            remove(report_path);
+        if (rc == 0 && k > 0) {
+            test_outcomes_merge(outcome, this_run);
+            file_append(log_path, pass_log);
+            (void)test_reports_merge(e, first_report, report_path, report_path);
+        }
+        if (rc == 0 && k == 0 && npasses > 1 && rename(report_path, first_report) != 0)
+            remove(first_report); /* no first report: the merge leaves none */
+        free(pass_log);
+        if (rc != 0)
+            break;
+        left_ms -= this_run->seconds * 1000;
+    }
+    remove(first_report);
     broker_control_stop(&control);
     free_argv(controlled_env);
 out:
+    test_passes_free(passes);
+    free(first_report);
     free(output_opt);
     free(timeout_opt);
     free(vg_log);

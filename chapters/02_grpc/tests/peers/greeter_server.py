@@ -1,8 +1,9 @@
 """greeter_server.py - an independent Greeter server (Python grpcio) for the tests.
 
 Usage: python3 greeter_server.py PORT [START_DELAY_MS]
-Binds 127.0.0.1:PORT (0 = any free port) after START_DELAY_MS, prints
-"PORT <n>" once it serves, and runs until SIGTERM. The stubs greeter_pb2 and
+Prints "STARTING" once grpc is loaded, binds 127.0.0.1:PORT (0 = any free
+port) START_DELAY_MS later, prints "PORT <n>" once it serves, and runs until
+SIGTERM. The stubs greeter_pb2 and
 greeter_pb2_grpc must be on PYTHONPATH (the tests generate them with protoc).
 
 SayHello:  name ""          -> INVALID_ARGUMENT "name must not be empty"
@@ -49,6 +50,7 @@ class Greeter(greeter_pb2_grpc.GreeterServicer):
 def main():
     port = int(sys.argv[1])
     delay_ms = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    print("STARTING", flush=True)
     time.sleep(delay_ms / 1000.0)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     greeter_pb2_grpc.add_GreeterServicer_to_server(Greeter(), server)
