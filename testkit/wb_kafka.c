@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 bool wb_kafka_real(void)
 {
@@ -406,15 +407,29 @@ int64_t wb_kafka_committed(const char *brokers, const char *group, const char *t
     }
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(list, topic, partition);
-    rd_kafka_resp_err_t e = rd_kafka_committed(rk, list, 10000);
-    int64_t offset = -2;
-    if (e)
-        fprintf(stderr, "wb_kafka: rd_kafka_committed(%s): %s\n", group, rd_kafka_err2str(e));
-    else if (list->elems[0].err)
-        fprintf(stderr, "wb_kafka: rd_kafka_committed(%s [%d]): %s\n", topic, (int)partition,
-                rd_kafka_err2str(list->elems[0].err));
-    else
-        offset = list->elems[0].offset;
+    /* Right after a broker restart the group's coordinator moves or is still
+     * loading ("Not coordinator", "Coordinator load in progress"): those
+     * pass, so ask again until the budget is spent. */
+    int64_t offset = -2, deadline = wb_now_ms() + 30000;
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_committed(rk, list, 10000);
+        rd_kafka_resp_err_t pe = e ? e : list->elems[0].err;
+        if (!pe) {
+            offset = list->elems[0].offset;
+            break;
+        }
+        bool passing = pe == RD_KAFKA_RESP_ERR_NOT_COORDINATOR ||
+                       pe == RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE ||
+                       pe == RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS ||
+                       pe == RD_KAFKA_RESP_ERR__TIMED_OUT || pe == RD_KAFKA_RESP_ERR__TRANSPORT;
+        if (!passing || wb_now_ms() >= deadline) {
+            fprintf(stderr, "wb_kafka: rd_kafka_committed(%s, %s [%d]): %s\n", group, topic,
+                    (int)partition, rd_kafka_err2str(pe));
+            break;
+        }
+        list->elems[0].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        usleep(200 * 1000);
+    }
     rd_kafka_topic_partition_list_destroy(list);
     rd_kafka_destroy(rk);
     return offset;

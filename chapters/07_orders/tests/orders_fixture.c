@@ -42,10 +42,13 @@ static const char *amqp_url(void)
  * given only a queue name. */
 static struct world *current;
 
+/* The mock cluster this test process hosts, outside any world: worlds live
+ * on the tests' stacks, gone by the time exit handlers run. */
+static struct wb_kafka hosted;
+
 static void stop_hosted_cluster(void)
 {
-    if (current && current->kafka)
-        wb_kafka_stop(&current->k);
+    wb_kafka_stop(&hosted);
 }
 
 static void world_names(struct world *w)
@@ -61,8 +64,11 @@ void world_init_kafka(struct world *w)
     memset(w, 0, sizeof *w);
     world_names(w);
     w->kafka = true;
-    cr_assert(wb_kafka_start(&w->k), "test fixture: the mock Kafka cluster did not start");
-    atexit(stop_hosted_cluster);
+    cr_assert(hosted.owner == NULL && hosted.mock == NULL,
+              "test fixture: one Kafka world per test process");
+    cr_assert(wb_kafka_start(&hosted), "test fixture: the mock Kafka cluster did not start");
+    w->k = hosted; /* the same handles: stopping the hosted one stops it */
+    cr_assert_eq(atexit(stop_hosted_cluster), 0, "test fixture: atexit failed");
 }
 
 void world_init(struct world *w)
