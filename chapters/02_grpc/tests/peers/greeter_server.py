@@ -3,7 +3,9 @@
 Usage: python3 greeter_server.py PORT [START_DELAY_MS]
 Prints "STARTING" once grpc is loaded, binds 127.0.0.1:PORT (0 = any free
 port) START_DELAY_MS later, prints "PORT <n>" once it serves, and runs until
-SIGTERM. The stubs greeter_pb2 and
+SIGTERM. START_DELAY_MS -1 means "late by one connection": the port listens
+at once, its first connection is reset, and only then does the server start
+(so a client's first call fails whatever the machine's speed). The stubs greeter_pb2 and
 greeter_pb2_grpc must be on PYTHONPATH (the tests generate them with protoc).
 
 SayHello:  name ""          -> INVALID_ARGUMENT "name must not be empty"
@@ -13,6 +15,8 @@ SayHelloStream: count greetings "Hello, <name>! #i", 20 ms apart; prints
 "STREAM CANCELLED after <k>" when the client goes away before the end.
 """
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
@@ -47,11 +51,28 @@ class Greeter(greeter_pb2_grpc.GreeterServicer):
         progress["done"] = True
 
 
+def refuse_first_connection(port):
+    """Listens on port, says STARTING, resets the first connection (RST, so
+    no TIME_WAIT keeps the port) and closes the listener."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(1)
+    print("STARTING", flush=True)
+    conn, _ = listener.accept()
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+    listener.close()
+
+
 def main():
     port = int(sys.argv[1])
     delay_ms = int(sys.argv[2]) if len(sys.argv) > 2 else 0
-    print("STARTING", flush=True)
-    time.sleep(delay_ms / 1000.0)
+    if delay_ms < 0:
+        refuse_first_connection(port)
+    else:
+        print("STARTING", flush=True)
+        time.sleep(delay_ms / 1000.0)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     greeter_pb2_grpc.add_GreeterServicer_to_server(Greeter(), server)
     bound = server.add_insecure_port("127.0.0.1:%d" % port)
