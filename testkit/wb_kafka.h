@@ -58,6 +58,14 @@ struct wb_kafka_msg {
     char *headers; /* "name=value\n" per header, in order ("" when none) */
 };
 
+/* What to look at when a consumer group member received nothing (or too
+ * little), for the tests' messages. */
+#define WB_KAFKA_NOTHING_RECEIVED_CAUSES                                                           \
+    "likely causes: auto.offset.reset not \"earliest\" (a new group then starts at the end "       \
+    "and misses what was produced before it joined), a group.id other than the one given, a "      \
+    "subscription to another topic, or a poll loop that stops before the group has formed "        \
+    "(the first join takes about 3 s on the mock cluster)"
+
 struct wb_kafka_msgs {
     struct wb_kafka_msg *items;
     int count;

@@ -61,12 +61,7 @@ static bool contains(const struct seen *s, const char *value)
     return false;
 }
 
-/* What to look at when a consumer received nothing (or too little). */
-#define NOTHING_RECEIVED_CAUSES                                                                    \
-    "likely causes: auto.offset.reset not \"earliest\" (a new group then starts at the end "       \
-    "and misses what was produced before it joined), a group.id other than the one given, a "      \
-    "subscription to another topic, or a poll loop that stops before the group has formed "        \
-    "(the first join takes about 3 s on the mock cluster)"
+#define NOTHING_RECEIVED_CAUSES WB_KAFKA_NOTHING_RECEIVED_CAUSES
 
 Test(consumer_group, reads_what_kcat_produced, .timeout = 20,
      .description =

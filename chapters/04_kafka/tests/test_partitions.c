@@ -203,8 +203,9 @@ Test(partitions, rebalance_loses_nothing, .timeout = 45,
     cr_assert_eq(produced, SECOND, "test setup: could not produce the second batch");
     cr_assert_eq(first_seen, FIRST,
                  "with A and B sharing group %s, only %d of the first %d messages "
-                 "were handled: a rebalance lost some",
-                 group, first_seen, FIRST);
+                 "were handled: a rebalance lost some%s",
+                 group, first_seen, FIRST,
+                 first_seen == 0 ? " (none at all: " WB_KAFKA_NOTHING_RECEIVED_CAUSES ")" : "");
     cr_assert_eq(b_owns, 4, "after A left, B should own all 4 partitions, it owns %d", b_owns);
     cr_assert_eq(second_seen, SECOND,
                  "after A left, B handled %d of the %d new messages, expected all", second_seen,
@@ -282,8 +283,8 @@ Test(partitions, refused_message_is_polled_again, .timeout = 25,
             committed_after_refusal = wb_kafka_committed(kafka.brokers, group, topic, r.partition);
     }
     member_close(m);
-    cr_assert(r.refused, "the handler never saw e1 within 15 s (it accepted %d message(s))",
-              r.count);
+    cr_assert(r.refused, "the handler never saw e1 within 15 s (it accepted %d message(s))%s",
+              r.count, r.count == 0 ? "; " WB_KAFKA_NOTHING_RECEIVED_CAUSES : "");
     cr_assert_eq(committed_after_refusal, r.offset,
                  "right after e1 (offset %lld) was refused, group %s had committed offset %lld "
                  "for its partition, expected %lld: never commit a refused message",

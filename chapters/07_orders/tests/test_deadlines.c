@@ -92,7 +92,8 @@ static void assert_json_error(const struct wb_http_response *res, long status)
               res->body);
 }
 
-Test(deadlines, slow_core_gives_504_before_the_client_gives_up, .timeout = 60)
+Test(deadlines, slow_core_gives_504_before_the_client_gives_up, .timeout = 60,
+     .description = "order-front to answer 504 within the budget while order-core is too slow")
 {
     struct world w;
     struct svc core, front;
@@ -114,7 +115,8 @@ Test(deadlines, slow_core_gives_504_before_the_client_gives_up, .timeout = 60)
     svc_stop(&core);
 }
 
-Test(deadlines, core_down_gives_503_with_retry_after, .timeout = 60)
+Test(deadlines, core_down_gives_503_with_retry_after, .timeout = 60,
+     .description = "order-front to answer 503 with Retry-After while order-core is down")
 {
     struct world w;
     struct svc core, front;
@@ -136,7 +138,8 @@ Test(deadlines, core_down_gives_503_with_retry_after, .timeout = 60)
     svc_stop(&front);
 }
 
-Test(deadlines, bad_budget_header_is_400, .timeout = 60)
+Test(deadlines, bad_budget_header_is_400, .timeout = 60,
+     .description = "order-front to answer 400 to a malformed budget header")
 {
     struct world w;
     struct svc core, front;
@@ -161,7 +164,8 @@ Test(deadlines, bad_budget_header_is_400, .timeout = 60)
     svc_stop(&core);
 }
 
-Test(deadlines, late_events_are_dropped_without_harm, .timeout = 60)
+Test(deadlines, late_events_are_dropped_without_harm, .timeout = 60,
+     .description = "order-front to drop the event of an abandoned request and keep serving")
 {
     struct world w;
     struct svc core, front;

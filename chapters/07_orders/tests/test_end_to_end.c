@@ -175,7 +175,8 @@ Test(end_to_end, many_waiters_each_get_their_own)
 
 /* ---- the whole path --------------------------------------------------------- */
 
-Test(end_to_end, post_returns_201_with_the_confirmed_order, .timeout = 60)
+Test(end_to_end, post_returns_201_with_the_confirmed_order, .timeout = 60,
+     .description = "POST /orders to be answered once order.confirmed came back over the broker")
 {
     struct world w;
     struct svc core, front;
@@ -201,7 +202,8 @@ Test(end_to_end, post_returns_201_with_the_confirmed_order, .timeout = 60)
     svc_stop(&core);
 }
 
-Test(end_to_end, get_returns_the_confirmed_order, .timeout = 60)
+Test(end_to_end, get_returns_the_confirmed_order, .timeout = 60,
+     .description = "GET /orders/{id} of a confirmed order")
 {
     struct world w;
     struct svc core, front;
@@ -245,7 +247,8 @@ static void *post_one(void *arg)
     return NULL;
 }
 
-Test(end_to_end, concurrent_posts_each_get_their_own_order, .timeout = 60)
+Test(end_to_end, concurrent_posts_each_get_their_own_order, .timeout = 60,
+     .description = "8 POSTs at once, each to be answered with its own order")
 {
     struct world w;
     struct svc core, front;
@@ -275,7 +278,8 @@ Test(end_to_end, concurrent_posts_each_get_their_own_order, .timeout = 60)
     svc_stop(&core);
 }
 
-Test(end_to_end, the_event_crosses_the_broker, .timeout = 60)
+Test(end_to_end, the_event_crosses_the_broker, .timeout = 60,
+     .description = "order-core's order.confirmed event on the broker, then the answer")
 {
     struct world w;
     struct svc core, front;

@@ -60,7 +60,8 @@ static rd_kafka_message_t *next_message(rd_kafka_t *consumer, int timeout_ms)
     return NULL;
 }
 
-Test(kafka_path, producer_is_idempotent_with_acks_all, .timeout = 30)
+Test(kafka_path, producer_is_idempotent_with_acks_all, .timeout = 30,
+     .description = "the Kafka event producer to be made (acks=all, idempotence)")
 {
     struct world w;
     world_init_kafka(&w);
@@ -79,7 +80,8 @@ Test(kafka_path, producer_is_idempotent_with_acks_all, .timeout = 30)
                      idempotence);
 }
 
-Test(kafka_path, event_carries_order_id_and_trace, .timeout = 30)
+Test(kafka_path, event_carries_order_id_and_trace, .timeout = 30,
+     .description = "the published event to be read back from Kafka with its headers")
 {
     struct world w;
     world_init_kafka(&w);
@@ -108,7 +110,8 @@ Test(kafka_path, event_carries_order_id_and_trace, .timeout = 30)
               CLIENT_TRACEPARENT, headers[0] ? headers : "(no headers)");
 }
 
-Test(kafka_path, publish_waits_for_the_delivery_report, .timeout = 40)
+Test(kafka_path, publish_waits_for_the_delivery_report, .timeout = 40,
+     .description = "kafka_events_publish to return once the delivery report came")
 {
     struct world w;
     world_init_kafka(&w);
@@ -134,7 +137,8 @@ Test(kafka_path, publish_waits_for_the_delivery_report, .timeout = 40)
     cr_assert_eq(rc, 0, "with the brokers back, kafka_events_publish must succeed: %s", err);
 }
 
-Test(kafka_path, new_group_reads_from_the_beginning, .timeout = 40)
+Test(kafka_path, new_group_reads_from_the_beginning, .timeout = 40,
+     .description = "a new consumer group to read events produced before it joined")
 {
     struct world w;
     world_init_kafka(&w);
@@ -156,7 +160,8 @@ Test(kafka_path, new_group_reads_from_the_beginning, .timeout = 40)
               "(auto.offset.reset=earliest): a new group with auto.offset.reset=latest skips it");
 }
 
-Test(kafka_path, consumer_commits_only_what_was_recorded, .timeout = 40)
+Test(kafka_path, consumer_commits_only_what_was_recorded, .timeout = 40,
+     .description = "the consumer to commit the offsets of recorded orders only")
 {
     struct world w;
     world_init_kafka(&w);
@@ -194,7 +199,8 @@ Test(kafka_path, consumer_commits_only_what_was_recorded, .timeout = 40)
                  (long long)at_end);
 }
 
-Test(kafka_path, post_returns_201_through_kafka, .timeout = 90)
+Test(kafka_path, post_returns_201_through_kafka, .timeout = 90,
+     .description = "POST /orders to be answered once the event came back through Kafka")
 {
     struct world w;
     struct svc core, front;
@@ -224,7 +230,8 @@ Test(kafka_path, post_returns_201_through_kafka, .timeout = 90)
     svc_stop(&core);
 }
 
-Test(kafka_path, accepted_orders_survive_a_broker_restart, .timeout = 120)
+Test(kafka_path, accepted_orders_survive_a_broker_restart, .timeout = 120,
+     .description = "accepted orders to be confirmed after the Kafka broker restarted")
 {
     struct world w;
     world_init_kafka(&w);

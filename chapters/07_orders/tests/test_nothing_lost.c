@@ -14,7 +14,8 @@ WB_SUITE(nothing_lost);
 
 #define ACCEPTED 4
 
-Test(nothing_lost, events_are_persistent, .timeout = 60)
+Test(nothing_lost, events_are_persistent, .timeout = 60,
+     .description = "an order's event on the broker, with the settings that keep it")
 {
     struct world w;
     struct svc core, front;
@@ -53,7 +54,8 @@ Test(nothing_lost, events_are_persistent, .timeout = 60)
     svc_stop(&core);
 }
 
-Test(nothing_lost, unroutable_event_is_not_accepted, .timeout = 60)
+Test(nothing_lost, unroutable_event_is_not_accepted, .timeout = 60,
+     .description = "order-core to refuse an order whose event nothing would keep")
 {
     struct world w;
     struct svc core;
@@ -88,14 +90,16 @@ Test(nothing_lost, unroutable_event_is_not_accepted, .timeout = 60)
     svc_stop(&core);
 }
 
-Test(nothing_lost, accepted_orders_survive_a_broker_restart, .timeout = 120)
+Test(nothing_lost, accepted_orders_survive_a_broker_restart, .timeout = 120,
+     .description = "accepted orders to be confirmed after the broker restarted")
 {
     struct world w;
     world_init(&w);
     check_orders_survive_broker_restart(&w);
 }
 
-Test(nothing_lost, orders_survive_a_front_crash, .timeout = 60)
+Test(nothing_lost, orders_survive_a_front_crash, .timeout = 60,
+     .description = "orders to be confirmed after order-front was killed mid-way and restarted")
 {
     struct world w;
     struct svc core, front;
@@ -143,7 +147,8 @@ Test(nothing_lost, orders_survive_a_front_crash, .timeout = 60)
     svc_stop(&core);
 }
 
-Test(nothing_lost, retried_post_with_key_is_one_order, .timeout = 60)
+Test(nothing_lost, retried_post_with_key_is_one_order, .timeout = 60,
+     .description = "two POSTs with one Idempotency-Key to give one order")
 {
     struct world w;
     struct svc core, front;

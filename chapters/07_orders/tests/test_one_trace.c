@@ -73,7 +73,8 @@ Test(one_trace, no_or_bad_incoming_starts_a_new_trace)
     cr_assert(strcmp(ta, tb) != 0, "two new traces must get different trace ids, got %s twice", ta);
 }
 
-Test(one_trace, trace_crosses_grpc_metadata, .timeout = 60)
+Test(one_trace, trace_crosses_grpc_metadata, .timeout = 60,
+     .description = "the traceparent to reach order-core in the gRPC metadata")
 {
     struct world w;
     struct svc core, proxy, front;
@@ -110,7 +111,8 @@ Test(one_trace, trace_crosses_grpc_metadata, .timeout = 60)
     svc_stop(&core);
 }
 
-Test(one_trace, trace_reaches_the_broker_and_comes_back, .timeout = 60)
+Test(one_trace, trace_reaches_the_broker_and_comes_back, .timeout = 60,
+     .description = "the traceparent on the broker's message and back in order-front")
 {
     struct world w;
     struct svc core, front;

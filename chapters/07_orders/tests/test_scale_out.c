@@ -69,7 +69,8 @@ Test(scale_out, each_instance_has_its_own_queue)
                  "a queue name that does not fit must be refused (-1)");
 }
 
-Test(scale_out, calls_are_spread_over_two_cores, .timeout = 90)
+Test(scale_out, calls_are_spread_over_two_cores, .timeout = 90,
+     .description = "3 clients' calls to be answered, spread over both order-core instances")
 {
     struct world w;
     struct svc b1, b2, front;
@@ -126,7 +127,8 @@ static void *post_many(void *arg)
 
 #define PER_FRONT 3
 
-Test(scale_out, two_fronts_each_get_their_own_events, .timeout = 90)
+Test(scale_out, two_fronts_each_get_their_own_events, .timeout = 90,
+     .description = "two order-front instances, each to get its own events only")
 {
     struct world w;
     struct svc core, a1, a2;
@@ -155,7 +157,8 @@ Test(scale_out, two_fronts_each_get_their_own_events, .timeout = 90)
 #define CLIENTS 3
 #define EACH 8
 
-Test(scale_out, killing_one_core_loses_no_request, .timeout = 120)
+Test(scale_out, killing_one_core_loses_no_request, .timeout = 120,
+     .description = "every request to be answered while one order-core is killed under load")
 {
     struct world w;
     struct svc b1, b2, front;
