@@ -16,10 +16,13 @@
 #   forbid=A B          none of these words may appear in results.json
 #                       (ESCAPED is what probes write when an attack worked)
 #   limit=SECONDS       the grade must end within this bound
+#   test_timeout=S      each test's cap (default 2 s, so endless cases stay
+#                       short; a case that expects full marks for tests that
+#                       take a second or more of real work needs more)
 #   host_listener=yes   a listener on a free port of the host's 127.0.0.1
 #                       (@HOST_PORT@ in the case's files) must get no
 #                       connection: the run may reach its broker, nothing else
-# Tests are capped at 2 s each so endless cases stay short. Leftovers are
+# Tests are capped at 2 s each (test_timeout) so endless cases stay short. Leftovers are
 # found by executable (/proc/PID/exe) and working folder (/proc/PID/cwd)
 # under the case's output folder, since Criterion's workers are all called
 # boxfort-worker. A few cases are made here: symlinked files and folders,
@@ -134,6 +137,8 @@ run_case() {
     [ -n "$mode" ] && says=$(conf "$case" unscreened_says)
     forbid=$(conf "$case" forbid ESCAPED)
     limit=$(conf "$case" limit 120)
+    test_timeout=$(conf "$case" test_timeout 2)
+    [ "$case" = control ] && test_timeout=10 # full marks: real work, no endless loop
     listener="" port=""
     if [ "$(conf "$case" host_listener no)" = yes ]; then
         rm -rf "$sub" "$OUT/listener-$name".*
@@ -152,9 +157,9 @@ run_case() {
     start=$(date +%s)
     if [ -n "$mode" ]; then
         WIREBOOK_UNSCREENED_FOR_TESTS=1 "$WB" grade --submission "$sub" --only "$only" --no-quiz \
-            --test-timeout 2 --out "$out" --expect "$expect" >"$OUT/$name.log" 2>&1
+            --test-timeout "$test_timeout" --out "$out" --expect "$expect" >"$OUT/$name.log" 2>&1
     else
-        "$WB" grade --submission "$sub" --only "$only" --no-quiz --test-timeout 2 \
+        "$WB" grade --submission "$sub" --only "$only" --no-quiz --test-timeout "$test_timeout" \
             --out "$out" --expect "$expect" >"$OUT/$name.log" 2>&1
     fi
     rc=$?
