@@ -422,10 +422,12 @@ static grpc_status_code place_order_once_more(struct front *f, const char *id, c
         place_order(f, id, item, quantity, traceparent, deadline_ms, details_out);
     if (code != GRPC_STATUS_UNAVAILABLE || !*details_out ||
         !strstr(*details_out, "failed to connect to all addresses") ||
-        budget_remaining(deadline_ms, pending_now_ms()) < 100)
+        budget_remaining(deadline_ms, pending_now_ms()) < 400)
         return code;
     free(*details_out);
-    usleep(50 * 1000);
+    /* past the channel's first reconnect backoff (100 ms, see
+     * orders_channel_create), so the second call gets a fresh connect */
+    usleep(300 * 1000);
     return place_order(f, id, item, quantity, traceparent, deadline_ms, details_out);
 }
 
