@@ -682,14 +682,7 @@ void check_orders_survive_broker_restart(struct world *w)
     front_start(&front, w, "a1", core.addr);
     for (int i = 0; i < SURVIVORS; i++) {
         struct wb_http_response res;
-        int64_t until = wb_now_ms() + 15000;
-        do {
-            get_order(&front, ids[i], &res);
-            if (res.status == 200)
-                break;
-            wb_http_response_free(&res);
-            usleep(100 * 1000);
-        } while (wb_now_ms() < until);
+        get_order_within(&front, ids[i], 15000, &res);
         cr_assert_eq(res.status, 200,
                      "GET /orders/%s after the restart: expected 200, got %s (on Kafka: a group "
                      "that committed nothing yet must start at the topic's beginning)",
@@ -716,6 +709,19 @@ void check_orders_survive_broker_restart(struct world *w)
     wb_http_response_free(&res);
     svc_stop(&front);
     svc_stop(&core);
+}
+
+void get_order_within(const struct svc *front, const char *id, int within_ms,
+                      struct wb_http_response *res)
+{
+    int64_t until = wb_now_ms() + within_ms;
+    for (;;) {
+        get_order(front, id, res);
+        if (res->status == 200 || wb_now_ms() >= until)
+            return;
+        wb_http_response_free(res);
+        usleep(100 * 1000);
+    }
 }
 
 int hop_lines(const struct world *w, const char *needle1, const char *needle2)

@@ -86,6 +86,10 @@ int post_order(const struct svc *front, const char *body, const char *const head
 
 /* GET /orders/ID. */
 int get_order(const struct svc *front, const char *id, struct wb_http_response *res);
+/* GET /orders/{id} until it answers 200 or within_ms passed; res holds the
+ * last answer (free it). */
+void get_order_within(const struct svc *front, const char *id, int within_ms,
+                      struct wb_http_response *res);
 
 /* The "order_id" of a JSON body (static buffer), "" when there is none. */
 const char *json_order_id(const char *body);

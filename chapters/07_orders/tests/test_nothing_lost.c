@@ -129,14 +129,7 @@ Test(nothing_lost, orders_survive_a_front_crash, .timeout = 60,
     front_start(&front, &w, "a1", core.addr);
     for (int i = 0; i < ACCEPTED; i++) {
         struct wb_http_response res;
-        until = wb_now_ms() + 5000;
-        do {
-            get_order(&front, ids[i], &res);
-            if (res.status == 200)
-                break;
-            wb_http_response_free(&res);
-            usleep(100 * 1000);
-        } while (wb_now_ms() < until);
+        get_order_within(&front, ids[i], 5000, &res);
         cr_assert_eq(res.status, 200,
                      "GET /orders/%s after order-front restarted: expected "
                      "200, got %s",
