@@ -67,6 +67,8 @@ step() { # step NAME COMMAND...
 repeat_failures() {
     for log in ${failed_logs:-}; do
         printf '\n--- from %s:\n' "$log"
+        # a mistakes variant that kept its points says so on one line
+        grep -E 'KEPT: |^FAIL: ' "$log" | head -20
         grep -E -A1 '^[[:space:]]*(FAIL|not ok)|FAILED|[Ee]rror|expected' "$log" | head -40
         echo '    [...] last lines:'
         tail -12 "$log"

@@ -157,10 +157,12 @@ int wb_grpc_client_run(char *const args[], int timeout_ms, struct wb_run_result 
     argv[n] = NULL;
     char *env[] = {pythonpath, "PYTHONDONTWRITEBYTECODE=1", NULL};
     int rc = wb_run(argv, env, timeout_ms, result);
-    /* On a loaded machine the client's connection to a server that listens
-     * can fail once (seen under ASan: "failed to connect to all addresses",
-     * errno ENOENT). That says nothing about the server, so the client runs
-     * once more; a server that is really gone fails it again. */
+    /* gRPC 1.51 reads connect()'s errno only after other calls, so a
+     * connect to a server that listens now and then fails with a stale errno
+     * ("failed to connect to all addresses ... No such file or directory";
+     * later gRPC keeps the errno at once). That says nothing about the
+     * server, so the client runs once more; a server that is really gone
+     * fails it again. */
     if (rc == 0 && result->output && strstr(result->output, WB_GRPC_CONNECT_FAILED)) {
         wb_run_result_free(result);
         usleep(200 * 1000);

@@ -410,10 +410,11 @@ static grpc_status_code place_order(struct front *f, const char *id, const char 
 
 /* place_order, made once more when the first call never left this process:
  * its connection could not be made ("failed to connect to all addresses").
- * Such a call cannot have reached order-core, so repeating it is safe; a
- * loaded machine sometimes fails one connect to a core that listens. When
- * order-core is really down the second call fails too, and the client
- * gets its 503. */
+ * Such a call cannot have reached order-core, so repeating it is safe. It
+ * happens to a core that listens too: gRPC 1.51 reads connect()'s errno
+ * only after other calls, so now and then a connect fails with a stale
+ * errno ("No such file or directory"). When order-core is really down the
+ * second call fails too, and the client gets its 503. */
 static grpc_status_code place_order_once_more(struct front *f, const char *id, const char *item,
                                               int quantity, const char *traceparent,
                                               int64_t deadline_ms, char **details_out)

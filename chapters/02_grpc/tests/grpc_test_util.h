@@ -121,10 +121,11 @@ static inline void test_call_once(const char *target, const char *method, const 
 }
 
 /* Calls `method` on target with a HelloRequest{name} and a deadline of
- * deadline_ms. On a loaded machine a connection to a server that listens can
- * fail once (seen under ASan: UNAVAILABLE "failed to connect to all
- * addresses", errno ENOENT); that says nothing about the server, so such a
- * call is made once more. A server that is really gone fails it again. */
+ * deadline_ms. A connection to a server that listens can fail once: gRPC
+ * 1.51 reads connect()'s errno only after other calls (UNAVAILABLE "failed
+ * to connect to all addresses", a stale ENOENT). That says nothing about the
+ * server, so such a call is made once more. A server that is really gone
+ * fails it again. */
 static inline void test_call(const char *target, const char *method, const char *name,
                              int deadline_ms, struct test_reply *out)
 {

@@ -40,9 +40,10 @@ static struct greeter_client *create(const char *target)
     return client;
 }
 
-/* greeter_client_say_hello to the Python peer, which listens already. On a
- * loaded machine a connection to it can fail once (seen under ASan: UNAVAILABLE
- * "failed to connect to all addresses"); that says nothing about the client,
+/* greeter_client_say_hello to the Python peer, which listens already. A
+ * connection to it can fail once: gRPC 1.51 reads connect()'s errno only after
+ * other calls (UNAVAILABLE "failed to connect to all addresses", a stale
+ * errno); that says nothing about the client,
  * so such a call is made once more. A client that cannot connect at all fails
  * the second call too. */
 static int say_hello_to_peer(struct greeter_client *client, const char *name,

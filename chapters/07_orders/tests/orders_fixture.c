@@ -342,6 +342,14 @@ int core_place(const struct svc *core, const char *order_id, const char *item, i
     grpc_op ops[6];
     memset(ops, 0, sizeof ops);
     ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+    /* Wait for a connection (up to the deadline) instead of failing at once.
+     * gRPC 1.51 reads connect()'s errno only after other calls, so now and
+     * then a connect to a core that listens fails with a stale errno
+     * ("failed to connect to all addresses ... No such file or directory").
+     * The test calls a core it has just seen serving; a second connect
+     * after the channel's backoff works. */
+    ops[0].flags =
+        GRPC_INITIAL_METADATA_WAIT_FOR_READY | GRPC_INITIAL_METADATA_WAIT_FOR_READY_EXPLICITLY_SET;
     ops[0].data.send_initial_metadata.count = traceparent ? 1 : 0;
     ops[0].data.send_initial_metadata.metadata = &md;
     ops[1].op = GRPC_OP_SEND_MESSAGE;
