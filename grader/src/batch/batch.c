@@ -598,11 +598,11 @@ int batch_run(const struct wb_manifest *m, const struct batch_options *o, char *
     }
     fprintf(stderr, "wirebook batch: %zu submissions, %d at a time\n", b.n, o->jobs);
     if (start_brokers(m, o, err, errlen) != 0) {
-        brokers_stop_started(m);
+        brokers_release(m);
         goto out;
     }
     grade_all(m, o, &b);
-    brokers_stop_started(m);
+    brokers_release(m);
     if (write_summary(m, &b, o, now_seconds() - start, err, errlen) != 0)
         goto out;
     rc = 0;

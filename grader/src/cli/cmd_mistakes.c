@@ -479,7 +479,7 @@ int cmd_mistakes(int argc, char **argv)
         run_all(self, m.root, vs, n, jobs);
     }
     int caught = print_table(vs, n);
-    brokers_stop_started(&m);
+    brokers_release(&m);
     for (size_t i = 0; i < n; i++) {
         free(vs[i].name);
         free(vs[i].path);

@@ -66,3 +66,15 @@ void broker_lock_release(int handle)
     if (handle >= 0)
         close(handle); /* closing the only descriptor drops the flock */
 }
+
+int broker_lock_join(const char *course_root, const char *name)
+{
+    char *dir = str_printf("%s/build/brokers", course_root);
+    int fd = dir && mkdir_p(dir) == 0 ? open_lock(dir, name, "lock") : -1;
+    free(dir);
+    if (fd >= 0 && lock(fd, LOCK_SH) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}

@@ -3,10 +3,17 @@
  *
  * Order of preference: the user's own broker (AMQP_ADDR / KAFKA_BROKERS /
  * NATS_URL / REDIS_URL in the environment), then one already started by
- * scripts/broker-NAME.sh, then one this run starts itself (and stops again at the end). Kafka has a third
+ * scripts/broker-NAME.sh, then one this run starts itself. Kafka has a third
  * way and it is the default: with neither set nor WB_KAFKA=real, tests start
  * librdkafka's embedded mock cluster themselves and need no environment.
+ *
+ * Several runs may share one course tree (`make grade` beside `make
+ * mistakes`, two instructors' batches). So a broker a run started is not
+ * stopped when that run ends but when the last run using it does: each run
+ * holds build/brokers/NAME/users.lock shared while it uses the broker, and
+ * the file started-by-wirebook says that a run, not the user, started it.
  */
+#include "parallel.h"
 #include "pipeline.h"
 
 #include <ctype.h>
@@ -17,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,17 +32,20 @@ extern char **environ;
 
 #define BROKER_TIMEOUT_MS 240000
 
+/* Written beside a broker's state when a run started it (see the top). */
+#define STARTED_MARK "started-by-wirebook"
+
 struct broker {
     const char *name;     /* script suffix: scripts/broker-NAME.sh */
     const char *env_name; /* the variable a user sets to use their own */
-    bool started_here;
+    int users_fd;         /* users.lock, held shared while this run uses it */
 };
 
 static struct broker known[] = {
-    {"rabbitmq", "AMQP_ADDR", false},
-    {"kafka", "KAFKA_BROKERS", false},
-    {"nats", "NATS_URL", false},
-    {"redis", "REDIS_URL", false},
+    {"rabbitmq", "AMQP_ADDR", -1},
+    {"kafka", "KAFKA_BROKERS", -1},
+    {"nats", "NATS_URL", -1},
+    {"redis", "REDIS_URL", -1},
 };
 
 static struct broker *lookup(const char *name)
@@ -185,6 +196,93 @@ bool brokers_answer_quickly(const struct wb_manifest *m, const char *name)
     return up;
 }
 
+static int flock_retrying(int fd, int how)
+{
+    int rc;
+    while ((rc = flock(fd, how)) != 0 && errno == EINTR)
+        ;
+    return rc;
+}
+
+/* Counts this process as a user of broker b until brokers_release. Blocks
+ * while a run that ended stops it (it holds the lock exclusive), so nobody
+ * starts using a broker on its way down. The descriptor is close-on-exec:
+ * neither tests nor the broker itself inherit it. */
+static void use_broker(const struct wb_manifest *m, struct broker *b)
+{
+    if (b->users_fd >= 0)
+        return;
+    char *dir = str_printf("%s/build/brokers/%s", m->root, b->name);
+    char *path = dir && mkdir_p(dir) == 0 ? str_printf("%s/users.lock", dir) : NULL;
+    int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+    if (fd >= 0 && flock_retrying(fd, LOCK_SH) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0) /* then this run stops nothing: a broker left up is the lesser harm */
+        fprintf(stderr, "wirebook: cannot take %s: %s\n", path ? path : "build/brokers/",
+                strerror(errno));
+    b->users_fd = fd;
+    free(dir);
+    free(path);
+}
+
+void brokers_use(const struct wb_manifest *m, const char *name)
+{
+    struct broker *b = lookup(name);
+    if (b && !(getenv(b->env_name) && *getenv(b->env_name)) &&
+        !(strcmp(name, "kafka") == 0 && !brokers_kafka_is_real()))
+        use_broker(m, b);
+}
+
+/* Creates (started true) or removes the started-by-wirebook mark of b. */
+static void mark_started(const struct wb_manifest *m, const struct broker *b, bool started)
+{
+    char *path = str_printf("%s/build/brokers/%s/" STARTED_MARK, m->root, b->name);
+    if (path && started) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0)
+            close(fd);
+    } else if (path) {
+        unlink(path);
+    }
+    free(path);
+}
+
+/* Checks that the local broker b answers, and starts it when not. Holds the
+ * broker's lock shared meanwhile: an exercise (of this run or another) that
+ * restarts the broker holds it exclusive, and for those seconds the broker
+ * would look down. And one run at a time checks and starts (start.lock), so
+ * that a second run waits for the first one's `up` instead of starting the
+ * same broker again. */
+static void ensure_local(const struct wb_manifest *m, const struct wb_chapter *ch, struct broker *b,
+                         const char *log, char *err, size_t errlen)
+{
+    use_broker(m, b);
+    char *start_path = str_printf("%s/build/brokers/%s/start.lock", m->root, b->name);
+    int starting = start_path ? open(start_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
+    free(start_path);
+    if (starting >= 0)
+        (void)flock_retrying(starting, LOCK_EX); /* unlocked, at worst two `up`s race */
+    int lock = broker_lock_take(m->root, b->name, false);
+    if (!brokers_answer_quickly(m, b->name) &&
+        brokers_script(m->root, b->name, "status", log) != 0) {
+        mark_started(m, b, false);
+        fprintf(stderr, "wirebook: starting %s for chapter %s (log: %s)\n", b->name, ch->id, log);
+        if (brokers_script(m->root, b->name, "up", log) != 0)
+            snprintf(err, errlen,
+                     "%s would not start: scripts/broker-%s.sh up failed; see %s and "
+                     "build/brokers/%s/ (is the port taken, the disk full, the package "
+                     "installed?)",
+                     b->name, b->name, log, b->name);
+        else
+            mark_started(m, b, true);
+    }
+    broker_lock_release(lock);
+    if (starting >= 0)
+        close(starting);
+}
+
 static char **broker_env(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,
                          size_t errlen)
 {
@@ -215,20 +313,10 @@ static char **broker_env(const struct wb_manifest *m, const struct wb_chapter *c
     char *state_dir = str_printf("%s/build/brokers/%s", m->root, b->name);
     char *log = str_printf("%s/grader.log", state_dir ? state_dir : ".");
     char *env_file = str_printf("%s/env", state_dir ? state_dir : ".");
-    if (!state_dir || !log || !env_file || mkdir_p(state_dir) != 0) {
+    if (!state_dir || !log || !env_file || mkdir_p(state_dir) != 0)
         snprintf(err, errlen, "cannot create build/brokers/%s", b->name);
-    } else if (!brokers_answer_quickly(m, b->name) &&
-               brokers_script(m->root, b->name, "status", log) != 0) {
-        fprintf(stderr, "wirebook: starting %s for chapter %s (log: %s)\n", b->name, ch->id, log);
-        if (brokers_script(m->root, b->name, "up", log) != 0)
-            snprintf(err, errlen,
-                     "%s would not start: scripts/broker-%s.sh up failed; see %s and "
-                     "build/brokers/%s/ (is the port taken, the disk full, the package "
-                     "installed?)",
-                     b->name, b->name, log, b->name);
-        else
-            b->started_here = true;
-    }
+    else
+        ensure_local(m, ch, b, log, err, errlen);
     char **file_env = err[0] ? NULL : read_env_file(env_file);
     if (!err[0] && (!file_env || !file_env[0]))
         snprintf(err, errlen, "%s is up but %s holds no %s line", b->name, env_file, b->env_name);
@@ -271,29 +359,26 @@ char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch,
     return grown;
 }
 
-void brokers_stop_started(const struct wb_manifest *m)
+void brokers_release(const struct wb_manifest *m)
 {
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        if (!known[i].started_here)
+        struct broker *b = &known[i];
+        if (b->users_fd < 0)
             continue;
-        char *log = str_printf("%s/build/brokers/%s/grader.log", m->root, known[i].name);
-        if (log && brokers_script(m->root, known[i].name, "down", log) != 0)
-            fprintf(stderr, "wirebook: stopping %s failed; see %s\n", known[i].name, log);
-        known[i].started_here = false;
-        free(log);
+        /* The last user gets the lock exclusive; any other run still holds it
+         * shared and will stop the broker itself when it ends. */
+        char *mark = str_printf("%s/build/brokers/%s/" STARTED_MARK, m->root, b->name);
+        if (mark && flock(b->users_fd, LOCK_EX | LOCK_NB) == 0 && path_is_file(mark)) {
+            char *log = str_printf("%s/build/brokers/%s/grader.log", m->root, b->name);
+            if (log && brokers_script(m->root, b->name, "down", log) == 0)
+                mark_started(m, b, false);
+            else
+                fprintf(stderr, "wirebook: stopping %s failed; see %s\n", b->name,
+                        log ? log : "build/brokers/");
+            free(log);
+        }
+        free(mark);
+        close(b->users_fd);
+        b->users_fd = -1;
     }
-}
-
-/* For `grade -j`, whose broker starter is a forked worker (grade.c). */
-bool brokers_started_here(const char *name)
-{
-    const struct broker *b = lookup(name);
-    return b && b->started_here;
-}
-
-void brokers_adopt(const char *name)
-{
-    struct broker *b = lookup(name);
-    if (b)
-        b->started_here = true;
 }

@@ -186,11 +186,7 @@ static void prepare_chapter(const struct wb_manifest *m, struct chapter_run *c,
                             c->err, sizeof c->err) != 0)
         ;
     else {
-        /* Not while an exercise restarts that broker (here or in another
-         * grader): it would look down for those few seconds. */
-        int lock = ch->broker ? broker_lock_take(m->root, ch->broker, false) : -1;
         c->broker_env = brokers_env_for(m, ch, c->err, sizeof c->err);
-        broker_lock_release(lock);
         if (!c->broker_env)
             c->failed_state = EX_BROKER_DOWN;
     }
@@ -293,8 +289,8 @@ static int exercise_job_run(void *arg)
 }
 
 /* A worker that makes a chapter's broker reachable while exercises of
- * earlier chapters run (RabbitMQ takes seconds to boot). Exits 3 when it
- * started the broker itself, so that this run stops it again at the end. */
+ * earlier chapters run (RabbitMQ takes seconds to boot). Whether it started
+ * the broker is on disk (brokers.c), so the run that ends last stops it. */
 struct broker_job {
     const struct wb_manifest *m;
     const struct wb_chapter *ch;
@@ -306,7 +302,7 @@ static int broker_job_run(void *arg)
     char err[4096];
     char **env = brokers_env_for(job->m, job->ch, err, sizeof err);
     free_argv(env);
-    return !env ? 1 : brokers_started_here(job->ch->broker) ? 3 : 0;
+    return !env ? 1 : 0;
 }
 
 /* True while another exercise using broker name runs alone, or (when
@@ -438,6 +434,7 @@ static int grade_in_parallel(struct schedule *s, size_t jobs)
         size_t ci = (size_t)(ch - s->m->chapters);
         if (!ch->broker || broker_starting(s, broker_pending, ch))
             continue;
+        brokers_use(s->m, ch->broker); /* this process, the worker's user for good */
         broker_jobs[ci] = (struct broker_job){.m = s->m, .ch = ch};
         broker_pending[ci] = jobs_start(pool, s->n + ci, broker_job_run, &broker_jobs[ci]) == 0;
     }
@@ -480,8 +477,6 @@ static int grade_in_parallel(struct schedule *s, size_t jobs)
         if (id >= s->n) {
             size_t ci = id - s->n;
             broker_pending[ci] = false;
-            if (exit_code == 3)
-                brokers_adopt(s->m->chapters[ci].broker);
             continue;
         }
         finish_exercise(s, &ex_jobs[id], exit_code);
@@ -578,7 +573,7 @@ int grade_run(const struct wb_manifest *m, const struct grade_options *o, struct
     for (size_t i = 0; i < m->nchapters; i++)
         chapter_run_free(&chapters[i]);
     free(chapters);
-    brokers_stop_started(m);
+    brokers_release(m);
 
     if (o->quizzes && (!o->only || strcmp(o->only, "quiz") == 0))
         grade_quizzes(m, submission_dir, run);

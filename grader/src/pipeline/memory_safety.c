@@ -367,8 +367,7 @@ pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exer
             if (!may_run_early(e))
                 _exit(0);
             /* Like the parent's runs: not while another grader restarts it. */
-            int lock =
-                shared_broker ? broker_lock_take(plain->course_root, shared_broker, false) : -1;
+            int lock = shared_broker ? broker_lock_join(plain->course_root, shared_broker) : -1;
             struct proc_outcome outcome;
             int rc = sanitized_run(plain, e, &p, env, o, timeout_ms, &outcome) == 0
                          ? outcome_write(p.outcome, &outcome)

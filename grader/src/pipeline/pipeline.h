@@ -258,12 +258,13 @@ int brokers_script(const char *course_root, const char *name, const char *action
 /* True when the broker NAME started by its script answers on the address in
  * build/brokers/NAME/env (a quick check; false means "ask the script"). */
 bool brokers_answer_quickly(const struct wb_manifest *m, const char *name);
-/* Stops brokers this process started. */
-void brokers_stop_started(const struct wb_manifest *m);
-/* Whether this process started broker NAME; brokers_adopt records that a
- * worker it forked did, so that brokers_stop_started stops it too. */
-bool brokers_started_here(const char *name);
-void brokers_adopt(const char *name);
+/* Counts this process as a user of the local broker NAME (brokers_env_for
+ * does too), so that no other run stops it meanwhile. For a process whose
+ * forked worker starts the broker. */
+void brokers_use(const struct wb_manifest *m, const char *name);
+/* Ends this process's use of the brokers. One that a run started (not the
+ * user) is stopped when no other run uses it any more. */
+void brokers_release(const struct wb_manifest *m);
 bool brokers_kafka_is_real(void);
 
 #endif
