@@ -210,9 +210,12 @@ static int load_exercise(struct ctx *c, json_t *jex, const char *where, struct w
         check_rel_paths(c, where, e->sources, e->nsources) != 0)
         return -1;
     json_t *restarts = json_object_get(jex, "restarts_broker");
-    if (restarts && !json_is_boolean(restarts))
-        return fail(c, where, "\"restarts_broker\" must be true or false");
-    e->restarts_broker = json_is_true(restarts);
+    if (restarts && !json_is_boolean(restarts) && !json_is_string(restarts))
+        return fail(c, where,
+                    "\"restarts_broker\" must be true, false or the name of the broker it "
+                    "restarts");
+    e->restarts_broker = json_is_true(restarts) || json_is_string(restarts);
+    e->restarted_broker = json_string_value(restarts); /* NULL: the chapter's */
     json_t *parallel = json_object_get(jex, "parallel_tests");
     if (parallel && !json_is_boolean(parallel))
         return fail(c, where, "\"parallel_tests\" must be true or false");

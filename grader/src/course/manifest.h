@@ -49,6 +49,9 @@ struct wb_exercise {
     /* A test of it stops or restarts the chapter's shared broker, so no other
      * exercise may use that broker while it runs (grade.c runs it alone). */
     bool restarts_broker;
+    /* The broker it restarts when not the chapter's ("restarts_broker":
+     * "kafka": chapter 07's kafka_path); NULL for the chapter's. */
+    const char *restarted_broker;
     /* Its tests may run side by side in Criterion workers (run.c); false
      * ("parallel_tests": false) runs them one at a time, for tests that
      * would disturb each other (one changes something all of them share). */

@@ -56,6 +56,14 @@ static struct broker *lookup(const char *name)
     return NULL;
 }
 
+bool brokers_restart_is_shared(const struct wb_exercise *e)
+{
+    if (!e->restarts_broker)
+        return false;
+    const char *name = e->restarted_broker ? e->restarted_broker : e->chapter->broker;
+    return !(name && strcmp(name, "kafka") == 0 && !brokers_kafka_is_real());
+}
+
 bool brokers_kafka_is_real(void)
 {
     const char *mode = getenv("WB_KAFKA");

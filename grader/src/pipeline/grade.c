@@ -71,7 +71,7 @@ struct chapter_run {
  * mock Kafka cluster, private to each test, nothing is shared.) */
 static bool restarts_shared_broker(const struct chapter_run *c, const struct wb_exercise *e)
 {
-    return c->shared_broker && e->restarts_broker;
+    return c->shared_broker && brokers_restart_is_shared(e);
 }
 
 /* After an exercise that restarts the shared broker, and before anyone else

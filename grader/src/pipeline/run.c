@@ -183,7 +183,8 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     struct sandbox_spec box = {0};
     bool needs_broker = broker_ports(env, &box);
     struct test_pass passes[2];
-    int npasses = test_passes_plan(e, o, e->restarts_broker && needs_broker, passes);
+    bool restarts_shared = brokers_restart_is_shared(e) && needs_broker;
+    int npasses = test_passes_plan(e, o, restarts_shared, passes);
     int rc = -1;
     if (npasses < 1 || !first_report || !output_opt || !timeout_opt || !vg_log || !vg_supp ||
         !vg_dir || !scripts || !brokers || !san_dir || !lsan_supp_path ||
@@ -228,7 +229,7 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     char **controlled_env = NULL;
     struct broker_control control = {.server = -1};
     ro[nro++] = scripts;
-    if (e->restarts_broker && needs_broker) {
+    if (restarts_shared) {
         char *ctl_dir = ex_dir ? path_join(ex_dir, "broker-control") : NULL;
         if (ctl_dir &&
             broker_control_start(&control, course_root, e->chapter->broker, ctl_dir) == 0 &&
