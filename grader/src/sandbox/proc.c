@@ -114,6 +114,8 @@ static int write_text(const char *path, const char *text)
 
 static const char *cgroup_parents[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup", NULL};
 
+static void cgroup_remove(const char *dir);
+
 /* Makes a pids cgroup for one run capped at max processes; its path goes in
  * dir (empty when none could be made: no cgroup fs, not root...). It is
  * named after the keeper, so the grader can find it if the keeper is lost. */
@@ -132,7 +134,16 @@ static void cgroup_create(int max, char *dir, size_t dirlen)
         char limit_path[300], limit[32];
         snprintf(limit_path, sizeof limit_path, "%s/pids.max", dir);
         snprintf(limit, sizeof limit, "%d", max);
-        if (mkdir(dir, 0755) == 0 && write_text(limit_path, limit) == 0)
+        /* One already named after this keeper's pid is a dead run's (pids
+         * wrap at 32768, and a grading makes thousands): what is left in it
+         * is killed and it is made anew. Running without a cgroup would fall
+         * back to RLIMIT_NPROC, which counts every run of the run user: under
+         * load a compile then fails with EAGAIN. */
+        if (mkdir(dir, 0755) != 0 && errno == EEXIST) {
+            cgroup_remove(dir);
+            (void)mkdir(dir, 0755);
+        }
+        if (access(dir, F_OK) == 0 && write_text(limit_path, limit) == 0)
             return;
         rmdir(dir);
     }
