@@ -161,18 +161,6 @@ Test(select, alone_tests_get_a_second_run)
     test_passes_free(p);
 }
 
-Test(select, alone_tests_of_a_private_broker_run_beside_the_others)
-{
-    struct test_pass p[2];
-    struct grade_options o = {0};
-    cr_assert_eq(test_passes_plan(&restart_ex, &o, false, p), 1,
-                 "the broker it restarts is private to each test (the mock Kafka cluster): "
-                 "one run");
-    cr_assert(p[0].filter == NULL && p[0].jobs == 2, "alpha and restart side by side: -j%d",
-              p[0].jobs);
-    test_passes_free(p);
-}
-
 Test(select, restarting_exercise_without_alone_tests_runs_one_at_a_time)
 {
     struct test_pass p[2];

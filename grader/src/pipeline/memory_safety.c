@@ -298,11 +298,13 @@ static int outcome_read(const char *path, struct proc_outcome *o)
 }
 
 /* True when the sanitized tests may run while the plain ones do: none of
- * them stops or restarts a shared broker (its "alone" tests exist for
- * that). */
+ * them stops or restarts a broker or must run alone. */
 static bool may_run_early(const struct wb_exercise *e)
 {
-    return e->parallel_tests && !brokers_restart_is_shared(e);
+    for (size_t i = 0; i < e->ntests; i++)
+        if (e->tests[i].alone)
+            return false;
+    return e->parallel_tests && !e->restarts_broker;
 }
 
 /* The sanitized run itself: reports to files under p, outcome in *out. */

@@ -64,17 +64,15 @@ int test_passes_plan(const struct wb_exercise *e, const struct grade_options *o,
     size_t n = tests_in_binary(e);
     if (n < (size_t)jobs)
         jobs = n > 0 ? (int)n : 1;
-    /* A test that restarts the shared broker, not marked alone: all alone.
-     * Where the broker it restarts is private to each test (Kafka's mock
-     * cluster), "alone" tests run beside the others. */
+    /* A test that restarts the shared broker, not marked alone: all alone. */
     if (!e->parallel_tests || (restarts_shared_broker && !has_alone_test(e, NULL)))
         jobs = 1;
     if (o->test_filter) { /* --tests: one run; one at a time if one of them must be */
         passes[0].filter = strdup(o->test_filter);
-        passes[0].jobs = restarts_shared_broker && has_alone_test(e, o->tests) ? 1 : jobs;
+        passes[0].jobs = has_alone_test(e, o->tests) ? 1 : jobs;
         return passes[0].filter ? 1 : -1;
     }
-    if (jobs == 1 || !restarts_shared_broker || !has_alone_test(e, NULL)) {
+    if (jobs == 1 || !has_alone_test(e, NULL)) {
         passes[0].jobs = jobs;
         return 1;
     }
