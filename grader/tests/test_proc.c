@@ -3,6 +3,7 @@
  * started (even in a new session) survives it.
  */
 #include "proc.h"
+#include "sandbox.h"
 #include "util.h"
 #include "wb_testkit.h"
 
@@ -129,4 +130,42 @@ Test(proc, a_dead_runs_cgroup_with_our_pid_is_replaced)
               "said: %s",
               text ? text : "(nothing)");
     free(text);
+}
+
+/* The same for the run's file view: its root's mount point is named after
+ * the keeper too. A dead run's left behind must not leave the run without
+ * a view of its own (it would see the host's files). */
+Test(proc, a_dead_runs_root_with_our_pid_is_replaced)
+{
+    const char *parent = "/run/wirebook";
+    if (!sandbox_privileged())
+        cr_skip_test("the file view needs root");
+    cr_assert(mkdir_p(parent) == 0, "cannot make %s", parent);
+    int first = (int)getpid() + 1;
+    for (int pid = first; pid < first + 1500; pid++) {
+        char *dir = str_printf("%s/root-%d", parent, pid);
+        if (dir)
+            (void)mkdir(dir, 0700);
+        free(dir);
+    }
+    char *argv[] = {"/bin/true", NULL};
+    static const struct sandbox_spec box = {0};
+    struct proc_spec spec = {.argv = argv,
+                             .envp = environ,
+                             .output_path = "/dev/null",
+                             .timeout_ms = 10000,
+                             .sandbox = &box,
+                             .limits = {.processes = 50}};
+    struct proc_outcome o;
+    cr_assert_eq(proc_run(&spec, &o), 0, "proc_run could not set up the run");
+    for (int pid = first; pid < first + 1500; pid++) {
+        char *dir = str_printf("%s/root-%d", parent, pid);
+        if (dir)
+            (void)rmdir(dir);
+        free(dir);
+    }
+    cr_assert(o.started && o.exit_code == 0, "the sandboxed /bin/true failed: exit %d",
+              o.exit_code);
+    cr_assert(o.layers & SB_MOUNT_VIEW, "the run got no file view of its own; its layers: %s",
+              sandbox_layers_text(o.layers));
 }

@@ -277,8 +277,18 @@ void sandbox_keeper_setup(const struct sandbox_spec *spec, struct sandbox_run *r
      * root writes (so a lost keeper's can be found), else a fresh one. */
     if (sandbox_privileged() && (mkdir(ROOTS_DIR, 0700) == 0 || errno == EEXIST)) {
         snprintf(run->root, sizeof run->root, "%s/root-%d", ROOTS_DIR, (int)getpid());
-        if (mkdir(run->root, 0700) != 0)
+        /* One already there is a dead keeper's that had this pid (pids wrap
+         * at 32768; a grading starts thousands): empty, its mounts died
+         * with its namespace. Without a root of its own the run would get
+         * no file view at all. If it cannot go, a fresh name. */
+        if (mkdir(run->root, 0700) != 0 && errno == EEXIST &&
+            (rmdir(run->root) != 0 || mkdir(run->root, 0700) != 0)) {
+            snprintf(run->root, sizeof run->root, "%s/root-%d.XXXXXX", ROOTS_DIR, (int)getpid());
+            if (!mkdtemp(run->root))
+                run->root[0] = '\0';
+        } else if (access(run->root, F_OK) != 0) {
             run->root[0] = '\0';
+        }
     } else {
         snprintf(run->root, sizeof run->root, "/tmp/wirebook-root.XXXXXX");
         if (!mkdtemp(run->root))
