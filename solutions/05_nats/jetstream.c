@@ -112,8 +112,18 @@ int stream_publish(natsConnection *nc, const char *subject, const char *msg_id, 
 // @student-begin: helpers for stream_work: the consumer (js_AddConsumer with Durable,
 // AckPolicy = js_AckExplicit, MaxDeliver, AckWait in nanoseconds), and one message
 // handed to the handler and answered (ack or nak).
-/* Adds the durable consumer, or finds it with the same settings. */
-static int add_consumer(jsCtx *js, const struct stream_work_options *opt, char *err, size_t errlen)
+/* True for the errors of a server that is away for now (restarting, or not
+ * answering yet): worth waiting out, unlike a refused request. */
+static bool server_away(natsStatus s)
+{
+    return s == NATS_TIMEOUT || s == NATS_NO_SERVER || s == NATS_CONNECTION_CLOSED ||
+           s == NATS_CONNECTION_DISCONNECTED || s == NATS_NO_RESPONDERS;
+}
+
+/* Adds the durable consumer, or finds it with the same settings. Returns
+ * its status, with err said (and *jerr set) when not NATS_OK. */
+static natsStatus add_consumer(jsCtx *js, const struct stream_work_options *opt, jsErrCode *jerr,
+                               char *err, size_t errlen)
 {
     jsConsumerConfig cc;
     jsConsumerConfig_Init(&cc);
@@ -122,19 +132,20 @@ static int add_consumer(jsCtx *js, const struct stream_work_options *opt, char *
     cc.MaxDeliver = opt->max_deliver;
     cc.AckWait = (int64_t)(opt->ack_wait_ms > 0 ? opt->ack_wait_ms : 30000) * 1000 * 1000;
     jsConsumerInfo *ci = NULL;
-    jsErrCode jerr = 0;
-    natsStatus s = js_AddConsumer(&ci, js, opt->stream, &cc, NULL, &jerr);
+    *jerr = 0;
+    natsStatus s = js_AddConsumer(&ci, js, opt->stream, &cc, NULL, jerr);
     jsConsumerInfo_Destroy(ci);
     if (s == NATS_OK)
-        return 0;
-    if (jerr == JSStreamNotFoundErr) {
+        return s;
+    if (*jerr == JSStreamNotFoundErr) {
         snprintf(err, errlen, "stream '%s' does not exist (create it first)", opt->stream);
-        return -1;
+        return s;
     }
     char what[300];
     snprintf(what, sizeof what, "js_AddConsumer(\"%s\" on stream \"%s\")", opt->durable,
              opt->stream);
-    return nats_link_error(s, (int)jerr, what, err, errlen);
+    nats_link_error(s, (int)*jerr, what, err, errlen);
+    return s;
 }
 
 /* Hands msg to the handler; acks (and waits for the server) or naks.
@@ -176,23 +187,32 @@ int stream_work(natsConnection *nc, const struct stream_work_options *opt, strea
     natsStatus s = natsConnection_JetStream(&js, nc, NULL);
     if (s != NATS_OK)
         return nats_link_error(s, 0, "natsConnection_JetStream", err, errlen);
-    if (add_consumer(js, opt, err, errlen) != 0) {
-        jsCtx_Destroy(js);
-        return -1;
-    }
     jsSubOptions so;
     jsSubOptions_Init(&so);
     so.Stream = opt->stream;
     so.Consumer = opt->durable;
     natsSubscription *sub = NULL;
     jsErrCode jerr = 0;
-    s = js_PullSubscribe(&sub, js, NULL, opt->durable, NULL, &so, &jerr);
-    if (s != NATS_OK) {
-        jsCtx_Destroy(js);
-        return nats_link_error(s, (int)jerr, "js_PullSubscribe", err, errlen);
+    int give_up_ms = opt->give_up_ms > 0 ? opt->give_up_ms : 30000;
+    long long setup_since = now_ms();
+    /* The server may be away (restarting) while this worker sets up, too:
+     * that is waited out like a failed fetch. A missing stream is not. */
+    for (;;) {
+        s = add_consumer(js, opt, &jerr, err, errlen);
+        if (s == NATS_OK) {
+            s = js_PullSubscribe(&sub, js, NULL, opt->durable, NULL, &so, &jerr);
+            if (s != NATS_OK)
+                nats_link_error(s, (int)jerr, "js_PullSubscribe", err, errlen);
+        }
+        if (s == NATS_OK)
+            break;
+        if (!server_away(s) || (opt->stop && *opt->stop) || now_ms() - setup_since >= give_up_ms) {
+            jsCtx_Destroy(js);
+            return -1;
+        }
+        usleep(100 * 1000);
     }
 
-    int give_up_ms = opt->give_up_ms > 0 ? opt->give_up_ms : 30000;
     long long failing_since = -1;
     int acked = 0;
     int result = 0;
