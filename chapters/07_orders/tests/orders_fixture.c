@@ -480,8 +480,18 @@ static long kafka_uncommitted(const char *topic)
         waiting = 0;
         for (int p = 0; p < md->topics[0].partition_cnt; p++) {
             int64_t low = 0, high = 0;
-            rd_kafka_resp_err_t e =
-                rd_kafka_query_watermark_offsets(rk, topic, p, &low, &high, 5000);
+            /* Just after a restart of the real broker its partitions have
+             * no leader for a while: ask again for up to 30 s. */
+            rd_kafka_resp_err_t e;
+            int64_t until = wb_now_ms() + 30000;
+            while ((e = rd_kafka_query_watermark_offsets(rk, topic, p, &low, &high, 5000)) ==
+                       RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+                   e == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+                   e == RD_KAFKA_RESP_ERR__TIMED_OUT || e == RD_KAFKA_RESP_ERR__TRANSPORT) {
+                if (wb_now_ms() >= until)
+                    break;
+                usleep(200 * 1000);
+            }
             cr_assert(e == RD_KAFKA_RESP_ERR_NO_ERROR,
                       "test fixture: rd_kafka_query_watermark_offsets(%s/%d): %s", topic, p,
                       rd_kafka_err2str(e));
