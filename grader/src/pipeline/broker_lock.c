@@ -67,14 +67,19 @@ void broker_lock_release(int handle)
         close(handle); /* closing the only descriptor drops the flock */
 }
 
-int broker_lock_join(const char *course_root, const char *name)
+int broker_lock_file(const char *course_root, const char *name, const char *suffix, int how)
 {
     char *dir = str_printf("%s/build/brokers", course_root);
-    int fd = dir && mkdir_p(dir) == 0 ? open_lock(dir, name, "lock") : -1;
+    int fd = dir && mkdir_p(dir) == 0 ? open_lock(dir, name, suffix) : -1;
     free(dir);
-    if (fd >= 0 && lock(fd, LOCK_SH) != 0) {
+    if (fd >= 0 && lock(fd, how) != 0) {
         close(fd);
         return -1;
     }
     return fd;
+}
+
+int broker_lock_join(const char *course_root, const char *name)
+{
+    return broker_lock_file(course_root, name, "lock", LOCK_SH);
 }

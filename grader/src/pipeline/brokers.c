@@ -10,8 +10,8 @@
  * Several runs may share one course tree (`make grade` beside `make
  * mistakes`, two instructors' batches). So a broker a run started is not
  * stopped when that run ends but when the last run using it does: each run
- * holds build/brokers/NAME/users.lock shared while it uses the broker, and
- * the file started-by-wirebook says that a run, not the user, started it.
+ * holds build/brokers/NAME.users.lock shared while it uses the broker, and
+ * the file NAME/started-by-wirebook says that a run, not the user, started it.
  */
 #include "parallel.h"
 #include "pipeline.h"
@@ -32,7 +32,7 @@ extern char **environ;
 
 #define BROKER_TIMEOUT_MS 240000
 
-/* Written beside a broker's state when a run started it (see the top). */
+/* Written in a broker's state folder when a run started it (see the top). */
 #define STARTED_MARK "started-by-wirebook"
 
 struct broker {
@@ -204,14 +204,6 @@ bool brokers_answer_quickly(const struct wb_manifest *m, const char *name)
     return up;
 }
 
-static int flock_retrying(int fd, int how)
-{
-    int rc;
-    while ((rc = flock(fd, how)) != 0 && errno == EINTR)
-        ;
-    return rc;
-}
-
 /* Counts this process as a user of broker b until brokers_release. Blocks
  * while a run that ended stops it (it holds the lock exclusive), so nobody
  * starts using a broker on its way down. The descriptor is close-on-exec:
@@ -220,19 +212,10 @@ static void use_broker(const struct wb_manifest *m, struct broker *b)
 {
     if (b->users_fd >= 0)
         return;
-    char *dir = str_printf("%s/build/brokers/%s", m->root, b->name);
-    char *path = dir && mkdir_p(dir) == 0 ? str_printf("%s/users.lock", dir) : NULL;
-    int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
-    if (fd >= 0 && flock_retrying(fd, LOCK_SH) != 0) {
-        close(fd);
-        fd = -1;
-    }
-    if (fd < 0) /* then this run stops nothing: a broker left up is the lesser harm */
-        fprintf(stderr, "wirebook: cannot take %s: %s\n", path ? path : "build/brokers/",
+    b->users_fd = broker_lock_file(m->root, b->name, "users.lock", LOCK_SH);
+    if (b->users_fd < 0) /* then this run stops nothing: a broker left up is the lesser harm */
+        fprintf(stderr, "wirebook: cannot take build/brokers/%s.users.lock: %s\n", b->name,
                 strerror(errno));
-    b->users_fd = fd;
-    free(dir);
-    free(path);
 }
 
 void brokers_use(const struct wb_manifest *m, const char *name)
@@ -267,11 +250,8 @@ static void ensure_local(const struct wb_manifest *m, const struct wb_chapter *c
                          const char *log, char *err, size_t errlen)
 {
     use_broker(m, b);
-    char *start_path = str_printf("%s/build/brokers/%s/start.lock", m->root, b->name);
-    int starting = start_path ? open(start_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644) : -1;
-    free(start_path);
-    if (starting >= 0)
-        (void)flock_retrying(starting, LOCK_EX); /* unlocked, at worst two `up`s race */
+    /* unlocked (-1), at worst two `up`s race */
+    int starting = broker_lock_file(m->root, b->name, "start.lock", LOCK_EX);
     int lock = broker_lock_take(m->root, b->name, false);
     if (!brokers_answer_quickly(m, b->name) &&
         brokers_script(m->root, b->name, "status", log) != 0) {
@@ -287,8 +267,7 @@ static void ensure_local(const struct wb_manifest *m, const struct wb_chapter *c
             mark_started(m, b, true);
     }
     broker_lock_release(lock);
-    if (starting >= 0)
-        close(starting);
+    broker_lock_release(starting);
 }
 
 static char **broker_env(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,

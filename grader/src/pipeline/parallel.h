@@ -52,6 +52,10 @@ int broker_lock_take(const char *course_root, const char *name, bool exclusive);
  * sanitized run. Through the gate it could wait behind a restarter that
  * waits for that very run, which waits for its helper: a deadlock. */
 int broker_lock_join(const char *course_root, const char *name);
+/* Takes flock `how` (LOCK_SH, LOCK_EX) on build/brokers/NAME.SUFFIX, with
+ * no gate: brokers.c's users.lock and start.lock. A handle for
+ * broker_lock_release, or -1 (and errno) when it cannot. */
+int broker_lock_file(const char *course_root, const char *name, const char *suffix, int how);
 void broker_lock_release(int handle);
 
 #endif
