@@ -161,6 +161,31 @@ Test(manifest, broker_choice_follows_BROKER)
     unsetenv("BROKER");
 }
 
+/* A chapter on RabbitMQ (Kafka by choice) with one exercise whose own
+ * "broker" is BROKER_FIELD (a JSON fragment ending in a comma, or ""). */
+#define OWN_BROKER(BROKER_FIELD)                                                                   \
+    "{\"title\":\"c\",\"chapters\":[{\"id\":\"a\",\"title\":\"A\",\"broker\":\"rabbitmq\","        \
+    "\"broker_choice\":\"kafka\",\"exercises\":[{\"id\":\"ex\",\"title\":\"T\"," BROKER_FIELD      \
+    "\"restarts_broker\":true,\"files\":[\"x.c\"],\"tests\":[{\"name\":\"t\",\"points\":1}]}]}]}"
+
+Test(manifest, exercise_broker_is_its_own_or_the_chapters)
+{
+    struct wb_manifest m;
+    unsetenv("BROKER");
+    cr_assert_eq(load_text(OWN_BROKER("\"broker\":\"kafka\","), &m), 0, "refused: %s", err);
+    const struct wb_exercise *e = manifest_exercise(&m, "ex");
+    cr_assert_str_eq(manifest_exercise_broker(e), "kafka", "its own broker");
+    cr_assert(e->restarts_broker, "restarts_broker read");
+    manifest_free(&m);
+    cr_assert_eq(load_text(OWN_BROKER(""), &m), 0, "refused: %s", err);
+    cr_assert_str_eq(manifest_exercise_broker(manifest_exercise(&m, "ex")), "rabbitmq",
+                     "without one, the chapter's");
+    manifest_free(&m);
+    cr_assert_eq(load_text(OWN_BROKER("\"broker\":\"redis\","), &m), -1,
+                 "a broker the chapter does not run on must be refused");
+    cr_assert(strstr(err, "redis") && strstr(err, "broker_choice"), "got: %s", err);
+}
+
 Test(manifest, missing_file_is_reported)
 {
     struct wb_manifest m;

@@ -209,13 +209,19 @@ static int load_exercise(struct ctx *c, json_t *jex, const char *where, struct w
     if (check_rel_paths(c, where, e->files, e->nfiles) != 0 ||
         check_rel_paths(c, where, e->sources, e->nsources) != 0)
         return -1;
-    json_t *restarts = json_object_get(jex, "restarts_broker");
-    if (restarts && !json_is_boolean(restarts) && !json_is_string(restarts))
+    if (get_string(c, jex, where, "broker", 0, &e->broker) != 0)
+        return -1;
+    const struct wb_chapter *ch = e->chapter;
+    if (e->broker && !(ch->default_broker && strcmp(e->broker, ch->default_broker) == 0) &&
+        !(ch->broker_choice && strcmp(e->broker, ch->broker_choice) == 0))
         return fail(c, where,
-                    "\"restarts_broker\" must be true, false or the name of the broker it "
-                    "restarts");
-    e->restarts_broker = json_is_true(restarts) || json_is_string(restarts);
-    e->restarted_broker = json_string_value(restarts); /* NULL: the chapter's */
+                    "\"broker\" must be one its chapter runs on (\"broker\" or "
+                    "\"broker_choice\"), not \"%s\"",
+                    e->broker);
+    json_t *restarts = json_object_get(jex, "restarts_broker");
+    if (restarts && !json_is_boolean(restarts))
+        return fail(c, where, "\"restarts_broker\" must be true or false");
+    e->restarts_broker = json_is_true(restarts);
     json_t *parallel = json_object_get(jex, "parallel_tests");
     if (parallel && !json_is_boolean(parallel))
         return fail(c, where, "\"parallel_tests\" must be true or false");
@@ -424,6 +430,11 @@ const struct wb_chapter *manifest_chapter(const struct wb_manifest *m, const cha
         if (strcmp(m->chapters[i].id, id) == 0)
             return &m->chapters[i];
     return NULL;
+}
+
+const char *manifest_exercise_broker(const struct wb_exercise *e)
+{
+    return e->broker ? e->broker : e->chapter->broker;
 }
 
 const struct wb_exercise *manifest_exercise(const struct wb_manifest *m, const char *name)

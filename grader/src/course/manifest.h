@@ -46,12 +46,14 @@ struct wb_exercise {
     struct wb_test_spec *tests;
     size_t ntests;
     const struct wb_chapter *chapter;
-    /* A test of it stops or restarts the chapter's shared broker, so no other
-     * exercise may use that broker while it runs (grade.c runs it alone). */
+    /* The broker its tests use when not the chapter's ("broker": "kafka":
+     * chapter 07's kafka_path, which hosts a Kafka cluster whatever broker
+     * the chapter runs on); NULL: the chapter's. See wb_exercise_broker. */
+    const char *broker;
+    /* A test of it stops or restarts the broker its tests use, so no other
+     * exercise may use that broker while it runs, when it is shared
+     * (grade.c runs it alone). */
     bool restarts_broker;
-    /* The broker it restarts when not the chapter's ("restarts_broker":
-     * "kafka": chapter 07's kafka_path); NULL for the chapter's. */
-    const char *restarted_broker;
     /* Its tests may run side by side in Criterion workers (run.c); false
      * ("parallel_tests": false) runs them one at a time, for tests that
      * would disturb each other (one changes something all of them share). */
@@ -117,6 +119,10 @@ void manifest_free(struct wb_manifest *m);
 const struct wb_chapter *manifest_chapter(const struct wb_manifest *m, const char *id);
 /* "CHAPTER/EXERCISE", or an exercise id unique across the course. */
 const struct wb_exercise *manifest_exercise(const struct wb_manifest *m, const char *name);
+
+/* The broker e's tests use: its own "broker", else its chapter's (as
+ * BROKER= chose it); NULL for a chapter without one. */
+const char *manifest_exercise_broker(const struct wb_exercise *e);
 /* True when rel (relative to the chapter) is a student-owned file of any exercise. */
 int manifest_is_student_file(const struct wb_chapter *c, const char *rel);
 double exercise_max_points(const struct wb_exercise *e);

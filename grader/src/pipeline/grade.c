@@ -61,27 +61,33 @@ struct chapter_run {
     /* ch->broker when its tests share one broker process in this run (the
      * mock Kafka cluster is private to each test: then NULL) */
     const char *shared_broker;
-    int running;            /* exercises of the chapter running now (parallel runs) */
-    bool exclusive_busy;    /* one of them restarts the shared broker */
-    bool exclusive_waiting; /* one that restarts it waits for the others to end */
 };
 
-/* True when the exercise restarts the chapter's broker and that broker is
- * shared in this run: it must then run with no other user of it. (With the
- * mock Kafka cluster, private to each test, nothing is shared.) */
+/* The shared broker e's tests use in this run, or NULL: the chapter's, unless
+ * e has a broker of its own (kafka_path hosts a mock Kafka cluster in each
+ * test beside chapter 07's RabbitMQ) or the chapter's is not shared. */
+static const char *exercise_shared_broker(const struct chapter_run *c, const struct wb_exercise *e)
+{
+    const char *name = manifest_exercise_broker(e);
+    return c->shared_broker && name && strcmp(name, c->shared_broker) == 0 ? c->shared_broker
+                                                                           : NULL;
+}
+
+/* True when the exercise restarts the broker its tests use and that broker
+ * is shared in this run: it must then run with no other user of it. */
 static bool restarts_shared_broker(const struct chapter_run *c, const struct wb_exercise *e)
 {
-    return c->shared_broker && brokers_restart_is_shared(e);
+    return exercise_shared_broker(c, e) && brokers_restart_is_shared(e);
 }
 
 /* After an exercise that restarts the shared broker, and before anyone else
  * may use it: a test killed half-way through its restart (its time ran
  * out) must not leave the broker stopped for every exercise after it. */
-static void heal_broker(const struct chapter_run *c, const char *ex_dir)
+static void heal_broker(const struct chapter_run *c, const char *broker, const char *ex_dir)
 {
     char *log = path_join(ex_dir, "broker-heal.log");
     if (log)
-        (void)brokers_script(c->b.course_root, c->shared_broker, "heal", log);
+        (void)brokers_script(c->b.course_root, broker, "heal", log);
     free(log);
 }
 
@@ -117,10 +123,10 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
         r->message = message;
     } else {
         int timeout = exercise_timeout_ms(e, o);
-        pid_t prebuild =
-            memory_safety_wanted(e, o)
-                ? memory_safety_prebuild(b, e, ex_dir, env, o, 3 * timeout, c->shared_broker)
-                : -1;
+        const char *shared = exercise_shared_broker(c, e);
+        pid_t prebuild = memory_safety_wanted(e, o)
+                             ? memory_safety_prebuild(b, e, ex_dir, env, o, 3 * timeout, shared)
+                             : -1;
         struct proc_outcome outcome;
         struct grade_options selected = *o; /* --tests: only those run */
         char *filter = o->tests ? test_list_filter(e, o->tests) : NULL;
@@ -130,9 +136,8 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
         char **san_env = san_prefix ? memory_safety_env(env, san_prefix, b->course_root) : NULL;
         /* Held over both runs (plain and memory_safety's sanitized one): an
          * exercise that restarts the shared broker runs with no other user. */
-        int lock = c->shared_broker ? broker_lock_take(b->course_root, c->shared_broker,
-                                                       restarts_shared_broker(c, e))
-                                    : -1;
+        int lock =
+            shared ? broker_lock_take(b->course_root, shared, restarts_shared_broker(c, e)) : -1;
         if (run_tests(e, bin, report, run_log, san_env ? san_env : env, timeout, &selected,
                       b->course_root, &outcome) != 0) {
             score_not_run(r, EX_NO_REPORT, "could not start the test runner (fork failed)",
@@ -151,7 +156,7 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
         else
             memory_safety_run(b, e, ex_dir, env, o, 3 * timeout, prebuild, r);
         if (restarts_shared_broker(c, e))
-            heal_broker(c, ex_dir);
+            heal_broker(c, shared, ex_dir);
         broker_lock_release(lock);
         free(filter);
         free(san_prefix);
@@ -233,6 +238,17 @@ static void grade_one(const struct chapter_run *c, const struct grade_options *o
     free(ex_dir);
 }
 
+/* The exercises of a parallel run using one shared broker right now. */
+struct broker_users {
+    const char *name;
+    int running;            /* exercises using it now */
+    bool exclusive_busy;    /* one of them restarts it (it runs alone) */
+    bool exclusive_waiting; /* one that restarts it waits for the others to end */
+};
+
+/* More than the brokers manifest.c knows (rabbitmq, kafka, nats, redis). */
+#define MAX_SHARED_BROKERS 8
+
 /* The exercises of one run and the chapters they belong to. */
 struct schedule {
     const struct wb_manifest *m;
@@ -241,11 +257,28 @@ struct schedule {
     struct chapter_run *chapters; /* one per chapter of the manifest, same order */
     struct exercise_result *results;
     size_t n;
+    double began; /* now_seconds() when the run began */
+    struct broker_users users[MAX_SHARED_BROKERS];
+    size_t nusers;
 };
 
 static struct chapter_run *chapter_of(const struct schedule *s, const struct exercise_result *r)
 {
     return &s->chapters[r->ex->chapter - s->m->chapters];
+}
+
+/* Who uses shared broker name now (added on first use); NULL for no name. */
+static struct broker_users *users_of(struct schedule *s, const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < s->nusers; i++)
+        if (strcmp(s->users[i].name, name) == 0)
+            return &s->users[i];
+    if (s->nusers == MAX_SHARED_BROKERS)
+        return NULL;
+    s->users[s->nusers] = (struct broker_users){.name = name};
+    return &s->users[s->nusers++];
 }
 
 static void say_grading(const struct schedule *s, const struct exercise_result *r)
@@ -264,7 +297,9 @@ static void grade_in_order(struct schedule *s)
         if (!c->prepared)
             prepare_chapter(s->m, c, s->submission_dir, s->o);
         say_grading(s, &s->results[i]);
+        s->results[i].started_at = now_seconds() - s->began;
         grade_one(c, s->o, &s->results[i]);
+        s->results[i].ended_at = now_seconds() - s->began;
     }
 }
 
@@ -305,20 +340,13 @@ static int broker_job_run(void *arg)
     return !env ? 1 : 0;
 }
 
-/* True while another exercise using broker name runs alone, or (when
+/* True while another exercise using the broker runs alone, or (when
  * exclusive) while any other exercise uses it, or while an exclusive one
  * waits for it (so that a stream of users cannot starve it). */
-static bool broker_busy(const struct schedule *s, const char *name, bool exclusive)
+static bool broker_busy(const struct broker_users *u, bool exclusive)
 {
-    for (size_t i = 0; i < s->m->nchapters; i++) {
-        const struct chapter_run *c = &s->chapters[i];
-        if (!c->shared_broker || strcmp(c->shared_broker, name) != 0)
-            continue;
-        if (c->exclusive_busy || (exclusive && c->running > 0) ||
-            (!exclusive && c->exclusive_waiting))
-            return true;
-    }
-    return false;
+    return u && (u->exclusive_busy || (exclusive && u->running > 0) ||
+                 (!exclusive && u->exclusive_waiting));
 }
 
 /* True while a starter for the broker of ch runs. */
@@ -339,6 +367,7 @@ static bool start_exercise(struct schedule *s, struct jobs *pool, struct exercis
     struct exercise_result *r = &s->results[i];
     struct chapter_run *c = chapter_of(s, r);
     say_grading(s, r);
+    r->started_at = now_seconds() - s->began;
     if (!c->err[0]) {
         jobs[i] = (struct exercise_job){.c = c,
                                         .o = s->o,
@@ -347,12 +376,16 @@ static bool start_exercise(struct schedule *s, struct jobs *pool, struct exercis
                                             str_printf("%s/%s.outcome.json", c->dir, r->ex->id)};
         if (jobs[i].outcome_path && jobs_start(pool, i, exercise_job_run, &jobs[i]) == 0) {
             state[i] = RUNNING;
-            c->running++;
-            c->exclusive_busy = restarts_shared_broker(c, r->ex);
+            struct broker_users *u = users_of(s, exercise_shared_broker(c, r->ex));
+            if (u) {
+                u->running++;
+                u->exclusive_busy = restarts_shared_broker(c, r->ex);
+            }
             return true;
         }
     }
     grade_one(c, s->o, r); /* err set: scores "not run" at once; or fork failed: run it here */
+    r->ended_at = now_seconds() - s->began;
     state[i] = DONE;
     return false;
 }
@@ -362,8 +395,11 @@ static void finish_exercise(struct schedule *s, struct exercise_job *job, int ex
 {
     struct exercise_result *r = job->r;
     struct chapter_run *c = chapter_of(s, r);
-    c->running--;
-    c->exclusive_busy = false; /* an exclusive exercise ran alone */
+    struct broker_users *u = users_of(s, exercise_shared_broker(c, r->ex));
+    if (u) {
+        u->running--;
+        u->exclusive_busy = false; /* an exclusive exercise ran alone */
+    }
     if (exit_code != 0 || outcome_load(r, job->outcome_path) != 0) {
         char *why = str_printf("the grader's worker for this exercise ended without a result "
                                "(%s); see %s/%s",
@@ -373,15 +409,19 @@ static void finish_exercise(struct schedule *s, struct exercise_job *job, int ex
                       brokers_kafka_is_real());
         r->message = why;
     }
+    r->ended_at = now_seconds() - s->began;
     remove(job->outcome_path);
     free(job->outcome_path);
     job->outcome_path = NULL;
 }
 
-/* The order to start exercises in: longest first, by how long each took the
- * last time this output folder was graded, so that a slow exercise does not
- * start last and run alone at the end; course order when nothing is known
- * (and among equals). Malloc'd; NULL when out of memory. */
+/* The order to start exercises in. First those that restart a shared
+ * broker: each runs alone among that broker's users, so started first they
+ * hold it while other brokers' exercises fill the other slots, where started
+ * late the run ends waiting on them. Then longest first, by how long each
+ * took the last time this output folder was graded, so that a slow exercise
+ * does not start last and run alone at the end; course order when nothing is
+ * known (and among equals). Malloc'd; NULL when out of memory. */
 static size_t *longest_first(const struct schedule *s)
 {
     size_t *order = calloc(s->n + 1, sizeof *order);
@@ -394,6 +434,9 @@ static size_t *longest_first(const struct schedule *s)
         return NULL;
     }
     outcome_previous_seconds(previous, s->results, s->n, seconds);
+    for (size_t i = 0; i < s->n; i++) /* the restarting ones: ahead of everything */
+        if (brokers_restart_is_shared(s->results[i].ex))
+            seconds[i] += 1e9;
     for (size_t i = 0; i < s->n; i++) { /* insertion sort: stable, n is small */
         size_t k = i;
         for (; k > 0 && seconds[order[k - 1]] < seconds[i]; k--)
@@ -442,16 +485,17 @@ static int grade_in_parallel(struct schedule *s, size_t jobs)
     size_t done = 0, running = 0;
     while (done < s->n) {
         /* start what may start now, in course order */
-        for (size_t k = 0; k < nch; k++)
-            s->chapters[k].exclusive_waiting = false;
+        for (size_t k = 0; k < s->nusers; k++)
+            s->users[k].exclusive_waiting = false;
         for (size_t k = 0; k < s->n && running < jobs; k++) {
             size_t i = order[k];
             struct chapter_run *c = chapter_of(s, &s->results[i]);
             if (state[i] != PENDING || !c->prepared)
                 continue;
             bool exclusive = restarts_shared_broker(c, s->results[i].ex);
-            if (c->shared_broker && broker_busy(s, c->shared_broker, exclusive)) {
-                c->exclusive_waiting |= exclusive;
+            struct broker_users *u = users_of(s, exercise_shared_broker(c, s->results[i].ex));
+            if (broker_busy(u, exclusive)) {
+                u->exclusive_waiting |= exclusive;
                 continue;
             }
             if (start_exercise(s, pool, ex_jobs, state, i))
@@ -566,7 +610,8 @@ int grade_run(const struct wb_manifest *m, const struct grade_options *o, struct
                          .submission_dir = submission_dir,
                          .chapters = chapters,
                          .results = run->exercises,
-                         .n = run->nexercises};
+                         .n = run->nexercises,
+                         .began = start};
     size_t jobs = grade_jobs(o);
     if (jobs <= 1 || run->nexercises <= 1 || grade_in_parallel(&s, jobs) != 0)
         grade_in_order(&s);

@@ -65,7 +65,11 @@ struct exercise_result {
     double score, max;
     double seconds;           /* its plain test run */
     double sanitized_seconds; /* memory_safety's sanitized run, 0 when there was none */
-    int unlisted_tests;       /* tests in the binary the manifest does not list */
+    /* when the grader started and finished the exercise, in seconds since
+     * the run began: its whole wall time (builds, both runs, waits for a
+     * broker), and where it sat in a parallel run (0, 0: not recorded) */
+    double started_at, ended_at;
+    int unlisted_tests; /* tests in the binary the manifest does not list */
     /* tests whose own time limit is longer than the manifest says, so the
      * exercise's wall limit (from the manifest) is too short (not saved in
      * results.json: an authoring error, which --expect reports) */

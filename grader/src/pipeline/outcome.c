@@ -111,9 +111,16 @@ void outcome_previous_seconds(const char *results_json, const struct exercise_re
         const char *ch = json_string_value(json_object_get(e, "chapter"));
         const char *ex = json_string_value(json_object_get(e, "exercise"));
         for (size_t i = 0; ch && ex && i < n; i++)
-            if (strcmp(results[i].ex->chapter->id, ch) == 0 && strcmp(results[i].ex->id, ex) == 0)
-                seconds[i] = json_number_value(json_object_get(e, "seconds")) +
-                             json_number_value(json_object_get(e, "sanitized_seconds"));
+            if (strcmp(results[i].ex->chapter->id, ch) == 0 && strcmp(results[i].ex->id, ex) == 0) {
+                /* its whole wall time when recorded, else its runs' (which
+                 * may have overlapped, or left out the builds) */
+                double wall = json_number_value(json_object_get(e, "ended_at")) -
+                              json_number_value(json_object_get(e, "started_at"));
+                seconds[i] = wall > 0
+                                 ? wall
+                                 : json_number_value(json_object_get(e, "seconds")) +
+                                       json_number_value(json_object_get(e, "sanitized_seconds"));
+            }
     }
     json_decref(root);
 }

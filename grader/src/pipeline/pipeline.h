@@ -266,9 +266,9 @@ void brokers_use(const struct wb_manifest *m, const char *name);
  * user) is stopped when no other run uses it any more. */
 void brokers_release(const struct wb_manifest *m);
 bool brokers_kafka_is_real(void);
-/* Whether a test of e restarts a broker that other exercises share: the one
- * the manifest's restarts_broker names, unless that is Kafka's mock
- * cluster, which each test hosts for itself. */
+/* Whether a test of e restarts a broker that other exercises share: the
+ * chapter's, when e uses it (manifest_exercise_broker) and it is not Kafka's
+ * mock cluster, which each test hosts for itself. */
 bool brokers_restart_is_shared(const struct wb_exercise *e);
 
 #endif

@@ -196,6 +196,10 @@ static json_t *exercise_json(const struct exercise_result *r)
                           r->message ? text_json(r->message) : json_null(), "seconds", r->seconds);
     if (e && r->sanitized_seconds > 0)
         json_object_set_new(e, "sanitized_seconds", json_real(r->sanitized_seconds));
+    if (e && r->ended_at > 0) {
+        json_object_set_new(e, "started_at", json_real(r->started_at));
+        json_object_set_new(e, "ended_at", json_real(r->ended_at));
+    }
     /* Which sandbox layers held while its tests ran (sandbox.c). */
     char *layers = r->isolation ? sandbox_layers_text(r->isolation) : NULL;
     if (e && layers)

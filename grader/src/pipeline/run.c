@@ -232,8 +232,9 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     if (restarts_shared) {
         char *ctl_dir = ex_dir ? path_join(ex_dir, "broker-control") : NULL;
         if (ctl_dir &&
-            broker_control_start(&control, course_root, e->chapter->broker, ctl_dir) == 0 &&
-            (controlled_env = env_with_script(env, e->chapter->broker, control.script))) {
+            broker_control_start(&control, course_root, manifest_exercise_broker(e), ctl_dir) ==
+                0 &&
+            (controlled_env = env_with_script(env, manifest_exercise_broker(e), control.script))) {
             ro[nro++] = control.dir;
             run_env = controlled_env;
         } else {
