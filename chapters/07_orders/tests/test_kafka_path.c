@@ -137,7 +137,7 @@ Test(kafka_path, publish_waits_for_the_delivery_report, .timeout = 40,
     cr_assert_eq(rc, 0, "with the brokers back, kafka_events_publish must succeed: %s", err);
 }
 
-Test(kafka_path, new_group_reads_from_the_beginning, .timeout = 40,
+Test(kafka_path, new_group_reads_from_the_beginning, .timeout = 90,
      .description = "a new consumer group to read events produced before it joined")
 {
     struct world w;
@@ -149,7 +149,7 @@ Test(kafka_path, new_group_reads_from_the_beginning, .timeout = 40,
     cr_assert_eq(wb_kafka_produce(w.k.brokers, topic, "o-early", values, 1, 10000), 1,
                  "test fixture: cannot produce to %s", topic);
     rd_kafka_t *consumer = make_consumer(&w, group, topic);
-    rd_kafka_message_t *m = next_message(consumer, 20000);
+    rd_kafka_message_t *m = next_message(consumer, 60000);
     bool got = m && m->len == strlen(values[0]) && memcmp(m->payload, values[0], m->len) == 0;
     if (m)
         rd_kafka_message_destroy(m);
@@ -160,7 +160,7 @@ Test(kafka_path, new_group_reads_from_the_beginning, .timeout = 40,
               "(auto.offset.reset=earliest): a new group with auto.offset.reset=latest skips it");
 }
 
-Test(kafka_path, consumer_commits_only_what_was_recorded, .timeout = 40,
+Test(kafka_path, consumer_commits_only_what_was_recorded, .timeout = 90,
      .description = "the consumer to commit the offsets of recorded orders only")
 {
     struct world w;
@@ -172,8 +172,8 @@ Test(kafka_path, consumer_commits_only_what_was_recorded, .timeout = 40,
     cr_assert_eq(wb_kafka_produce(w.k.brokers, topic, NULL, values, 2, 10000), 2,
                  "test fixture: cannot produce to %s", topic);
     rd_kafka_t *consumer = make_consumer(&w, topic, topic);
-    rd_kafka_message_t *first = next_message(consumer, 20000);
-    cr_assert(first, "the consumer read nothing from %s within 20 s", topic);
+    rd_kafka_message_t *first = next_message(consumer, 60000);
+    cr_assert(first, "the consumer read nothing from %s within 60 s", topic);
     char err[512] = "";
     int rc = kafka_events_commit(consumer, first, err, sizeof err);
     int64_t recorded = first->offset;
@@ -181,7 +181,7 @@ Test(kafka_path, consumer_commits_only_what_was_recorded, .timeout = 40,
     cr_assert_eq(rc, 0, "kafka_events_commit failed: %s", err);
     int64_t after_commit = wb_kafka_committed(w.k.brokers, topic, topic, 0);
     /* The second event is read but never recorded: order-front died. */
-    rd_kafka_message_t *second = next_message(consumer, 20000);
+    rd_kafka_message_t *second = next_message(consumer, 60000);
     cr_assert(second, "the consumer did not read the second event");
     rd_kafka_message_destroy(second);
     usleep(1500 * 1000); /* longer than a 1 s auto-commit interval would need */

@@ -209,6 +209,17 @@ bool brokers_answer_quickly(const struct wb_manifest *m, const char *name)
     return up;
 }
 
+bool brokers_ready_now(const struct wb_manifest *m, const char *name)
+{
+    const struct broker *b = lookup(name);
+    if (!b)
+        return false;
+    if (strcmp(b->name, "kafka") == 0 && !brokers_kafka_is_real())
+        return true; /* each test hosts its own mock cluster */
+    const char *own = getenv(b->env_name);
+    return !(own && *own) && brokers_answer_quickly(m, b->name);
+}
+
 /* Counts this process as a user of broker b until brokers_release. Blocks
  * while a run that ended stops it (it holds the lock exclusive), so nobody
  * starts using a broker on its way down. The descriptor is close-on-exec:

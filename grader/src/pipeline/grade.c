@@ -449,7 +449,7 @@ static size_t *longest_first(const struct schedule *s)
 }
 
 /* Runs up to `jobs` exercises at once in worker processes. Chapters are
- * prepared (staged, broker up) in the parent, in course order, while the
+ * prepared (staged, broker up) in the parent, in the order their exercises start, while the
  * workers of earlier chapters run; results land in s->results, which keeps
  * course order, so the table and results.json do not depend on timing.
  * Returns -1 (nothing done) when workers cannot be set up. */
@@ -478,13 +478,18 @@ static int grade_in_parallel(struct schedule *s, size_t jobs)
         if (!ch->broker || broker_starting(s, broker_pending, ch))
             continue;
         brokers_use(s->m, ch->broker); /* this process, the worker's user for good */
+        /* Up already (the usual case): its chapters are prepared at once, so
+         * that their exercises take the first slots when longest_first says
+         * so, instead of those going to chapters without a broker. */
+        if (brokers_ready_now(s->m, ch->broker))
+            continue;
         broker_jobs[ci] = (struct broker_job){.m = s->m, .ch = ch};
         broker_pending[ci] = jobs_start(pool, s->n + ci, broker_job_run, &broker_jobs[ci]) == 0;
     }
 
     size_t done = 0, running = 0;
     while (done < s->n) {
-        /* start what may start now, in course order */
+        /* start what may start now, in the order chosen by longest_first */
         for (size_t k = 0; k < s->nusers; k++)
             s->users[k].exclusive_waiting = false;
         for (size_t k = 0; k < s->n && running < jobs; k++) {
@@ -503,9 +508,11 @@ static int grade_in_parallel(struct schedule *s, size_t jobs)
             else
                 done++;
         }
-        /* prepare the next chapter whose broker is ready */
+        /* prepare the next chapter whose broker is ready, in the order the
+         * exercises start (the chapter of a broker-restarting one first) */
         struct chapter_run *next = NULL;
-        for (size_t i = 0; i < s->n && !next; i++) {
+        for (size_t k = 0; k < s->n && !next; k++) {
+            size_t i = order[k];
             struct chapter_run *c = chapter_of(s, &s->results[i]);
             if (state[i] == PENDING && !c->prepared && !broker_starting(s, broker_pending, c->ch))
                 next = c;

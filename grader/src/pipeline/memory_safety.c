@@ -298,13 +298,13 @@ static int outcome_read(const char *path, struct proc_outcome *o)
 }
 
 /* True when the sanitized tests may run while the plain ones do: none of
- * them stops or restarts a broker or must run alone. */
+ * them stops or restarts a broker that the plain run's tests use. A test
+ * that restarts a broker private to each test (kafka_path's, a mock Kafka
+ * cluster per test) disturbs no other run; each run still keeps its
+ * "alone" tests after its other tests (test_passes.c). */
 static bool may_run_early(const struct wb_exercise *e)
 {
-    for (size_t i = 0; i < e->ntests; i++)
-        if (e->tests[i].alone)
-            return false;
-    return e->parallel_tests && !e->restarts_broker;
+    return e->parallel_tests && !brokers_restart_is_shared(e);
 }
 
 /* The sanitized run itself: reports to files under p, outcome in *out. */

@@ -258,6 +258,10 @@ int brokers_script(const char *course_root, const char *name, const char *action
 /* True when the broker NAME started by its script answers on the address in
  * build/brokers/NAME/env (a quick check; false means "ask the script"). */
 bool brokers_answer_quickly(const struct wb_manifest *m, const char *name);
+/* True when broker name needs nothing started or checked at length: Kafka's
+ * mock, or a broker a run started that answers a TCP connection (not the
+ * user's own, whose address is checked more carefully). */
+bool brokers_ready_now(const struct wb_manifest *m, const char *name);
 /* Counts this process as a user of the local broker NAME (brokers_env_for
  * does too), so that no other run stops it meanwhile. For a process whose
  * forked worker starts the broker. */
