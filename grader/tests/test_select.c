@@ -161,6 +161,27 @@ Test(select, alone_tests_get_a_second_run)
     test_passes_free(p);
 }
 
+Test(select, a_split_run_takes_one_part_at_a_time)
+{
+    struct test_pass p[2];
+    struct grade_options o = {0};
+    cr_assert(test_passes_split(&restart_ex, &o), "an alone test: two passes, so it can split");
+    o.passes_part = PASSES_SIDE_BY_SIDE;
+    cr_assert_eq(test_passes_plan(&restart_ex, &o, true, p), 1, "one part");
+    cr_assert_str_eq(p[0].filter, "ex/!(restart)", "the side-by-side part leaves it out");
+    cr_assert_eq(p[0].jobs, 2, "side by side: -j%d", p[0].jobs);
+    test_passes_free(p);
+    o.passes_part = PASSES_ALONE;
+    cr_assert_eq(test_passes_plan(&restart_ex, &o, true, p), 1, "one part");
+    cr_assert_str_eq(p[0].filter, "ex/@(restart)", "the alone part runs only it");
+    cr_assert(p[0].jobs == 1 && p[1].filter == NULL, "alone: -j%d, no second pass", p[0].jobs);
+    test_passes_free(p);
+    struct wb_exercise e = restart_ex;
+    e.parallel_tests = false;
+    o.passes_part = PASSES_ALL;
+    cr_assert(!test_passes_split(&e, &o), "one run at a time has one pass: nothing to split");
+}
+
 Test(select, restarting_exercise_without_alone_tests_runs_one_at_a_time)
 {
     struct test_pass p[2];

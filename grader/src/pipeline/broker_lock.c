@@ -78,8 +78,3 @@ int broker_lock_file(const char *course_root, const char *name, const char *suff
     }
     return fd;
 }
-
-int broker_lock_join(const char *course_root, const char *name)
-{
-    return broker_lock_file(course_root, name, "lock", LOCK_SH);
-}

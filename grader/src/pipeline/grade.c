@@ -124,20 +124,25 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
     } else {
         int timeout = exercise_timeout_ms(e, o);
         const char *shared = exercise_shared_broker(c, e);
-        pid_t prebuild = memory_safety_wanted(e, o)
-                             ? memory_safety_prebuild(b, e, ex_dir, env, o, 3 * timeout, shared)
-                             : -1;
+        /* Held over both runs (plain and memory_safety's sanitized one): an
+         * exercise that restarts the shared broker runs with no other user.
+         * Taken first: the background sanitized child inherits it. */
+        int lock =
+            shared ? broker_lock_take(b->course_root, shared, restarts_shared_broker(c, e)) : -1;
+        struct memory_safety_child child = {.pid = -1, .run_ms = 3 * timeout};
+        if (memory_safety_wanted(e, o))
+            child.pid = memory_safety_prebuild(b, e, ex_dir, env, o, 3 * timeout);
         struct proc_outcome outcome;
         struct grade_options selected = *o; /* --tests: only those run */
         char *filter = o->tests ? test_list_filter(e, o->tests) : NULL;
         selected.test_filter = filter;
+        if (child.pid > 0 && memory_safety_splits(e, o)) { /* its alone tests wait for the child */
+            selected.between_passes = memory_safety_wait_side_by_side;
+            selected.between_arg = &child;
+        }
         /* --sanitize: this run is the sanitizer run, its reports go to files */
         char *san_prefix = o->sanitize ? path_join(ex_dir, SANITIZER_LOGS "/sanitizer") : NULL;
         char **san_env = san_prefix ? memory_safety_env(env, san_prefix, b->course_root) : NULL;
-        /* Held over both runs (plain and memory_safety's sanitized one): an
-         * exercise that restarts the shared broker runs with no other user. */
-        int lock =
-            shared ? broker_lock_take(b->course_root, shared, restarts_shared_broker(c, e)) : -1;
         if (run_tests(e, bin, report, run_log, san_env ? san_env : env, timeout, &selected,
                       b->course_root, &outcome) != 0) {
             score_not_run(r, EX_NO_REPORT, "could not start the test runner (fork failed)",
@@ -154,7 +159,7 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
         else if (o->valgrind) /* valgrind judges each test instead */
             memory_safety_not_counted(r, "not counted in a valgrind run");
         else
-            memory_safety_run(b, e, ex_dir, env, o, 3 * timeout, prebuild, r);
+            memory_safety_run(b, e, ex_dir, env, o, 3 * timeout, &child, r);
         if (restarts_shared_broker(c, e))
             heal_broker(c, shared, ex_dir);
         broker_lock_release(lock);

@@ -31,6 +31,14 @@ struct grade_options {
     const char *test_filter; /* set by grade.c from tests: Criterion's --filter pattern */
     int jobs;                /* exercises graded at once; 0 = 3 per CPU (grade.c) */
     int test_jobs;           /* tests of one exercise run at once; 0 = run.c decides */
+    /* Which of run.c's passes run (test_passes.c): all of them, or, for
+     * memory_safety.c's sanitized run split around the plain one, only the
+     * tests that run side by side, or only the "alone" ones. */
+    enum passes_part { PASSES_ALL, PASSES_SIDE_BY_SIDE, PASSES_ALONE } passes_part;
+    /* Called in a run of two passes after the first, before the alone tests
+     * (memory_safety.c: wait until the sanitized side-by-side tests ended). */
+    void (*between_passes)(void *arg);
+    void *between_arg;
 };
 
 enum test_state {

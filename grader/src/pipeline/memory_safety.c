@@ -17,6 +17,15 @@
  * as soon as its build is done: a passing exercise then costs about the
  * longer of the two runs, not their sum. Its result counts only once every
  * other test passed; otherwise the child is stopped (and its keeper with it).
+ *
+ * An exercise whose "alone" tests restart the shared broker it holds alone
+ * splits the sanitized run instead: the child runs the side-by-side tests
+ * beside the plain run's, the plain run waits for them to end before its
+ * alone tests (grade_options.between_passes), and the sanitized alone tests
+ * come last. No test runs while another restarts the broker, and the
+ * side-by-side halves overlap. The child runs under the parent's broker
+ * lock, inherited with the descriptor: the parent releases it only after
+ * reaping the child.
  */
 #include "parallel.h"
 #include "pipeline.h"
@@ -245,6 +254,7 @@ void memory_safety_from_run(struct exercise_result *r, const char *log_prefix)
 /* The sanitized build's folder and files under ex_dir (malloc'd). */
 struct san_paths {
     char *dir, *bin, *compile_log, *run_log, *report, *prefix, *outcome;
+    char *alone_run_log, *alone_report; /* the alone tests' part of a split run */
 };
 
 static int san_paths(struct san_paths *p, const char *ex_dir)
@@ -256,7 +266,12 @@ static int san_paths(struct san_paths *p, const char *ex_dir)
     p->report = p->dir ? path_join(p->dir, "report.json") : NULL;
     p->prefix = p->dir ? path_join(p->dir, SANITIZER_LOGS "/sanitizer") : NULL;
     p->outcome = p->dir ? path_join(p->dir, "outcome.txt") : NULL;
-    return p->outcome && p->prefix && p->report && p->run_log && p->compile_log && p->bin ? 0 : -1;
+    p->alone_run_log = p->dir ? path_join(p->dir, "run-alone.log") : NULL;
+    p->alone_report = p->dir ? path_join(p->dir, "report-alone.json") : NULL;
+    return p->outcome && p->prefix && p->report && p->run_log && p->compile_log && p->bin &&
+                   p->alone_run_log && p->alone_report
+               ? 0
+               : -1;
 }
 
 static void san_paths_free(struct san_paths *p)
@@ -268,6 +283,8 @@ static void san_paths_free(struct san_paths *p)
     free(p->report);
     free(p->prefix);
     free(p->outcome);
+    free(p->alone_run_log);
+    free(p->alone_report);
 }
 
 /* How the background child's sanitized run ended, for the parent. */
@@ -307,17 +324,38 @@ static bool may_run_early(const struct wb_exercise *e)
     return e->parallel_tests && !brokers_restart_is_shared(e);
 }
 
-/* The sanitized run itself: reports to files under p, outcome in *out. */
-static int sanitized_run(const struct build_ctx *plain, const struct wb_exercise *e,
-                         const struct san_paths *p, char **env, const struct grade_options *o,
-                         int timeout_ms, struct proc_outcome *out)
+/* The options of a sanitized run of part of e's tests. */
+static struct grade_options sanitized_options(const struct grade_options *o, enum passes_part part)
 {
-    char **san_env = memory_safety_env(env, p->prefix, plain->course_root);
     struct grade_options so = *o;
     so.sanitize = true;
     so.valgrind = false;
     so.test_filter = NULL; /* every test of the exercise, whatever --tests selected */
-    int rc = san_env ? run_tests(e, p->bin, p->report, p->run_log, san_env, timeout_ms, &so,
+    so.tests = NULL;
+    so.passes_part = part;
+    so.between_passes = NULL;
+    return so;
+}
+
+bool memory_safety_splits(const struct wb_exercise *e, const struct grade_options *o)
+{
+    /* Not with --tests: the plain run is then one pass, which may hold an
+     * alone test, and nothing would keep the halves apart. */
+    struct grade_options so = sanitized_options(o, PASSES_ALL);
+    return memory_safety_wanted(e, o) && !o->tests && !may_run_early(e) &&
+           test_passes_split(e, &so);
+}
+
+/* The sanitized run itself, of part of the tests: reports to files under p
+ * (report and run_log: where this part writes its own), outcome in *out. */
+static int sanitized_run(const struct build_ctx *plain, const struct wb_exercise *e,
+                         const struct san_paths *p, enum passes_part part, const char *report,
+                         const char *run_log, char **env, const struct grade_options *o,
+                         int timeout_ms, struct proc_outcome *out)
+{
+    char **san_env = memory_safety_env(env, p->prefix, plain->course_root);
+    struct grade_options so = sanitized_options(o, part);
+    int rc = san_env ? run_tests(e, p->bin, report, run_log, san_env, timeout_ms, &so,
                                  plain->course_root, out)
                      : -1;
     free_argv(san_env);
@@ -353,7 +391,7 @@ static int sanitized_build(const struct build_ctx *plain, const struct wb_exerci
 
 pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exercise *e,
                              const char *ex_dir, char **env, const struct grade_options *o,
-                             int timeout_ms, const char *shared_broker)
+                             int timeout_ms)
 {
     struct san_paths p = {0};
     pid_t pid = -1;
@@ -364,15 +402,15 @@ pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exer
             (void)prctl(PR_SET_NAME, "wb-sanbuild");
             if (sanitized_build(plain, e, &p) != 0)
                 _exit(1);
-            if (!may_run_early(e))
-                _exit(0);
-            /* Like the parent's runs: not while another grader restarts it. */
-            int lock = shared_broker ? broker_lock_join(plain->course_root, shared_broker) : -1;
+            bool early = may_run_early(e);
+            if (!early && !memory_safety_splits(e, o))
+                _exit(0); /* the parent runs the sanitized tests after its own */
+            /* under the broker lock the parent took before forking us */
             struct proc_outcome outcome;
-            int rc = sanitized_run(plain, e, &p, env, o, timeout_ms, &outcome) == 0
+            int rc = sanitized_run(plain, e, &p, early ? PASSES_ALL : PASSES_SIDE_BY_SIDE, p.report,
+                                   p.run_log, env, o, timeout_ms, &outcome) == 0
                          ? outcome_write(p.outcome, &outcome)
                          : -1;
-            broker_lock_release(lock);
             _exit(rc == 0 ? 0 : 1);
         }
     }
@@ -386,6 +424,8 @@ pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exer
 
 static void reap_prebuild(pid_t pid, bool wanted, int run_ms)
 {
+    if (pid <= 0)
+        return;
     if (!wanted)
         kill(pid, SIGKILL); /* its keeper, if it runs tests, stops them */
     for (long waited = 0;; waited += 20) {
@@ -396,6 +436,14 @@ static void reap_prebuild(pid_t pid, bool wanted, int run_ms)
             kill(pid, SIGKILL); /* the next rounds reap it */
         usleep(20 * 1000);
     }
+}
+
+void memory_safety_wait_side_by_side(void *arg)
+{
+    struct memory_safety_child *child = arg;
+    if (child->pid > 0 && !child->reaped)
+        reap_prebuild(child->pid, true, child->run_ms);
+    child->reaped = true; /* memory_safety_run reads its files */
 }
 
 /* The tests that did not pass in the sanitized run, with their first
@@ -452,9 +500,29 @@ char *memory_safety_blame(char *finding, const char *report_path)
     return both;
 }
 
+/* The second part of a split sanitized run: the alone tests, after the
+ * plain run's; its report and outcome join the first part's in p->report
+ * and *outcome. False when it could not run. */
+static bool sanitized_alone_part(const struct build_ctx *plain, const struct wb_exercise *e,
+                                 const struct san_paths *p, char **env,
+                                 const struct grade_options *o, int timeout_ms,
+                                 struct proc_outcome *outcome)
+{
+    struct proc_outcome alone;
+    if (sanitized_run(plain, e, p, PASSES_ALONE, p->alone_report, p->alone_run_log, env, o,
+                      timeout_ms, &alone) != 0)
+        return false;
+    test_outcomes_merge(outcome, &alone);
+    /* no merged report: the blame of a leak then names no failed test */
+    if (test_reports_merge(e, p->report, p->alone_report, p->report) != 0)
+        remove(p->report);
+    return true;
+}
+
 void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,
                        const char *ex_dir, char **env, const struct grade_options *o,
-                       int timeout_ms, pid_t prebuild, struct exercise_result *r)
+                       int timeout_ms, const struct memory_safety_child *child,
+                       struct exercise_result *r)
 {
     /* The build (and run) started in the background ends first, whatever
      * comes next: it is stopped when its result will not be used, and waited
@@ -463,8 +531,9 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
      * files tell how it went.) */
     bool wanted = r->state == EX_GRADED && memory_test(r) &&
                   memory_test(r)->state != TEST_EXCLUDED && others_pass(r);
-    if (prebuild > 0)
-        reap_prebuild(prebuild, wanted, timeout_ms);
+    bool started = child && child->pid > 0; /* the background build (and run) */
+    if (started && !child->reaped)
+        reap_prebuild(child->pid, wanted, timeout_ms);
     if (r->state != EX_GRADED || !memory_test(r) || memory_test(r)->state == TEST_EXCLUDED)
         return;
     if (!others_pass(r)) {
@@ -474,10 +543,12 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
     struct san_paths p = {0};
     struct proc_outcome outcome;
     bool paths = san_paths(&p, ex_dir) == 0;
-    /* The background child ran the tests already when it wrote an outcome. */
-    bool ran = paths && prebuild > 0 && outcome_read(p.outcome, &outcome) == 0;
+    /* The background child ran the tests already when it wrote an outcome
+     * (all of them, or the side-by-side ones of a split run). */
+    bool ran = paths && started && outcome_read(p.outcome, &outcome) == 0;
+    bool split = ran && memory_safety_splits(e, o);
     bool ready = paths;
-    if (ready && prebuild <= 0) { /* not started in the background: build now */
+    if (ready && !started) { /* not started in the background: build now */
         ready =
             remove_tree(p.dir) == 0 && mkdir_p(p.dir) == 0 && sanitized_build(plain, e, &p) == 0;
     }
@@ -487,13 +558,18 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
         char *why = str_printf("the sanitizer build failed (see %s)", p.compile_log);
         memory_safety_judge(r, NULL, why ? why : "the sanitizer build failed");
         free(why);
-    } else if (!ran && sanitized_run(plain, e, &p, env, o, timeout_ms, &outcome) != 0) {
+    } else if (!ran && sanitized_run(plain, e, &p, PASSES_ALL, p.report, p.run_log, env, o,
+                                     timeout_ms, &outcome) != 0) {
         memory_safety_judge(r, NULL, "could not start the sanitizer run");
+    } else if (split && !sanitized_alone_part(plain, e, &p, env, o, timeout_ms, &outcome)) {
+        memory_safety_judge(r, NULL, "could not start the sanitizer run of the alone tests");
     } else {
         r->sanitized_seconds = outcome.seconds;
         char *finding = memory_safety_blame(memory_safety_first_finding(p.prefix), p.report);
         if (!finding)
             finding = memory_safety_runtime_failure(p.run_log);
+        if (!finding && split)
+            finding = memory_safety_runtime_failure(p.alone_run_log);
         if (!finding && (outcome.timed_out || outcome.signal))
             finding =
                 str_printf("the sanitized test runner %s", proc_describe(&outcome, timeout_ms));

@@ -47,11 +47,6 @@ void outcome_previous_seconds(const char *results_json, const struct exercise_re
  * workers respect it too. Returns a handle for broker_lock_release, or -1
  * when the lock files cannot be opened (the caller then runs unlocked). */
 int broker_lock_take(const char *course_root, const char *name, bool exclusive);
-/* Takes it shared without passing the gate: for a helper process of a run
- * that holds (or is about to hold) it shared, like memory_safety's early
- * sanitized run. Through the gate it could wait behind a restarter that
- * waits for that very run, which waits for its helper: a deadlock. */
-int broker_lock_join(const char *course_root, const char *name);
 /* Takes flock `how` (LOCK_SH, LOCK_EX) on build/brokers/NAME.SUFFIX, with
  * no gate: brokers.c's users.lock and start.lock. A handle for
  * broker_lock_release, or -1 (and errno) when it cannot. */

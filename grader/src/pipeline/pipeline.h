@@ -193,6 +193,9 @@ struct test_pass {
 int test_passes_plan(const struct wb_exercise *e, const struct grade_options *o,
                      bool restarts_shared_broker, struct test_pass passes[2]);
 void test_passes_free(struct test_pass passes[2]);
+/* True when o's run of e's tests has two passes (side by side, then alone),
+ * which o->passes_part may then run one at a time. */
+bool test_passes_split(const struct wb_exercise *e, const struct grade_options *o);
 /* Writes to out the report of the two runs: the alone tests' entries from
  * second, the others from first. -1 (and no out) unless both are usable. */
 int test_reports_merge(const struct wb_exercise *e, const char *first, const char *second,
@@ -232,17 +235,32 @@ void memory_safety_from_run(struct exercise_result *r, const char *log_prefix);
 bool memory_safety_wanted(const struct wb_exercise *e, const struct grade_options *o);
 /* Starts the sanitized build of e in the background (a child process), so
  * it overlaps the plain run; when e's tests may run beside each other, the
- * child then runs the sanitized tests too (env, o, timeout_ms as for
- * memory_safety_run; shared_broker: the broker it holds the lock of, or
- * NULL). Returns its pid, -1 when it could not start. */
+ * child then runs the sanitized tests too, and when the run splits
+ * (memory_safety_splits) their side-by-side part (env, o, timeout_ms as for
+ * memory_safety_run). Call it holding the broker lock the child runs under.
+ * Returns its pid, -1 when it could not start. */
 pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exercise *e,
                              const char *ex_dir, char **env, const struct grade_options *o,
-                             int timeout_ms, const char *shared_broker);
+                             int timeout_ms);
+/* True when the sanitized run of e goes in two parts around the plain run's
+ * alone tests (see memory_safety.c's top). */
+bool memory_safety_splits(const struct wb_exercise *e, const struct grade_options *o);
+/* The background child of memory_safety_prebuild. */
+struct memory_safety_child {
+    pid_t pid;   /* -1: none */
+    int run_ms;  /* the limit of its run */
+    bool reaped; /* memory_safety_wait_side_by_side waited for it */
+};
+/* grade_options.between_passes of the plain run when the sanitized one
+ * splits (arg: its struct memory_safety_child): waits for the child. */
+void memory_safety_wait_side_by_side(void *arg);
 /* The second, sanitized run of e that scores memory_safety, once every other
- * test of r passes; waits for prebuild first (or builds now when it is -1). */
+ * test of r passes; waits for the child first (or builds now when there is
+ * none: child NULL or its pid -1). */
 void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,
                        const char *ex_dir, char **env, const struct grade_options *o,
-                       int timeout_ms, pid_t prebuild, struct exercise_result *r);
+                       int timeout_ms, const struct memory_safety_child *child,
+                       struct exercise_result *r);
 
 /* ---- brokers.c ------------------------------------------------------------ */
 

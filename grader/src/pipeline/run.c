@@ -264,6 +264,8 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
         memcpy(args, valgrind_argv, nvg * sizeof *args);
         memcpy(args + nvg, test_argv, ntest * sizeof *args);
         args[nvg + ntest] = NULL;
+        if (k > 0 && o->between_passes)
+            o->between_passes(o->between_arg);
         char *pass_log = k == 0 ? strdup(log_path) : str_printf("%s.alone", log_path);
         int pass_ms = left_ms > 1000 ? (int)left_ms : 1000;
         struct proc_spec spec = {

@@ -82,7 +82,28 @@ int test_passes_plan(const struct wb_exercise *e, const struct grade_options *o,
         test_passes_free(passes);
         return -1;
     }
+    if (o->passes_part == PASSES_SIDE_BY_SIDE) {
+        free(passes[1].filter);
+        passes[1].filter = NULL;
+        return 1;
+    }
+    if (o->passes_part == PASSES_ALONE) {
+        free(passes[0].filter);
+        passes[0] = passes[1];
+        passes[1].filter = NULL;
+        return 1;
+    }
     return 2;
+}
+
+bool test_passes_split(const struct wb_exercise *e, const struct grade_options *o)
+{
+    struct grade_options all = *o;
+    all.passes_part = PASSES_ALL;
+    struct test_pass passes[2];
+    int n = test_passes_plan(e, &all, true, passes);
+    test_passes_free(passes);
+    return n == 2;
 }
 
 void test_passes_free(struct test_pass passes[2])
