@@ -28,8 +28,10 @@
 
 /* ---- network (wb_net.c) ------------------------------------------------ */
 
-/* A TCP port on 127.0.0.1 that nothing listened on a moment ago. Prefer
- * letting the code under test bind port 0; use this when it cannot. */
+/* A TCP port on 127.0.0.1 that nothing held a moment ago, drawn from
+ * outside the kernel's ephemeral range so that no bind to port 0 and no
+ * outgoing connection takes it before the program under test binds it.
+ * Prefer letting the code under test bind port 0; use this when it cannot. */
 uint16_t wb_free_port(void);
 
 /* A port on 127.0.0.1 that refuses connections (bound, never listened). The
