@@ -13,13 +13,19 @@
 #include <time.h>
 #include <unistd.h>
 
+static struct sockaddr_in loopback(uint16_t port)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return addr;
+}
+
 static int bind_loopback(uint16_t port, uint16_t *bound)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     cr_assert(fd >= 0, "test kit: socket() failed: %s", strerror(errno));
 
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_in addr = loopback(port);
     cr_assert(bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0,
               "test kit: bind(127.0.0.1:%u) failed: %s", port, strerror(errno));
 
@@ -54,8 +60,7 @@ static bool port_is_free(uint16_t port)
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return false;
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_in addr = loopback(port);
     bool free_now = bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
     close(fd);
     return free_now;
@@ -106,8 +111,7 @@ static bool try_connect(uint16_t port)
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return false;
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_in addr = loopback(port);
     bool ok = connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0;
     close(fd);
     return ok;
