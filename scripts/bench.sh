@@ -21,6 +21,8 @@
 #           appendfsync always and everysec; server RSS alone
 #           (chapters/06_redis/bench/run.sh)
 #   later chapters: any executable chapters/*/bench/run.sh
+#   grading the grader itself on the reference solutions: the whole course
+#           warm (wall and CPU), and each exercise checked alone
 #
 # The row format. Every figure is one line on stdout of a section (and of a
 # chapter's bench/run.sh hook), collected in build/bench/rows.txt:
@@ -44,7 +46,7 @@
 # the brokers' addresses (AMQP_ADDR, KAFKA_BROKERS) in its environment; it
 # prints rows on stdout, anything else on stderr, and exits 0.
 #
-#   BENCH_ONLY="rest grpc amqp kafka hooks orders" BENCH_SECONDS=5 GRPC_CALLS=10000 ORDERS=300 \
+#   BENCH_ONLY="rest grpc amqp kafka hooks orders grading" BENCH_SECONDS=5 GRPC_CALLS=10000 ORDERS=300 \
 #   AMQP_MESSAGES=10000 KAFKA_MESSAGES=500000 sh scripts/bench.sh
 set -u
 cd "$(dirname "$0")/.."
@@ -54,7 +56,7 @@ BIN=$ROOT/build/programs/bin
 OUT=$ROOT/build/bench
 TOOLS=$ROOT/build/tools
 PY=/usr/bin/python3 # Debian's, with grpcio and pika (the first python3 on PATH may lack them)
-ONLY=${BENCH_ONLY:-rest grpc amqp kafka hooks orders}
+ONLY=${BENCH_ONLY:-rest grpc amqp kafka hooks orders grading}
 SECONDS_EACH=${BENCH_SECONDS:-5}
 GRPC_CALLS=${GRPC_CALLS:-10000}
 ORDERS=${ORDERS:-300}
@@ -329,10 +331,51 @@ bench_orders() {
     sh chapters/07_orders/bench/orders_bench.sh "$ORDERS" "$BIN/07_orders" | tee "$OUT/orders.txt"
 }
 
+# ---- the grader itself ------------------------------------------------------------
+# Issue 15's goals for the grader: the whole course graded warm (brokers up,
+# objects cached) and a student's check of one exercise. No peer: a figure
+# alone. CPU is the machine's busy time over the run (/proc/stat), brokers
+# included, so run it on a quiet machine.
+busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+now_s() { date +%s.%N; }
+bench_grading() {
+    say "== grading: the reference solutions, whole course warm, then each exercise alone"
+    for b in rabbitmq nats redis; do # up for both gradings, as for an instructor
+        if ! sh "scripts/broker-$b.sh" status >/dev/null 2>&1; then
+            sh "scripts/broker-$b.sh" up >&2 || { say "bench: $b did not start"; return 1; }
+            started_brokers="$started_brokers $b"
+        fi
+    done
+    $WB grade --submission solutions --out "$OUT/grading" --no-quiz >"$OUT/grading.log" 2>&1 # warm-up
+    t0=$(now_s) c0=$(busy_ticks)
+    $WB grade --submission solutions --out "$OUT/grading" --no-quiz >"$OUT/grading.log" 2>&1 ||
+        { say "bench: grading failed; see $OUT/grading.log"; return 1; }
+    t1=$(now_s) c1=$(busy_ticks)
+    row "grading: the whole course, warm" ours "wirebook grade (-j $(($(nproc) * 3)))" \
+        "$(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}')" s
+    row "grading: CPU busy during one whole-course grading" ours "wirebook grade" \
+        "$(echo "$c0 $c1" | awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($2 - $1) / hz}')" CPU-s
+    : >"$OUT/checks.txt"
+    for ex in $($PY -c 'import json; m = json.load(open("manifest.json"))
+print(" ".join(c["id"] + "/" + e["id"] for c in m["chapters"] for e in c["exercises"]))'); do
+        t0=$(now_s)
+        $WB grade --submission solutions --only "$ex" --no-quiz --out "$OUT/check" >/dev/null 2>&1
+        echo "$ex $(echo "$t0 $(now_s)" | awk '{printf "%.2f", $2 - $1}')" >>"$OUT/checks.txt"
+    done
+    sort -k2 -n "$OUT/checks.txt" | awk -v rows="$ROWS" '
+        { name[NR] = $1; s[NR] = $2; if ($2 <= 3) fast++ }
+        END {
+            median = NR % 2 ? s[(NR + 1) / 2] : (s[NR / 2] + s[NR / 2 + 1]) / 2
+            printf "row|grading: one exercise checked alone, median of %d|ours|wirebook grade --only|%.2f|s|-\n", NR, median >> rows
+            printf "row|grading: one exercise checked alone, the slowest|ours|%s|%.2f|s|-\n", name[NR], s[NR] >> rows
+            printf "note|grading: %d of %d exercises check in 3 s or less; the slowest: %s %s s, %s %s s, %s %s s (see build/bench/checks.txt)\n", fast, NR, name[NR], s[NR], name[NR - 1], s[NR - 1], name[NR - 2], s[NR - 2] >> rows
+        }'
+}
+
 mkdir -p "$OUT" "$TOOLS"
 : >"$ROWS"
 $WB build --submission solutions >"$OUT/build.log" 2>&1 || { say "bench: build failed; see $OUT/build.log"; exit 1; }
-for section in rest grpc amqp kafka hooks orders; do
+for section in rest grpc amqp kafka hooks orders grading; do
     wants $section || continue
     bench_$section || say "bench: the $section section stopped early (rows above are kept)"
 done

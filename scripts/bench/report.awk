@@ -20,7 +20,7 @@ $1 == "row" {
     if ($7 != "" && $7 != "-") goal[g] = $7
 }
 
-function lower_is_better(u) { return u == "KiB" || u == "us" || u == "ms" }
+function lower_is_better(u) { return u == "KiB" || u == "us" || u == "ms" || u == "s" || u == "CPU-s" }
 
 function has(g, who) { return ((g, who) in value) && value[g, who] != "" && value[g, who] + 0 > 0 }
 
@@ -43,7 +43,7 @@ function verdict(g, r) {
     return "goal >= " goal[g] ": " (r >= goal[g] ? "met" : "MISSED")
 }
 
-function shown(g, who) { return has(g, who) ? sprintf("%.0f %s", value[g, who], unit[g]) : "(no figure)" }
+function shown(g, who) { return has(g, who) ? sprintf(value[g, who] < 100 && value[g, who] != int(value[g, who]) ? "%.1f %s" : "%.0f %s", value[g, who], unit[g]) : "(no figure)" }
 
 function esc(s) {
     gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); gsub(/"/, "\\&quot;", s)
