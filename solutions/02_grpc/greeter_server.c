@@ -18,7 +18,7 @@
  * the last batch, as gRPC's own C++ unary servers do: gRPC then puts headers,
  * reply and status into one write. Sent in batch 1 instead, the headers leave
  * alone before the request is even read, and every call costs a second write
- * on the server and a second wake-up on the client.
+ * on the server and, often, a second wake-up on the client.
  *
  * Version-specific calls (credentials, ports) are in grpc_compat.h.
  */
