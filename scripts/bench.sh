@@ -9,7 +9,8 @@
 #           one worker, `return 200` with the same body), wrk keep-alive, same
 #           connections
 #   gRPC    the C-core greeter_server vs the Python grpcio peer server, under
-#           the same clients: greeter_bench (C, sequential) and ghz (Go)
+#           the same clients: greeter_bench (C, sequential), a tonic client
+#           (Rust, sequential; scripts/bench/tonic-client) and ghz (Go)
 #   AMQP    publish_rate vs peer_publish.py (pika) on the same RabbitMQ node
 #   Kafka   kafka_bench vs Kafka's own ProducerPerformance on the same real
 #           node, same message size and acks
@@ -203,7 +204,31 @@ ghz_bin() {
     echo "$TOOLS/ghz"
 }
 
-# grpc_clients LABEL WHO PORT: both clients against one server.
+# The lesson's own stack as a client: built once with cargo into build/tools.
+tonic_client_bin() {
+    if [ ! -x "$TOOLS/greeter-tonic-client" ]; then
+        cargo=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
+        [ -x "$cargo" ] || { say "bench: no cargo: no tonic client rows"; return 1; }
+        say "bench: building the tonic client with cargo (once, into build/tools)"
+        src=$TOOLS/tonic-client
+        rm -rf "$src" && cp -r scripts/bench/tonic-client "$src" && cp chapters/02_grpc/greeter.proto "$src/" &&
+            (cd "$src" && "$cargo" build --release) >"$OUT/tonic-build.log" 2>&1 &&
+            cp "$src/target/release/greeter-tonic-client" "$TOOLS/" ||
+            { say "bench: cargo build failed (see $OUT/tonic-build.log): no tonic client rows"; return 1; }
+    fi
+    echo "$TOOLS/greeter-tonic-client"
+}
+
+# sequential_rows CLIENT WHO LABEL GOAL LOG: calls/s and p50 from the log of a
+# sequential client (greeter_bench and the tonic client print the same lines).
+sequential_rows() {
+    row "gRPC SayHello, $1 client, sequential" "$2" "$3" \
+        "$(sed -n 's/.*= \([0-9]*\) calls\/s.*/\1/p' "$5")" calls/s "$4"
+    row "gRPC SayHello p50 latency, $1 client" "$2" "$3" \
+        "$(sed -n 's/^latency: p50 \([0-9]*\) us.*/\1/p' "$5")" us "$4"
+}
+
+# grpc_clients LABEL WHO PORT: every client against one server.
 grpc_clients() {
     label=$1
     who=$2
@@ -211,10 +236,11 @@ grpc_clients() {
     goal=-
     [ "$who" = ours ] && goal=1
     "$BIN/02_grpc/greeter_bench" "$GRPC_CALLS" "127.0.0.1:$port" >"$OUT/greeter_bench.log" 2>&1
-    row "gRPC SayHello, C client, sequential" "$who" "$label" \
-        "$(sed -n 's/.*= \([0-9]*\) calls\/s.*/\1/p' "$OUT/greeter_bench.log")" calls/s $goal
-    row "gRPC SayHello p50 latency, C client" "$who" "$label" \
-        "$(sed -n 's/^latency: p50 \([0-9]*\) us.*/\1/p' "$OUT/greeter_bench.log")" us $goal
+    sequential_rows C "$who" "$label" $goal "$OUT/greeter_bench.log"
+    if [ -n "$TONIC" ]; then
+        "$TONIC" "$GRPC_CALLS" "http://127.0.0.1:$port" >"$OUT/tonic_client.log" 2>&1
+        sequential_rows tonic "$who" "$label" $goal "$OUT/tonic_client.log"
+    fi
     [ -n "$GHZ" ] || return 0
     for c in 1 10; do
         "$GHZ" --insecure --proto chapters/02_grpc/greeter.proto --import-paths chapters/02_grpc \
@@ -228,6 +254,7 @@ grpc_clients() {
 bench_grpc() {
     say "== gRPC: $GRPC_CALLS calls per client"
     GHZ=$(ghz_bin) || GHZ=""
+    TONIC=$(tonic_client_bin) || TONIC=""
     py=$OUT/py
     mkdir -p "$py"
     protoc -Ichapters/02_grpc --python_out="$py" --grpc_out="$py" \
