@@ -88,6 +88,33 @@ static bool set(rd_kafka_conf_t *conf, const char *name, const char *value)
     return true;
 }
 
+/* True once rk's metadata shows topic with its partitions, each with a
+ * leader. A real broker answers CreateTopics before its metadata has the
+ * topic (more so right after a restart), and a consumer subscribing in that
+ * gap is told "Unknown topic or partition". Waits up to timeout_ms. */
+static bool topic_ready(rd_kafka_t *rk, const char *topic, int partitions, int timeout_ms)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    if (!rkt)
+        return false;
+    bool ready = false;
+    for (int64_t until = wb_now_ms() + timeout_ms; !ready && wb_now_ms() < until;) {
+        const struct rd_kafka_metadata *md = NULL;
+        if (rd_kafka_metadata(rk, 0, rkt, &md, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            const struct rd_kafka_metadata_topic *t = md->topic_cnt == 1 ? &md->topics[0] : NULL;
+            ready = t && t->err == RD_KAFKA_RESP_ERR_NO_ERROR && t->partition_cnt == partitions;
+            for (int i = 0; ready && i < t->partition_cnt; i++)
+                ready = t->partitions[i].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                        t->partitions[i].leader >= 0;
+            rd_kafka_metadata_destroy(md);
+        }
+        if (!ready)
+            usleep(100 * 1000);
+    }
+    rd_kafka_topic_destroy(rkt);
+    return ready;
+}
+
 bool wb_kafka_create_topic(struct wb_kafka *k, const char *topic, int partitions)
 {
     if (k->mock) {
@@ -123,6 +150,11 @@ bool wb_kafka_create_topic(struct wb_kafka *k, const char *topic, int partitions
             ok = e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
             if (!ok)
                 fprintf(stderr, "wb_kafka: CreateTopics(%s): %s\n", topic, rd_kafka_err2str(e));
+            if (ok && !(ok = topic_ready(rk, topic, partitions, 30000)))
+                fprintf(stderr,
+                        "wb_kafka: topic %s was created but no metadata showed it with %d "
+                        "partitions and their leaders within 30 s\n",
+                        topic, partitions);
         } else {
             fprintf(stderr, "wb_kafka: CreateTopics(%s): no answer in 10 s\n", topic);
         }
