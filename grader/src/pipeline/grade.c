@@ -129,7 +129,7 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
          * Taken first: the background sanitized child inherits it. */
         int lock =
             shared ? broker_lock_take(b->course_root, shared, restarts_shared_broker(c, e)) : -1;
-        struct memory_safety_child child = {.pid = -1, .run_ms = 3 * timeout};
+        struct memory_safety_child child = {.pid = -1, .run_ms = 3 * timeout, .ex_dir = ex_dir};
         if (memory_safety_wanted(e, o))
             child.pid = memory_safety_prebuild(b, e, ex_dir, env, o, 3 * timeout);
         struct proc_outcome outcome;

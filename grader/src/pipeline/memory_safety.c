@@ -23,7 +23,10 @@
  * beside the plain run's, the plain run waits for them to end before its
  * alone tests (grade_options.between_passes), and the sanitized alone tests
  * come last. No test runs while another restarts the broker, and the
- * side-by-side halves overlap. The child runs under the parent's broker
+ * side-by-side halves overlap. If the child's build is still going when the
+ * plain run reaches its alone tests, the plain run does not wait: the child
+ * then only builds, and the whole sanitized run follows the plain one
+ * (claim_side_by_side decides which). The child runs under the parent's broker
  * lock, inherited with the descriptor: the parent releases it only after
  * reaping the child.
  */
@@ -32,6 +35,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -255,6 +259,7 @@ void memory_safety_from_run(struct exercise_result *r, const char *log_prefix)
 struct san_paths {
     char *dir, *bin, *compile_log, *run_log, *report, *prefix, *outcome;
     char *alone_run_log, *alone_report; /* the alone tests' part of a split run */
+    char *claim;                        /* who runs the side-by-side part: see claim_side_by_side */
 };
 
 static int san_paths(struct san_paths *p, const char *ex_dir)
@@ -268,8 +273,9 @@ static int san_paths(struct san_paths *p, const char *ex_dir)
     p->outcome = p->dir ? path_join(p->dir, "outcome.txt") : NULL;
     p->alone_run_log = p->dir ? path_join(p->dir, "run-alone.log") : NULL;
     p->alone_report = p->dir ? path_join(p->dir, "report-alone.json") : NULL;
+    p->claim = p->dir ? path_join(p->dir, "side-by-side.claim") : NULL;
     return p->outcome && p->prefix && p->report && p->run_log && p->compile_log && p->bin &&
-                   p->alone_run_log && p->alone_report
+                   p->alone_run_log && p->alone_report && p->claim
                ? 0
                : -1;
 }
@@ -285,6 +291,22 @@ static void san_paths_free(struct san_paths *p)
     free(p->outcome);
     free(p->alone_run_log);
     free(p->alone_report);
+    free(p->claim);
+}
+
+/* In a split run, the child may run the sanitized side-by-side tests only
+ * if it starts them before the plain run reaches its alone tests; if its
+ * build is slower than that, the plain run goes on without waiting and the
+ * whole sanitized run comes after it, as without a split. Whichever of the
+ * two creates the claim file first decides (O_EXCL makes that atomic).
+ * True when the caller made it. */
+static bool claim_side_by_side(const struct san_paths *p)
+{
+    int fd = open(p->claim, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return false;
+    close(fd);
+    return true;
 }
 
 /* How the background child's sanitized run ended, for the parent. */
@@ -403,7 +425,7 @@ pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exer
             if (sanitized_build(plain, e, &p) != 0)
                 _exit(1);
             bool early = may_run_early(e);
-            if (!early && !memory_safety_splits(e, o))
+            if (!early && !(memory_safety_splits(e, o) && claim_side_by_side(&p)))
                 _exit(0); /* the parent runs the sanitized tests after its own */
             /* under the broker lock the parent took before forking us */
             struct proc_outcome outcome;
@@ -441,6 +463,12 @@ static void reap_prebuild(pid_t pid, bool wanted, int run_ms)
 void memory_safety_wait_side_by_side(void *arg)
 {
     struct memory_safety_child *child = arg;
+    struct san_paths p = {0};
+    /* Claimed here first: the child will not run them, nothing to wait for. */
+    bool mine = san_paths(&p, child->ex_dir) == 0 && claim_side_by_side(&p);
+    san_paths_free(&p);
+    if (mine)
+        return;
     if (child->pid > 0 && !child->reaped)
         reap_prebuild(child->pid, true, child->run_ms);
     child->reaped = true; /* memory_safety_run reads its files */

@@ -247,12 +247,15 @@ pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exer
 bool memory_safety_splits(const struct wb_exercise *e, const struct grade_options *o);
 /* The background child of memory_safety_prebuild. */
 struct memory_safety_child {
-    pid_t pid;   /* -1: none */
-    int run_ms;  /* the limit of its run */
-    bool reaped; /* memory_safety_wait_side_by_side waited for it */
+    pid_t pid;          /* -1: none */
+    int run_ms;         /* the limit of its run */
+    const char *ex_dir; /* the exercise's folder, as given to memory_safety_prebuild */
+    bool reaped;        /* memory_safety_wait_side_by_side waited for it */
 };
 /* grade_options.between_passes of the plain run when the sanitized one
- * splits (arg: its struct memory_safety_child): waits for the child. */
+ * splits (arg: its struct memory_safety_child): waits for the child if it
+ * runs the sanitized side-by-side tests; if it has not started them yet, it
+ * never will, and the whole sanitized run comes after the plain one. */
 void memory_safety_wait_side_by_side(void *arg);
 /* The second, sanitized run of e that scores memory_safety, once every other
  * test of r passes; waits for the child first (or builds now when there is
