@@ -56,6 +56,20 @@ static struct broker *lookup(const char *name)
     return NULL;
 }
 
+/* Kafka's mock cluster: no broker process at all, each test hosts its own. */
+static bool is_mock(const struct broker *b)
+{
+    return strcmp(b->name, "kafka") == 0 && !brokers_kafka_is_real();
+}
+
+/* The address of the user's own broker (its variable is set), or NULL: the
+ * grader neither starts nor stops that one. */
+static const char *users_own(const struct broker *b)
+{
+    const char *own = getenv(b->env_name);
+    return own && *own ? own : NULL;
+}
+
 bool brokers_restart_is_shared(const struct wb_exercise *e)
 {
     if (!e->restarts_broker)
@@ -66,7 +80,8 @@ bool brokers_restart_is_shared(const struct wb_exercise *e)
     const char *name = manifest_exercise_broker(e);
     if (!name || !e->chapter->broker || strcmp(name, e->chapter->broker) != 0)
         return false;
-    return !(strcmp(name, "kafka") == 0 && !brokers_kafka_is_real());
+    const struct broker *b = lookup(name);
+    return !(b && is_mock(b));
 }
 
 bool brokers_kafka_is_real(void)
@@ -214,10 +229,7 @@ bool brokers_ready_now(const struct wb_manifest *m, const char *name)
     const struct broker *b = lookup(name);
     if (!b)
         return false;
-    if (strcmp(b->name, "kafka") == 0 && !brokers_kafka_is_real())
-        return true; /* each test hosts its own mock cluster */
-    const char *own = getenv(b->env_name);
-    return !(own && *own) && brokers_answer_quickly(m, b->name);
+    return is_mock(b) || (!users_own(b) && brokers_answer_quickly(m, b->name));
 }
 
 /* Counts this process as a user of broker b until brokers_release. Blocks
@@ -237,8 +249,7 @@ static void use_broker(const struct wb_manifest *m, struct broker *b)
 void brokers_use(const struct wb_manifest *m, const char *name)
 {
     struct broker *b = lookup(name);
-    if (b && !(getenv(b->env_name) && *getenv(b->env_name)) &&
-        !(strcmp(name, "kafka") == 0 && !brokers_kafka_is_real()))
+    if (b && !is_mock(b) && !users_own(b))
         use_broker(m, b);
 }
 
@@ -294,17 +305,17 @@ static char **broker_env(const struct wb_manifest *m, const struct wb_chapter *c
     if (!env || !ch->broker)
         return env;
     struct broker *b = lookup(ch->broker);
-    const char *own = b ? getenv(b->env_name) : NULL;
     if (!b)
         goto fail_unknown;
-    if (strcmp(b->name, "kafka") == 0 && !brokers_kafka_is_real())
+    if (is_mock(b))
         return env; /* embedded mock cluster, started by each test */
+    const char *own = users_own(b);
     char upper[32]; /* rabbitmq -> WB_BROKER_SCRIPT_RABBITMQ */
     snprintf(upper, sizeof upper, "%s", b->name);
     for (char *c = upper; *c; c++)
         *c = (char)toupper((unsigned char)*c);
     env[0] = str_printf("WB_BROKER_SCRIPT_%s=%s/scripts/broker-%s.sh", upper, m->root, b->name);
-    if (own && *own) {
+    if (own) {
         env[1] = str_printf("%s=%s", b->env_name, own);
         if (check_reachable(b, own, err, errlen) != 0) {
             free_argv(env);
