@@ -16,6 +16,12 @@
 #   status   say what runs, where, and where the log is.
 #   heal     start the broker application again when our node runs without
 #            it (a restart killed half-way); nothing otherwise.
+#   vhost-add NAME
+#            create virtual host NAME for guest (the grader makes one per
+#            grading run, named wirebook-run-PID-...); first delete those of
+#            runs whose PID is gone (runs that were killed).
+#   vhost-delete NAME
+#            delete virtual host NAME and all it holds, in the background.
 set -u
 
 RABBIT_BIN=/usr/lib/rabbitmq/bin
@@ -260,6 +266,46 @@ cmd_heal() {
     done
 }
 
+# Queues and exchanges that tests declare outlive them (durable ones on disk),
+# and every broker restart recovers them all: after a few dozen gradings a
+# restart took seconds more. So each grading run declares everything inside
+# a virtual host of its own, deleted when the run ends.
+vhost_name_ok() {
+    case ${1:-} in
+    '' | *[!A-Za-z0-9._-]*) fail "vhost name '${1:-}' must be letters, digits, '.', '_' or '-'" ;;
+    esac
+}
+
+cmd_vhost_add() {
+    vhost_name_ok "$1"
+    vm_alive || fail "no node of ours is running: run '$0 up' first"
+    export_node_env
+    # One rabbitmqctl call (each boots an Erlang VM): sweep the vhosts of
+    # runs that no longer exist, add ours, let guest use it.
+    ctl eval "Me = <<\"$1\">>,
+        Gone = fun(V) ->
+            case re:run(V, \"^wirebook-run-([0-9]+)-\", [{capture, all_but_first, list}]) of
+                {match, [Pid]} -> V =/= Me andalso not filelib:is_dir(\"/proc/\" ++ Pid);
+                _ -> false
+            end
+        end,
+        %% catch: a run beside us may sweep the same one first
+        [catch rabbit_vhost:delete(V, <<\"wirebook\">>) || V <- rabbit_vhost:list_names(), Gone(V)],
+        ok = rabbit_vhost:add(Me, <<\"wirebook\">>),
+        ok = rabbit_auth_backend_internal:set_permissions(<<\"guest\">>, Me,
+            <<\".*\">>, <<\".*\">>, <<\".*\">>, <<\"wirebook\">>)." >>"$LAUNCH_LOG" 2>&1 ||
+        fail "cannot create virtual host $1 in node $NODE; see $LAUNCH_LOG"
+}
+
+cmd_vhost_delete() {
+    vhost_name_ok "$1"
+    vm_alive || return 0 # nothing left to delete
+    export_node_env
+    # In the background: the run that ends need not wait for it.
+    setsid sh -c "'$RABBIT_BIN/rabbitmqctl' -q -n '$NODE' eval \
+        'catch rabbit_vhost:delete(<<\"$1\">>, <<\"wirebook\">>).'" >>"$LAUNCH_LOG" 2>&1 </dev/null &
+}
+
 cmd_status() {
     [ -n "${AMQP_ADDR:-}" ] && say "AMQP_ADDR is set: tests use your broker at $AMQP_ADDR"
     if node_running; then
@@ -280,8 +326,10 @@ down) cmd_down ;;
 restart) cmd_restart ;;
 heal) cmd_heal ;;
 status) cmd_status ;;
+vhost-add) cmd_vhost_add "${2:-}" ;;
+vhost-delete) cmd_vhost_delete "${2:-}" ;;
 *)
-    echo "usage: $0 up|down|status|restart|heal" >&2
+    echo "usage: $0 up|down|status|restart|heal|vhost-add NAME|vhost-delete NAME" >&2
     exit 2
     ;;
 esac

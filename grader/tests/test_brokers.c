@@ -1,16 +1,21 @@
 /*
  * test_brokers.c - who stops a broker that a run started (brokers.c): the
  * last run that uses it, never one that ends while another still does, and
- * never a broker the user started. On a course of its own in TMPDIR whose
- * scripts/broker-nats.sh is a stand-in that logs each action to calls.log.
+ * never a broker the user started; and on RabbitMQ, that each run declares
+ * its queues in a virtual host of its own. On a course of its own in TMPDIR
+ * whose scripts/broker-NAME.sh are stand-ins that log each action to
+ * build/brokers/NAME/calls.log.
  */
 #include "pipeline.h"
 #include "wb_testkit.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 WB_SUITE(brokers);
@@ -27,7 +32,18 @@ static const char fake_script[] =
     "*) exit 2 ;;\n"
     "esac\n";
 
+/* Always up at OUR_AMQP; logs vhost-add and vhost-delete with their NAME. */
+#define OUR_AMQP "amqp://guest:guest@127.0.0.1:1/%2f"
+static const char fake_rabbitmq[] = "#!/bin/sh\n"
+                                    "state=build/brokers/rabbitmq\n"
+                                    "echo \"$*\" >> \"$state/calls.log\"\n"
+                                    "case \"$1\" in\n"
+                                    "status|vhost-add|vhost-delete) ;;\n"
+                                    "*) exit 2 ;;\n"
+                                    "esac\n";
+
 static struct wb_chapter chapter = {.id = "05_fake", .broker = "nats"};
+static struct wb_chapter amqp_chapter = {.id = "03_fake", .broker = "rabbitmq"};
 static struct wb_manifest course;
 
 static char *state_file(const char *name)
@@ -38,6 +54,7 @@ static char *state_file(const char *name)
 static void setup(void)
 {
     unsetenv("NATS_URL");
+    unsetenv("AMQP_ADDR");
     char *root = str_printf("%s/%s", wb_env_or("TMPDIR", "/tmp"), wb_unique_name("brokers"));
     char *scripts = str_printf("%s/scripts", root);
     char *state = str_printf("%s/build/brokers/nats", root);
@@ -45,6 +62,16 @@ static void setup(void)
     cr_assert(root && scripts && state && script && mkdir_p(scripts) == 0 && mkdir_p(state) == 0 &&
                   file_write_atomic(script, fake_script, strlen(fake_script)) == 0,
               "cannot create the course under %s", root ? root : "TMPDIR");
+    char *rabbit = str_printf("%s/broker-rabbitmq.sh", scripts);
+    char *rabbit_state = str_printf("%s/build/brokers/rabbitmq", root);
+    char *rabbit_env = str_printf("%s/env", rabbit_state ? rabbit_state : "");
+    cr_assert(rabbit && rabbit_state && rabbit_env && mkdir_p(rabbit_state) == 0 &&
+              file_write_atomic(rabbit, fake_rabbitmq, strlen(fake_rabbitmq)) == 0 &&
+              file_write_atomic(rabbit_env, "AMQP_ADDR=" OUR_AMQP "\n",
+                                strlen("AMQP_ADDR=" OUR_AMQP "\n")) == 0);
+    free(rabbit);
+    free(rabbit_state);
+    free(rabbit_env);
     course.root = path_absolute(root);
     course.chapters = &chapter;
     course.nchapters = 1;
@@ -129,4 +156,81 @@ Test(brokers, a_broker_the_user_started_stays_up, .init = setup)
     free(log);
     free(running);
     free(env);
+}
+
+static char *rabbitmq_calls(void)
+{
+    char *path = str_printf("%s/build/brokers/rabbitmq/calls.log", course.root);
+    char *text = path ? file_read(path, NULL) : NULL;
+    free(path);
+    return text ? text : strdup("");
+}
+
+/* The AMQP_ADDR brokers_run_env gives a run's tests (to free). */
+static char *run_amqp_addr(void)
+{
+    char err[1024] = "";
+    char **env = brokers_run_env(&course, &amqp_chapter, err, sizeof err);
+    char *addr = NULL;
+    for (char **line = env; line && *line && !addr; line++)
+        if (strncmp(*line, "AMQP_ADDR=", 10) == 0)
+            addr = strdup(*line + 10);
+    cr_assert(addr, "brokers_run_env: no AMQP_ADDR line (err: %s)", err);
+    free_argv(env);
+    return addr;
+}
+
+Test(brokers, a_run_declares_in_a_virtual_host_of_its_own, .init = setup)
+{
+    char *vhost = str_printf("wirebook-run-%ld-", (long)getpid());
+    char *addr = run_amqp_addr();
+    cr_assert(strncmp(addr, "amqp://guest:guest@127.0.0.1:1/", 31) == 0 &&
+                  strncmp(addr + 31, vhost, strlen(vhost)) == 0,
+              "expected our node's address with a vhost named %s..., got %s", vhost, addr);
+    /* batch and mistakes hand our node's address to their graders */
+    cr_assert(setenv("AMQP_ADDR", OUR_AMQP, 1) == 0);
+    char *again = run_amqp_addr();
+    cr_assert_str_eq(again, addr, "a run's chapters share its one vhost: %s then %s", addr, again);
+    char *log = rabbitmq_calls();
+    char *first = strstr(log, "vhost-add ");
+    cr_assert(first && !strstr(first + 1, "vhost-add "),
+              "expected one vhost-add for the run, the script saw:\n%s", log);
+    free(log);
+
+    brokers_release(&course);
+    log = rabbitmq_calls();
+    char *deleted = str_printf("vhost-delete %s\n", addr + 31);
+    cr_assert(strstr(log, deleted), "the run's end must delete its vhost (%s), the script saw:\n%s",
+              addr + 31, log);
+    free(deleted);
+    free(log);
+    free(again);
+    free(addr);
+    free(vhost);
+}
+
+/* A port on 127.0.0.1 that accepts connections until the test ends. */
+static unsigned listening_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 4) == 0 &&
+                  getsockname(fd, (struct sockaddr *)&a, &len) == 0,
+              "cannot listen on 127.0.0.1");
+    return ntohs(a.sin_port);
+}
+
+Test(brokers, a_users_own_rabbitmq_is_used_as_given, .init = setup)
+{
+    char *own = str_printf("amqp://guest:guest@127.0.0.1:%u/teaching", listening_port());
+    cr_assert(own && setenv("AMQP_ADDR", own, 1) == 0);
+    char *addr = run_amqp_addr();
+    cr_assert_str_eq(addr, own, "the user's own broker must be used as given");
+    brokers_release(&course);
+    char *log = rabbitmq_calls();
+    cr_assert(!strstr(log, "vhost"), "no vhost may be made on the user's broker:\n%s", log);
+    free(log);
+    free(addr);
+    free(own);
 }

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -39,13 +40,14 @@ struct broker {
     const char *name;     /* script suffix: scripts/broker-NAME.sh */
     const char *env_name; /* the variable a user sets to use their own */
     int users_fd;         /* users.lock, held shared while this run uses it */
+    char *vhost;          /* RabbitMQ: the virtual host this run made (run_vhost) */
 };
 
 static struct broker known[] = {
-    {"rabbitmq", "AMQP_ADDR", -1},
-    {"kafka", "KAFKA_BROKERS", -1},
-    {"nats", "NATS_URL", -1},
-    {"redis", "REDIS_URL", -1},
+    {"rabbitmq", "AMQP_ADDR", -1, NULL},
+    {"kafka", "KAFKA_BROKERS", -1, NULL},
+    {"nats", "NATS_URL", -1, NULL},
+    {"redis", "REDIS_URL", -1, NULL},
 };
 
 static struct broker *lookup(const char *name)
@@ -62,12 +64,22 @@ static bool is_mock(const struct broker *b)
     return strcmp(b->name, "kafka") == 0 && !brokers_kafka_is_real();
 }
 
+static char *our_address(const struct wb_manifest *m, const struct broker *b);
+
 /* The address of the user's own broker (its variable is set), or NULL: the
- * grader neither starts nor stops that one. */
-static const char *users_own(const struct broker *b)
+ * grader neither starts nor stops that one. The address of the broker our
+ * script started is not the user's, though batch and mistakes hand it to
+ * their graders in that variable: those use it as a local broker, under its
+ * lock, so that they never find it down in the middle of a restart. */
+static const char *users_own(const struct wb_manifest *m, const struct broker *b)
 {
     const char *own = getenv(b->env_name);
-    return own && *own ? own : NULL;
+    if (!own || !*own)
+        return NULL;
+    char *ours = our_address(m, b);
+    bool is_ours = ours && strcmp(ours, own) == 0;
+    free(ours);
+    return is_ours ? NULL : own;
 }
 
 bool brokers_restart_is_shared(const struct wb_exercise *e)
@@ -91,12 +103,12 @@ bool brokers_kafka_is_real(void)
     return (own && *own) || (mode && strcmp(mode, "real") == 0);
 }
 
-/* See pipeline.h. */
-int brokers_script(const char *course_root, const char *name, const char *action,
-                   const char *log_path)
+/* scripts/broker-NAME.sh ACTION [ARG]: its exit code, -1 when it could not run. */
+static int run_script(const char *course_root, const char *name, const char *action,
+                      const char *arg, const char *log_path)
 {
     char *path = str_printf("%s/scripts/broker-%s.sh", course_root, name);
-    char *argv[] = {"sh", path, (char *)action, NULL};
+    char *argv[] = {"sh", path, (char *)action, (char *)arg, NULL};
     struct proc_spec spec = {.argv = argv,
                              .envp = environ,
                              .cwd = course_root,
@@ -107,6 +119,13 @@ int brokers_script(const char *course_root, const char *name, const char *action
     int rc = path && path_is_file(path) && proc_run(&spec, &o) == 0 ? o.exit_code : -1;
     free(path);
     return rc;
+}
+
+/* See pipeline.h. */
+int brokers_script(const char *course_root, const char *name, const char *action,
+                   const char *log_path)
+{
+    return run_script(course_root, name, action, NULL, log_path);
 }
 
 /* Reads "NAME=value" lines (an "export " prefix and # comments allowed). */
@@ -229,7 +248,7 @@ bool brokers_ready_now(const struct wb_manifest *m, const char *name)
     const struct broker *b = lookup(name);
     if (!b)
         return false;
-    return is_mock(b) || (!users_own(b) && brokers_answer_quickly(m, b->name));
+    return is_mock(b) || (!users_own(m, b) && brokers_answer_quickly(m, b->name));
 }
 
 /* Counts this process as a user of broker b until brokers_release. Blocks
@@ -249,7 +268,7 @@ static void use_broker(const struct wb_manifest *m, struct broker *b)
 void brokers_use(const struct wb_manifest *m, const char *name)
 {
     struct broker *b = lookup(name);
-    if (b && !is_mock(b) && !users_own(b))
+    if (b && !is_mock(b) && !users_own(m, b))
         use_broker(m, b);
 }
 
@@ -309,7 +328,7 @@ static char **broker_env(const struct wb_manifest *m, const struct wb_chapter *c
         goto fail_unknown;
     if (is_mock(b))
         return env; /* embedded mock cluster, started by each test */
-    const char *own = users_own(b);
+    const char *own = users_own(m, b);
     char upper[32]; /* rabbitmq -> WB_BROKER_SCRIPT_RABBITMQ */
     snprintf(upper, sizeof upper, "%s", b->name);
     for (char *c = upper; *c; c++)
@@ -352,6 +371,87 @@ fail_unknown:
     return NULL;
 }
 
+/* The value of b's variable in build/brokers/NAME/env (where the broker our
+ * script started listens), or NULL. */
+static char *our_address(const struct wb_manifest *m, const struct broker *b)
+{
+    char *env_file = str_printf("%s/build/brokers/%s/env", m->root, b->name);
+    char **lines = env_file ? read_env_file(env_file) : NULL;
+    size_t n = strlen(b->env_name);
+    char *found = NULL;
+    for (size_t i = 0; lines && lines[i] && !found; i++)
+        if (strncmp(lines[i], b->env_name, n) == 0 && lines[i][n] == '=')
+            found = strdup(lines[i] + n + 1);
+    free_argv(lines);
+    free(env_file);
+    return found;
+}
+
+/* Durable queues and exchanges outlive the tests that declare them, and each
+ * broker restart recovers them all, so a node that had graded a few dozen
+ * submissions restarted seconds slower. So on our node (not a user's own
+ * broker, which we may not administer) each grading run gets a virtual host
+ * of its own: made here once, deleted by brokers_release, and swept by the
+ * next run's vhost-add when this one is killed (the name holds our pid).
+ * Rewrites the AMQP_ADDR line of env to it; -1 with err set on failure. */
+static int run_vhost(const struct wb_manifest *m, struct broker *b, char **env, char *err,
+                     size_t errlen)
+{
+    size_t n = strlen(b->env_name);
+    char **line = env;
+    while (*line && !(strncmp(*line, b->env_name, n) == 0 && (*line)[n] == '='))
+        line++;
+    char *ours = *line ? our_address(m, b) : NULL;
+    bool on_our_node = ours && strcmp(*line + n + 1, ours) == 0;
+    /* amqp://user:pass@host:port/vhost: the path starts after the authority */
+    char *authority = ours ? strstr(ours, "://") : NULL;
+    char *path = authority ? strchr(authority + 3, '/') : NULL;
+    if (!on_our_node || !path) {
+        free(ours);
+        return 0;
+    }
+    if (!b->vhost) {
+        int lock = broker_lock_take(m->root, b->name, false); /* not during a restart */
+        char *name = str_printf("wirebook-run-%ld-%lx", (long)getpid(), (unsigned long)time(NULL));
+        char *log = str_printf("%s/build/brokers/%s/grader.log", m->root, b->name);
+        if (name && log && run_script(m->root, b->name, "vhost-add", name, log) == 0) {
+            b->vhost = name;
+            name = NULL;
+        } else {
+            snprintf(err, errlen,
+                     "cannot create this run's virtual host on RabbitMQ: scripts/broker-%s.sh "
+                     "vhost-add failed; see %s",
+                     b->name, log ? log : "build/brokers/");
+        }
+        free(name);
+        free(log);
+        broker_lock_release(lock);
+    }
+    *path = '\0';
+    char *rewritten = b->vhost ? str_printf("%s=%s/%s", b->env_name, ours, b->vhost) : NULL;
+    free(ours);
+    if (!rewritten) {
+        if (!err[0])
+            snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    free(*line);
+    *line = rewritten;
+    return 0;
+}
+
+char **brokers_run_env(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,
+                       size_t errlen)
+{
+    char **env = brokers_env_for(m, ch, err, errlen);
+    struct broker *b = env && ch->broker ? lookup(ch->broker) : NULL;
+    if (b && strcmp(b->name, "rabbitmq") == 0 && run_vhost(m, b, env, err, errlen) != 0) {
+        free_argv(env);
+        return NULL;
+    }
+    return env;
+}
+
 /* A chapter that can run on two brokers (chapter 07: RabbitMQ, or Kafka with
  * BROKER=kafka) also tells its tests which one this run uses. */
 char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,
@@ -377,6 +477,17 @@ void brokers_release(const struct wb_manifest *m)
 {
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         struct broker *b = &known[i];
+        if (b->vhost) { /* in the background, while this run reports */
+            char *log = str_printf("%s/build/brokers/%s/grader.log", m->root, b->name);
+            if (!log || run_script(m->root, b->name, "vhost-delete", b->vhost, log) != 0)
+                fprintf(stderr,
+                        "wirebook: could not delete RabbitMQ virtual host %s; the next "
+                        "run will\n",
+                        b->vhost);
+            free(log);
+            free(b->vhost);
+            b->vhost = NULL;
+        }
         if (b->users_fd < 0)
             continue;
         /* The last user gets the lock exclusive; any other run still holds it

@@ -196,7 +196,7 @@ static void prepare_chapter(const struct wb_manifest *m, struct chapter_run *c,
                             c->err, sizeof c->err) != 0)
         ;
     else {
-        c->broker_env = brokers_env_for(m, ch, c->err, sizeof c->err);
+        c->broker_env = brokers_run_env(m, ch, c->err, sizeof c->err);
         if (!c->broker_env)
             c->failed_state = EX_BROKER_DOWN;
     }

@@ -272,6 +272,11 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
  * failure returns NULL and says why in err. */
 char **brokers_env_for(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,
                        size_t errlen);
+/* brokers_env_for for the run that grades: on RabbitMQ that we run, its
+ * AMQP_ADDR names a virtual host of the run's own (brokers_release deletes
+ * it). Batch and mistakes pass brokers_env_for's on to their graders. */
+char **brokers_run_env(const struct wb_manifest *m, const struct wb_chapter *ch, char *err,
+                       size_t errlen);
 /* Runs scripts/broker-NAME.sh ACTION (up, down, status, heal) with its output in
  * log_path; returns its exit code, -1 when it could not run. */
 int brokers_script(const char *course_root, const char *name, const char *action,
