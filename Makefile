@@ -65,9 +65,13 @@ deps:
 
 tool: $(WB) $(BUILD)/lib/libwbtestkit.a
 
+# -z now: every library symbol is bound once, at start. The grader forks a
+# keeper, an init and a program for each run; with lazy binding each of
+# those looked up anew every function it called first (do_lookup_x was 4% of
+# a whole-course grading's CPU).
 $(WB): grader/src/cli/wirebook.c $(BUILD)/lib/libwbgrader.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(GRADER_INC) $^ $(shell pkg-config --libs $(GRADER_PKGS)) -o $@
+	$(CC) $(CFLAGS) $(GRADER_INC) $^ $(shell pkg-config --libs $(GRADER_PKGS)) -Wl,-z,now -o $@
 
 $(BUILD)/lib/libwbgrader.a: $(GRADER_OBJ)
 	@mkdir -p $(@D)
