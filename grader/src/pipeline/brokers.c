@@ -286,16 +286,21 @@ static void mark_started(const struct wb_manifest *m, const struct broker *b, bo
     free(path);
 }
 
-/* Checks that the local broker b answers, and starts it when not. Holds the
- * broker's lock shared meanwhile: an exercise (of this run or another) that
- * restarts the broker holds it exclusive, and for those seconds the broker
- * would look down. And one run at a time checks and starts (start.lock), so
+/* Checks that the local broker b answers, and starts it when not. When it
+ * does not answer at once, holds the broker's lock shared while it looks
+ * again: an exercise (of this run or another) that restarts the broker
+ * holds it exclusive, and for those seconds the broker would look down. And one run at a time checks and starts (start.lock), so
  * that a second run waits for the first one's `up` instead of starting the
  * same broker again. */
 static void ensure_local(const struct wb_manifest *m, const struct wb_chapter *ch, struct broker *b,
                          const char *log, char *err, size_t errlen)
 {
     use_broker(m, b);
+    /* Up, the usual case: no lock. Waiting for the shared lock here would
+     * hold the whole run's schedule while an exercise that restarts the
+     * broker runs (it holds the lock exclusive for its whole run). */
+    if (brokers_answer_quickly(m, b->name))
+        return;
     /* unlocked (-1), at worst two `up`s race */
     int starting = broker_lock_file(m->root, b->name, "start.lock", LOCK_EX);
     int lock = broker_lock_take(m->root, b->name, false);
