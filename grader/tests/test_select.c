@@ -161,6 +161,17 @@ Test(select, alone_tests_get_a_second_run)
     test_passes_free(p);
 }
 
+Test(select, alone_tests_of_a_private_broker_run_beside_the_others)
+{
+    struct test_pass p[2];
+    struct grade_options o = {0};
+    cr_assert_eq(test_passes_plan(&restart_ex, &o, false, p), 1,
+                 "each test restarts its own broker (Kafka's mock): one run");
+    cr_assert(p[0].filter == NULL && p[0].jobs == 2, "every test side by side: -j%d, filter %s",
+              p[0].jobs, p[0].filter ? p[0].filter : "none");
+    test_passes_free(p);
+}
+
 Test(select, a_split_run_takes_one_part_at_a_time)
 {
     struct test_pass p[2];

@@ -6,7 +6,8 @@
  * on a broker, a peer or a deadline, not on the CPU. A test marked
  * "alone": true in the manifest (it restarts the broker the others use)
  * runs after the others, one at a time, in a second run of the binary; the
- * two reports are merged into the one score.c reads. "parallel_tests":
+ * two reports are merged into the one score.c reads. Where each test hosts
+ * its own broker (Kafka's mock cluster), it runs beside the others. "parallel_tests":
  * false on an exercise runs all its tests one at a time in one run.
  */
 #include "pipeline.h"
@@ -72,7 +73,9 @@ int test_passes_plan(const struct wb_exercise *e, const struct grade_options *o,
         passes[0].jobs = has_alone_test(e, o->tests) ? 1 : jobs;
         return passes[0].filter ? 1 : -1;
     }
-    if (jobs == 1 || !has_alone_test(e, NULL)) {
+    /* Alone only when the broker it restarts is the others' too: on Kafka's
+     * mock cluster each test restarts its own (kafka_path, reliability). */
+    if (jobs == 1 || !has_alone_test(e, NULL) || !restarts_shared_broker) {
         passes[0].jobs = jobs;
         return 1;
     }
