@@ -167,7 +167,7 @@ int cmd_grade(int argc, char **argv)
                                              {"jobs", required_argument, NULL, 'j'},
                                              {"test-jobs", required_argument, NULL, 'J'},
                                              {NULL, 0, NULL, 0}};
-    struct grade_options o = {.quizzes = true, .color = want_color()};
+    struct grade_options o = {.quizzes = true, .color = want_color(), .sanitized_first = true};
     const char *course = NULL, *out_dir = NULL, *expect = NULL;
     int c;
     bool unsafe = false;

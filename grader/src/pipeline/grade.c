@@ -92,6 +92,24 @@ static void heal_broker(const struct chapter_run *c, const char *broker, const c
 }
 
 /* Builds and runs one exercise whose chapter is staged and ready. */
+/* memory_safety_first under the broker lock the exercise's runs take (see
+ * grade_exercise). True when its sanitized run scored r. */
+static bool grade_sanitized_first(const struct chapter_run *c, const char *ex_dir, char **env,
+                                  const struct grade_options *o, struct exercise_result *r)
+{
+    const struct wb_exercise *e = r->ex;
+    if (!o->sanitized_first)
+        return false;
+    const char *shared = exercise_shared_broker(c, e);
+    int lock =
+        shared ? broker_lock_take(c->b.course_root, shared, restarts_shared_broker(c, e)) : -1;
+    bool scored = memory_safety_first(&c->b, e, ex_dir, env, o, 3 * exercise_timeout_ms(e, o), r);
+    if (restarts_shared_broker(c, e))
+        heal_broker(c, shared, ex_dir);
+    broker_lock_release(lock);
+    return scored;
+}
+
 static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char **env,
                            const struct grade_options *o, struct exercise_result *r)
 {
@@ -106,6 +124,8 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
         free(missing);
         return;
     }
+    if (grade_sanitized_first(c, ex_dir, env, o, r))
+        return;
     char *bin = path_join(ex_dir, "tests.bin");
     char *compile_log = path_join(ex_dir, "compile.log");
     char *run_log = path_join(ex_dir, "run.log");

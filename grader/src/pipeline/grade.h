@@ -30,7 +30,13 @@ struct grade_options {
     const char *tests;       /* NULL, or "a,b": run and score only these tests (test_select.c) */
     const char *test_filter; /* set by grade.c from tests: Criterion's --filter pattern */
     int jobs;                /* exercises graded at once; 0 = 3 per CPU (grade.c) */
-    int test_jobs;           /* tests of one exercise run at once; 0 = run.c decides */
+    /* Whole-submission grading (`wirebook grade`, batch): an exercise with a
+     * memory_safety test runs its tests under the sanitizers first, and when
+     * every one passes, that run scores it (memory_safety_first). Not for a
+     * student's check, where failing tests are the rule and would run twice. */
+    bool sanitized_first;
+    bool fail_fast; /* Criterion's --fail-fast: the run ends at the first failed test */
+    int test_jobs;  /* tests of one exercise run at once; 0 = run.c decides */
     /* Which of run.c's passes run (test_passes.c): all of them, or, for
      * memory_safety.c's sanitized run split around the plain one, only the
      * tests that run side by side, or only the "alone" ones. */

@@ -72,7 +72,12 @@ bool memory_safety_is_grader_test(const char *name)
     return strcmp(name, MEMORY_SAFETY_TEST) == 0;
 }
 
-char **memory_safety_env(char **env, const char *log_prefix, const char *course_root)
+/* memory_safety_env; scoring: the run also scores the tests (sanitized
+ * first), so a finding must not change how a test process exits: a leak
+ * reported at exit then fails memory_safety alone, as when the plain run
+ * scores the tests. (An error mid-test still ends the test unfinished.) */
+static char **sanitizer_env(char **env, const char *log_prefix, const char *course_root,
+                            bool scoring)
 {
     size_t n = 0;
     while (env && env[n])
@@ -89,7 +94,8 @@ char **memory_safety_env(char **env, const char *log_prefix, const char *course_
     if (!out)
         return NULL;
     /* Reports go to LOG_PREFIX.PID files: one per test process. */
-    out[k++] = str_printf("ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=%s", log_prefix);
+    out[k++] = str_printf("ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=%s%s", log_prefix,
+                          scoring ? ":exitcode=0" : "");
     out[k++] = str_printf("UBSAN_OPTIONS=print_stacktrace=1:log_path=%s", log_prefix);
     out[k++] = str_printf("LSAN_OPTIONS=suppressions=%s/testkit/lsan.supp:print_suppressions=0",
                           course_root);
@@ -98,6 +104,11 @@ char **memory_safety_env(char **env, const char *log_prefix, const char *course_
 oom:
     free_argv(out);
     return NULL;
+}
+
+char **memory_safety_env(char **env, const char *log_prefix, const char *course_root)
+{
+    return sanitizer_env(env, log_prefix, course_root, false);
 }
 
 /* The first report in one log file, from its "ERROR:" or "runtime error"
@@ -375,7 +386,8 @@ static int sanitized_run(const struct build_ctx *plain, const struct wb_exercise
                          const char *run_log, char **env, const struct grade_options *o,
                          int timeout_ms, struct proc_outcome *out)
 {
-    char **san_env = memory_safety_env(env, p->prefix, plain->course_root);
+    /* fail_fast: memory_safety_first's run, which scores the tests too */
+    char **san_env = sanitizer_env(env, p->prefix, plain->course_root, o->fail_fast);
     struct grade_options so = sanitized_options(o, part);
     int rc = san_env ? run_tests(e, p->bin, report, run_log, san_env, timeout_ms, &so,
                                  plain->course_root, out)
@@ -547,6 +559,21 @@ static bool sanitized_alone_part(const struct build_ctx *plain, const struct wb_
     return true;
 }
 
+/* The finding that fails memory_safety after a sanitized run of every test
+ * (report and logs in p; the alone part's too when split), or NULL. */
+static char *finding_of_run(const struct san_paths *p, bool split,
+                            const struct proc_outcome *outcome, int timeout_ms)
+{
+    char *finding = memory_safety_blame(memory_safety_first_finding(p->prefix), p->report);
+    if (!finding)
+        finding = memory_safety_runtime_failure(p->run_log);
+    if (!finding && split)
+        finding = memory_safety_runtime_failure(p->alone_run_log);
+    if (!finding && (outcome->timed_out || outcome->signal))
+        finding = str_printf("the sanitized test runner %s", proc_describe(outcome, timeout_ms));
+    return finding;
+}
+
 void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *e,
                        const char *ex_dir, char **env, const struct grade_options *o,
                        int timeout_ms, const struct memory_safety_child *child,
@@ -593,16 +620,54 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
         memory_safety_judge(r, NULL, "could not start the sanitizer run of the alone tests");
     } else {
         r->sanitized_seconds = outcome.seconds;
-        char *finding = memory_safety_blame(memory_safety_first_finding(p.prefix), p.report);
-        if (!finding)
-            finding = memory_safety_runtime_failure(p.run_log);
-        if (!finding && split)
-            finding = memory_safety_runtime_failure(p.alone_run_log);
-        if (!finding && (outcome.timed_out || outcome.signal))
-            finding =
-                str_printf("the sanitized test runner %s", proc_describe(&outcome, timeout_ms));
+        char *finding = finding_of_run(&p, split, &outcome, timeout_ms);
         memory_safety_judge(r, finding, NULL);
         free(finding);
     }
     san_paths_free(&p);
+}
+
+static void exercise_result_clear(struct exercise_result *r)
+{
+    for (size_t i = 0; i < r->ntests; i++)
+        free(r->tests[i].output);
+    free(r->tests);
+    free(r->message);
+}
+
+bool memory_safety_first(const struct build_ctx *plain, const struct wb_exercise *e,
+                         const char *ex_dir, char **env, const struct grade_options *o,
+                         int timeout_ms, struct exercise_result *r)
+{
+    if (!o->sanitized_first || !memory_safety_wanted(e, o) || o->tests)
+        return false;
+    struct san_paths p = {0};
+    struct grade_options fast = *o;
+    fast.fail_fast = true; /* its first failure hands the exercise to the plain run */
+    struct proc_outcome outcome;
+    struct exercise_result trial = {.ex = e};
+    bool scored = false;
+    if (san_paths(&p, ex_dir) == 0 && remove_tree(p.dir) == 0 && mkdir_p(p.dir) == 0 &&
+        sanitized_build(plain, e, &p) == 0 &&
+        sanitized_run(plain, e, &p, PASSES_ALL, p.report, p.run_log, env, &fast, timeout_ms,
+                      &outcome) == 0) {
+        score_exercise(&trial, p.report, p.run_log, &outcome, timeout_ms, o->test_timeout,
+                       brokers_kafka_is_real());
+        scored = trial.state == EX_GRADED && others_pass(&trial);
+    }
+    if (scored) {
+        char *finding = finding_of_run(&p, false, &outcome, timeout_ms);
+        memory_safety_judge(&trial, finding, NULL);
+        free(finding);
+        trial.seconds = trial.sanitized_seconds = outcome.seconds;
+        trial.isolation = outcome.layers;
+        trial.started_at = r->started_at;
+        trial.ended_at = r->ended_at;
+        exercise_result_clear(r);
+        *r = trial;
+    } else {
+        exercise_result_clear(&trial);
+    }
+    san_paths_free(&p);
+    return scored;
 }

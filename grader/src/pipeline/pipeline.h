@@ -257,6 +257,17 @@ struct memory_safety_child {
  * runs the sanitized side-by-side tests; if it has not started them yet, it
  * never will, and the whole sanitized run comes after the plain one. */
 void memory_safety_wait_side_by_side(void *arg);
+/* Sanitized first (grade_options.sanitized_first, whole-submission grading):
+ * builds e with the sanitizers and runs every test of it, ending at the
+ * first failure. When every test but memory_safety passes, that one run
+ * scores r, memory_safety from its reports, and returns true: the plain
+ * build and run never happen, about 40% of a grading's CPU. Otherwise
+ * returns false and leaves r alone: the plain run then grades as usual, so
+ * a test that fails under the sanitizers (slower, other fill patterns)
+ * is judged plain. A test that passes under them counts as passed. */
+bool memory_safety_first(const struct build_ctx *plain, const struct wb_exercise *e,
+                         const char *ex_dir, char **env, const struct grade_options *o,
+                         int timeout_ms, struct exercise_result *r);
 /* The second, sanitized run of e that scores memory_safety, once every other
  * test of r passes; waits for the child first (or builds now when there is
  * none: child NULL or its pid -1). */

@@ -255,10 +255,15 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
         struct proc_outcome more, *this_run = k == 0 ? outcome : &more;
         char jobs_opt[16];
         snprintf(jobs_opt, sizeof jobs_opt, "-j%d", passes[k].jobs);
-        char *test_argv[] = {(char *)bin,     jobs_opt,    "--color=never",
-                             output_opt,      timeout_opt, passes[k].filter ? "--filter" : NULL,
-                             passes[k].filter};
-        size_t ntest = sizeof test_argv / sizeof *test_argv - (passes[k].filter ? 0 : 2);
+        char *test_argv[] = {(char *)bin, jobs_opt, "--color=never", output_opt, timeout_opt, NULL,
+                             NULL,        NULL};
+        size_t ntest = 5;
+        if (passes[k].filter) {
+            test_argv[ntest++] = "--filter";
+            test_argv[ntest++] = passes[k].filter;
+        }
+        if (o->fail_fast)
+            test_argv[ntest++] = "--fail-fast";
         char *args[sizeof valgrind_argv / sizeof *valgrind_argv +
                    sizeof test_argv / sizeof *test_argv + 1];
         memcpy(args, valgrind_argv, nvg * sizeof *args);
@@ -296,6 +301,9 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
             remove(first_report); /* no first report: the merge leaves none */
         free(pass_log);
         if (rc != 0)
+            break;
+        /* A failed test ends a fail-fast run: its alone tests are not run. */
+        if (o->fail_fast && (this_run->exit_code != 0 || this_run->signal || this_run->timed_out))
             break;
         left_ms -= this_run->seconds * 1000;
     }
