@@ -169,6 +169,9 @@ step "student loop in tmux: list, check, watch sees a save and moves on, progres
     sh grader/tests/student_tmux_test.sh
 step "solutions score full marks (-Werror)" \
     $WB grade --submission solutions --werror --out $OUT/solutions --expect '*=full'
+step "solutions score full marks in a student's order (--plain-first)" \
+    $WB grade --submission solutions --plain-first --no-quiz --out $OUT/solutions-plain-first \
+    --expect '*=full'
 step "skeletons compile and score zero" \
     $WB grade --submission chapters --out $OUT/skeletons --expect '*=zero'
 # Chapter 07 again with its events on Kafka (BROKER=kafka): each test hosts

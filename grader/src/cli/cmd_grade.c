@@ -126,7 +126,7 @@ static void grade_usage(FILE *out)
             "                      [--verbose] [--course DIR] [--expect SPEC]\n"
             "                      [--test-timeout SECONDS] [--tests NAME,NAME] [-j N]\n"
             "                      [--test-jobs N] [--submission-metadata FILE]\n"
-            "                      [--unsafe-no-sandbox]\n\n"
+            "                      [--plain-first] [--unsafe-no-sandbox]\n\n"
             "Grades a submission laid out like chapters/: a folder, a checkout holding\n"
             "chapters/, or a .zip/.tar.gz/.tgz of one (default: the course's own chapters/).\n"
             "Prints a table (NO_COLOR=1: no colour) and writes OUT/results.json (Gradescope\n"
@@ -142,6 +142,9 @@ static void grade_usage(FILE *out)
             "  --submission-metadata FILE  Gradescope's submission_metadata.json: applies\n"
             "                 the manifest's \"late\" policy to results.json\n"
             "  --tests LIST   with --only CHAPTER/EXERCISE: run and score only these tests\n"
+            "  --plain-first  as a student's check: the plain build scores the tests and\n"
+            "                 the sanitized one runs after (default: sanitized first, and\n"
+            "                 the plain build only when a test fails; docs/authoring.md)\n"
 
             "  --unsafe-no-sandbox  grade without root, where student code cannot be\n"
             "                 isolated (only no_new_privs, seccomp and limits hold)\n");
@@ -166,12 +169,13 @@ int cmd_grade(int argc, char **argv)
                                              {"unsafe-no-sandbox", no_argument, NULL, 'U'},
                                              {"jobs", required_argument, NULL, 'j'},
                                              {"test-jobs", required_argument, NULL, 'J'},
+                                             {"plain-first", no_argument, NULL, 'P'},
                                              {NULL, 0, NULL, 0}};
     struct grade_options o = {.quizzes = true, .color = want_color(), .sanitized_first = true};
     const char *course = NULL, *out_dir = NULL, *expect = NULL;
     int c;
     bool unsafe = false;
-    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VM:T:Uj:J:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:o:O:awqvc:e:ht:VM:T:Uj:J:P", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o.submission = optarg; break;
         case 'o': o.only = optarg; break;
@@ -179,6 +183,7 @@ int cmd_grade(int argc, char **argv)
         case 'a': o.sanitize = true; break;
         case 'V': o.valgrind = true; break;
         case 'U': unsafe = true; break;
+        case 'P': o.sanitized_first = false; break;
         case 'w': o.werror = true; break;
         case 'q': o.quizzes = false; break;
         case 'v': o.verbose = true; break;
