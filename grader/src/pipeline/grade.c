@@ -103,7 +103,11 @@ static bool grade_sanitized_first(const struct chapter_run *c, const char *ex_di
     const char *shared = exercise_shared_broker(c, e);
     int lock =
         shared ? broker_lock_take(c->b.course_root, shared, restarts_shared_broker(c, e)) : -1;
-    bool scored = memory_safety_first(&c->b, e, ex_dir, env, o, 3 * exercise_timeout_ms(e, o), r);
+    /* The plain run's limit, not the 3x of a sanitized run after it: it is
+     * the sum of every test's own limit, far above what the sanitized tests
+     * take, and a run that is stopped (a runner frozen by the student's
+     * code) then costs the limit once here before the plain run. */
+    bool scored = memory_safety_first(&c->b, e, ex_dir, env, o, exercise_timeout_ms(e, o), r);
     if (restarts_shared_broker(c, e))
         heal_broker(c, shared, ex_dir);
     broker_lock_release(lock);
