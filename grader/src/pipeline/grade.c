@@ -154,7 +154,10 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
         int lock =
             shared ? broker_lock_take(b->course_root, shared, restarts_shared_broker(c, e)) : -1;
         struct memory_safety_child child = {.pid = -1, .run_ms = 3 * timeout, .ex_dir = ex_dir};
-        if (memory_safety_wanted(e, o))
+        /* After a sanitized-first run that failed, no background build: the
+         * sanitized run comes only if every plain test passes, which is rare
+         * then, and memory_safety_run builds it when it does. */
+        if (memory_safety_wanted(e, o) && !memory_safety_first_applies(e, o))
             child.pid = memory_safety_prebuild(b, e, ex_dir, env, o, 3 * timeout);
         struct proc_outcome outcome;
         struct grade_options selected = *o; /* --tests: only those run */

@@ -635,11 +635,16 @@ static void exercise_result_clear(struct exercise_result *r)
     free(r->message);
 }
 
+bool memory_safety_first_applies(const struct wb_exercise *e, const struct grade_options *o)
+{
+    return o->sanitized_first && memory_safety_wanted(e, o) && !o->tests;
+}
+
 bool memory_safety_first(const struct build_ctx *plain, const struct wb_exercise *e,
                          const char *ex_dir, char **env, const struct grade_options *o,
                          int timeout_ms, struct exercise_result *r)
 {
-    if (!o->sanitized_first || !memory_safety_wanted(e, o) || o->tests)
+    if (!memory_safety_first_applies(e, o))
         return false;
     struct san_paths p = {0};
     struct grade_options fast = *o;
