@@ -110,6 +110,24 @@ breakage_b() {
             --expect '01_rest=full,01_rest/items_server=zero,01_rest/retry_client=zero'
 }
 
+# Sanitized first (a whole grading): a correct exercise that leaks is
+# scored from its one sanitized run, and the leak costs memory_safety alone.
+# (The mistakes corpus grades with --tests, in a student's order.)
+leak_costs_memory_safety_only() {
+    d=$OUT/leaky
+    rm -rf "$d" && mkdir -p "$d" && cp -r solutions/01_rest "$d/" &&
+        cp solutions/01_rest/mistakes/items_server/body_never_freed.c "$d/01_rest/items_server.c" &&
+        $WB grade --submission "$d" --only 01_rest/items_server --no-quiz --out "$d.out" \
+            >/dev/null &&
+        python3 - "$d.out/results.json" <<'PY'
+import json, sys
+tests = json.load(open(sys.argv[1]))["tests"]
+failed = [t["name"].split(": ")[1] for t in tests if t["status"] != "passed"]
+print("not passed:", failed)
+sys.exit(0 if failed == ["memory_safety"] else 1)
+PY
+}
+
 # Under valgrind the tests run 10-50x slower, so a test with a time bound
 # (a Kafka group join, say) may fail on time; what must not appear is a test
 # that valgrind itself failed.
@@ -189,6 +207,8 @@ step "solutions pass under ASan+UBSan" \
 step "solutions are valgrind-clean (no definite leak, no memory error)" valgrind_clean
 step "compile error and crash cost one exercise each" breakage_a
 step "endless loop and missing file cost one exercise each" breakage_b
+step "a leak costs memory_safety alone, found in the sanitized-first run" \
+    leak_costs_memory_safety_only
 step "an unreachable AMQP_ADDR is reported as broker not available" broker_down_reported
 step "hostile submissions (overridden runner functions, IFUNC, raw syscalls, escapes, late writers, stopped keeper, bombs, links, unsafe archives) gain nothing, leak nothing, leave nothing running" \
     sh grader/tests/hostile_test.sh
