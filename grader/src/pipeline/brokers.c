@@ -149,6 +149,35 @@ static char **read_env_file(const char *path)
     return env;
 }
 
+/* The "NAME=value" line of lines for b's variable, or NULL. */
+static char **var_line(char **lines, const struct broker *b)
+{
+    size_t n = strlen(b->env_name);
+    for (char **line = lines; line && *line; line++)
+        if (strncmp(*line, b->env_name, n) == 0 && (*line)[n] == '=')
+            return line;
+    return NULL;
+}
+
+/* The value of b's variable in build/brokers/NAME/env (where the broker our
+ * script started listens), or NULL. */
+static char *our_address(const struct wb_manifest *m, const struct broker *b)
+{
+    char *env_file = str_printf("%s/build/brokers/%s/env", m->root, b->name);
+    char **lines = env_file ? read_env_file(env_file) : NULL;
+    char **line = var_line(lines, b);
+    char *found = line ? strdup(*line + strlen(b->env_name) + 1) : NULL;
+    free_argv(lines);
+    free(env_file);
+    return found;
+}
+
+/* build/brokers/NAME/grader.log, where the grader's calls of b's script write. */
+static char *grader_log(const struct wb_manifest *m, const struct broker *b)
+{
+    return str_printf("%s/build/brokers/%s/grader.log", m->root, b->name);
+}
+
 /* Connects to host:port within timeout_ms; 0, or errno of the failure. */
 static int try_connect(const char *host, const char *port, int timeout_ms)
 {
@@ -229,17 +258,10 @@ static int check_reachable(const struct broker *b, const char *address, char *er
 bool brokers_answer_quickly(const struct wb_manifest *m, const char *name)
 {
     const struct broker *b = lookup(name);
-    char *env_file = b ? str_printf("%s/build/brokers/%s/env", m->root, b->name) : NULL;
-    char **lines = env_file ? read_env_file(env_file) : NULL;
-    size_t n = strlen(b ? b->env_name : "");
-    bool up = false;
-    for (size_t i = 0; lines && lines[i] && !up; i++) {
-        char err[512];
-        if (strncmp(lines[i], b->env_name, n) == 0 && lines[i][n] == '=')
-            up = check_reachable(b, lines[i] + n + 1, err, sizeof err) == 0;
-    }
-    free_argv(lines);
-    free(env_file);
+    char *address = b ? our_address(m, b) : NULL;
+    char err[512];
+    bool up = address && check_reachable(b, address, err, sizeof err) == 0;
+    free(address);
     return up;
 }
 
@@ -289,9 +311,9 @@ static void mark_started(const struct wb_manifest *m, const struct broker *b, bo
 /* Checks that the local broker b answers, and starts it when not. When it
  * does not answer at once, holds the broker's lock shared while it looks
  * again: an exercise (of this run or another) that restarts the broker
- * holds it exclusive, and for those seconds the broker would look down. And one run at a time checks and starts (start.lock), so
- * that a second run waits for the first one's `up` instead of starting the
- * same broker again. */
+ * holds it exclusive, and for those seconds the broker would look down. And
+ * one run at a time checks and starts (start.lock), so that a second run
+ * waits for the first one's `up` instead of starting the same broker again. */
 static void ensure_local(const struct wb_manifest *m, const struct wb_chapter *ch, struct broker *b,
                          const char *log, char *err, size_t errlen)
 {
@@ -376,22 +398,6 @@ fail_unknown:
     return NULL;
 }
 
-/* The value of b's variable in build/brokers/NAME/env (where the broker our
- * script started listens), or NULL. */
-static char *our_address(const struct wb_manifest *m, const struct broker *b)
-{
-    char *env_file = str_printf("%s/build/brokers/%s/env", m->root, b->name);
-    char **lines = env_file ? read_env_file(env_file) : NULL;
-    size_t n = strlen(b->env_name);
-    char *found = NULL;
-    for (size_t i = 0; lines && lines[i] && !found; i++)
-        if (strncmp(lines[i], b->env_name, n) == 0 && lines[i][n] == '=')
-            found = strdup(lines[i] + n + 1);
-    free_argv(lines);
-    free(env_file);
-    return found;
-}
-
 /* Durable queues and exchanges outlive the tests that declare them, and each
  * broker restart recovers them all, so a node that had graded a few dozen
  * submissions restarted seconds slower. So on our node (not a user's own
@@ -402,12 +408,9 @@ static char *our_address(const struct wb_manifest *m, const struct broker *b)
 static int run_vhost(const struct wb_manifest *m, struct broker *b, char **env, char *err,
                      size_t errlen)
 {
-    size_t n = strlen(b->env_name);
-    char **line = env;
-    while (*line && !(strncmp(*line, b->env_name, n) == 0 && (*line)[n] == '='))
-        line++;
-    char *ours = *line ? our_address(m, b) : NULL;
-    bool on_our_node = ours && strcmp(*line + n + 1, ours) == 0;
+    char **line = var_line(env, b);
+    char *ours = line ? our_address(m, b) : NULL;
+    bool on_our_node = ours && strcmp(*line + strlen(b->env_name) + 1, ours) == 0;
     /* amqp://user:pass@host:port/vhost: the path starts after the authority */
     char *authority = ours ? strstr(ours, "://") : NULL;
     char *path = authority ? strchr(authority + 3, '/') : NULL;
@@ -418,7 +421,7 @@ static int run_vhost(const struct wb_manifest *m, struct broker *b, char **env, 
     if (!b->vhost) {
         int lock = broker_lock_take(m->root, b->name, false); /* not during a restart */
         char *name = str_printf("wirebook-run-%ld-%lx", (long)getpid(), (unsigned long)time(NULL));
-        char *log = str_printf("%s/build/brokers/%s/grader.log", m->root, b->name);
+        char *log = grader_log(m, b);
         if (name && log && run_script(m->root, b->name, "vhost-add", name, log) == 0) {
             b->vhost = name;
             name = NULL;
@@ -483,7 +486,7 @@ void brokers_release(const struct wb_manifest *m)
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         struct broker *b = &known[i];
         if (b->vhost) { /* in the background, while this run reports */
-            char *log = str_printf("%s/build/brokers/%s/grader.log", m->root, b->name);
+            char *log = grader_log(m, b);
             if (!log || run_script(m->root, b->name, "vhost-delete", b->vhost, log) != 0)
                 fprintf(stderr,
                         "wirebook: could not delete RabbitMQ virtual host %s; the next "
@@ -499,7 +502,7 @@ void brokers_release(const struct wb_manifest *m)
          * shared and will stop the broker itself when it ends. */
         char *mark = str_printf("%s/build/brokers/%s/" STARTED_MARK, m->root, b->name);
         if (mark && flock(b->users_fd, LOCK_EX | LOCK_NB) == 0 && path_is_file(mark)) {
-            char *log = str_printf("%s/build/brokers/%s/grader.log", m->root, b->name);
+            char *log = grader_log(m, b);
             if (log && brokers_script(m->root, b->name, "down", log) == 0)
                 mark_started(m, b, false);
             else

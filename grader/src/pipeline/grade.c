@@ -91,29 +91,43 @@ static void heal_broker(const struct chapter_run *c, const char *broker, const c
     free(log);
 }
 
-/* Builds and runs one exercise whose chapter is staged and ready. */
-/* memory_safety_first under the broker lock the exercise's runs take (see
- * grade_exercise). True when its sanitized run scored r. */
+/* The broker lock an exercise's runs hold: shared with the other users of
+ * the broker, exclusive for one that restarts it (it runs with no other
+ * user). -1 when it uses no shared broker. */
+static int exercise_lock_take(const struct chapter_run *c, const struct wb_exercise *e)
+{
+    const char *shared = exercise_shared_broker(c, e);
+    return shared ? broker_lock_take(c->b.course_root, shared, restarts_shared_broker(c, e)) : -1;
+}
+
+/* Heals the broker after an exercise that restarts it, then releases lock. */
+static void exercise_lock_release(const struct chapter_run *c, const struct wb_exercise *e,
+                                  const char *ex_dir, int lock)
+{
+    if (restarts_shared_broker(c, e))
+        heal_broker(c, exercise_shared_broker(c, e), ex_dir);
+    broker_lock_release(lock);
+}
+
+/* memory_safety_first under the exercise's broker lock. True when its
+ * sanitized run scored r. */
 static bool grade_sanitized_first(const struct chapter_run *c, const char *ex_dir, char **env,
                                   const struct grade_options *o, struct exercise_result *r)
 {
     const struct wb_exercise *e = r->ex;
-    if (!o->sanitized_first)
+    if (!memory_safety_first_applies(e, o))
         return false;
-    const char *shared = exercise_shared_broker(c, e);
-    int lock =
-        shared ? broker_lock_take(c->b.course_root, shared, restarts_shared_broker(c, e)) : -1;
+    int lock = exercise_lock_take(c, e);
     /* The plain run's limit, not the 3x of a sanitized run after it: it is
      * the sum of every test's own limit, far above what the sanitized tests
      * take, and a run that is stopped (a runner frozen by the student's
      * code) then costs the limit once here before the plain run. */
     bool scored = memory_safety_first(&c->b, e, ex_dir, env, o, exercise_timeout_ms(e, o), r);
-    if (restarts_shared_broker(c, e))
-        heal_broker(c, shared, ex_dir);
-    broker_lock_release(lock);
+    exercise_lock_release(c, e, ex_dir, lock);
     return scored;
 }
 
+/* Builds and runs one exercise whose chapter is staged and ready. */
 static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char **env,
                            const struct grade_options *o, struct exercise_result *r)
 {
@@ -147,12 +161,9 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
         r->message = message;
     } else {
         int timeout = exercise_timeout_ms(e, o);
-        const char *shared = exercise_shared_broker(c, e);
-        /* Held over both runs (plain and memory_safety's sanitized one): an
-         * exercise that restarts the shared broker runs with no other user.
+        /* Held over both runs (plain and memory_safety's sanitized one).
          * Taken first: the background sanitized child inherits it. */
-        int lock =
-            shared ? broker_lock_take(b->course_root, shared, restarts_shared_broker(c, e)) : -1;
+        int lock = exercise_lock_take(c, e);
         struct memory_safety_child child = {.pid = -1, .run_ms = 3 * timeout, .ex_dir = ex_dir};
         /* After a sanitized-first run that failed, no background build: the
          * sanitized run comes only if every plain test passes, which is rare
@@ -187,9 +198,7 @@ static void grade_exercise(const struct chapter_run *c, const char *ex_dir, char
             memory_safety_not_counted(r, "not counted in a valgrind run");
         else
             memory_safety_run(b, e, ex_dir, env, o, 3 * timeout, &child, r);
-        if (restarts_shared_broker(c, e))
-            heal_broker(c, shared, ex_dir);
-        broker_lock_release(lock);
+        exercise_lock_release(c, e, ex_dir, lock);
         free(filter);
         free(san_prefix);
         free_argv(san_env);
@@ -678,11 +687,7 @@ int grade_run(const struct wb_manifest *m, const struct grade_options *o, struct
 void grade_run_free(struct grade_run *run)
 {
     for (size_t i = 0; i < run->nexercises; i++) {
-        struct exercise_result *r = &run->exercises[i];
-        for (size_t k = 0; k < r->ntests; k++)
-            free(r->tests[k].output);
-        free(r->tests);
-        free(r->message);
+        exercise_result_free(&run->exercises[i]);
     }
     free(run->exercises);
     for (size_t i = 0; i < run->nquizzes; i++) {

@@ -627,14 +627,6 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
     san_paths_free(&p);
 }
 
-static void exercise_result_clear(struct exercise_result *r)
-{
-    for (size_t i = 0; i < r->ntests; i++)
-        free(r->tests[i].output);
-    free(r->tests);
-    free(r->message);
-}
-
 bool memory_safety_first_applies(const struct wb_exercise *e, const struct grade_options *o)
 {
     return o->sanitized_first && memory_safety_wanted(e, o) && !o->tests;
@@ -668,10 +660,10 @@ bool memory_safety_first(const struct build_ctx *plain, const struct wb_exercise
         trial.isolation = outcome.layers;
         trial.started_at = r->started_at;
         trial.ended_at = r->ended_at;
-        exercise_result_clear(r);
+        exercise_result_free(r);
         *r = trial;
     } else {
-        exercise_result_clear(&trial);
+        exercise_result_free(&trial);
     }
     san_paths_free(&p);
     return scored;

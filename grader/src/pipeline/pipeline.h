@@ -158,6 +158,8 @@ char **run_environment(const char *scratch_dir, const char *chapter_dir, const c
 
 /* ---- score.c: the runner's report -> points ------------------------------ */
 
+/* Frees what r holds (its tests' outputs, the tests, its message), not r. */
+void exercise_result_free(struct exercise_result *r);
 /* Reads the report the test binary wrote and scores each manifest test.
  * kafka_real tells which "needs" tests count in this run. */
 void score_exercise(struct exercise_result *r, const char *report_path, const char *log_path,

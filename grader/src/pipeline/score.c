@@ -65,6 +65,14 @@ static char *clip(char *text)
     return clipped;
 }
 
+void exercise_result_free(struct exercise_result *r)
+{
+    for (size_t i = 0; i < r->ntests; i++)
+        free(r->tests[i].output);
+    free(r->tests);
+    free(r->message);
+}
+
 void score_not_run(struct exercise_result *r, enum exercise_state state, const char *why,
                    bool kafka_real)
 {

@@ -7,8 +7,9 @@
  * "alone": true in the manifest (it restarts the broker the others use)
  * runs after the others, one at a time, in a second run of the binary; the
  * two reports are merged into the one score.c reads. Where each test hosts
- * its own broker (Kafka's mock cluster), it runs beside the others. "parallel_tests":
- * false on an exercise runs all its tests one at a time in one run.
+ * its own broker (Kafka's mock cluster), it runs beside the others.
+ * "parallel_tests": false on an exercise runs all its tests one at a time
+ * in one run.
  */
 #include "pipeline.h"
 
