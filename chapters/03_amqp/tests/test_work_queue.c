@@ -86,10 +86,23 @@ static int distinct(struct board *b)
     return n;
 }
 
+/* Tasks that reached a handler, counted once each, with or without a
+ * usable message_id. */
+static int arrived(struct board *b)
+{
+    pthread_mutex_lock(&b->lock);
+    int n = b->distinct + b->bad_ids;
+    pthread_mutex_unlock(&b->lock);
+    return n;
+}
+
+/* True once expected distinct tasks were handled. The wait also ends when
+ * that many arrived at all: tasks without their message_id cannot become
+ * distinct, and the test reports them rather than wait out its deadline. */
 static bool wait_distinct(struct board *b, int expected, int timeout_ms)
 {
     int64_t deadline = wb_now_ms() + timeout_ms;
-    while (distinct(b) < expected && wb_now_ms() < deadline)
+    while (arrived(b) < expected && wb_now_ms() < deadline)
         usleep(50 * 1000);
     return distinct(b) >= expected;
 }
@@ -138,6 +151,7 @@ Test(work_queue, prefetch_gives_fair_dispatch)
     stop = 1;
     pthread_join(slow.thread, NULL);
     pthread_join(fast.thread, NULL);
+    cr_assert_eq(b.bad_ids, 0, "%d task(s) arrived without their message_id", b.bad_ids);
     cr_assert(all, "only %d of 20 tasks were handled by two workers (slow: %s / fast: %s)",
               b.distinct, slow.err, fast.err);
     cr_assert(slow.handled <= 5,
@@ -161,6 +175,7 @@ Test(work_queue, stop_flag_ends_worker)
     stop = 1;
     int64_t start = wb_now_ms();
     pthread_join(w.thread, NULL);
+    cr_assert_eq(b.bad_ids, 0, "the task arrived without its message_id");
     cr_assert(got, "work_run did not handle the 1 task in 5 s (%s)", w.err);
     cr_assert_eq(w.result, 1, "work_run returned %d after *stop = 1, expected 1 task acked (%s)",
                  w.result, w.err);
