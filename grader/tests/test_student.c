@@ -4,6 +4,7 @@
  * and backup names.
  */
 #include "course_path.h"
+#include "pipeline.h"
 #include "student.h"
 #include "util.h"
 #include "wb_testkit.h"
@@ -67,6 +68,31 @@ Test(student, progress_file_round_trip, .init = setup, .fini = teardown)
     progress_forget(&p, first);
     cr_assert(progress_status(&p, first) == EXS_NOT_STARTED, "forgotten after a reset");
     cr_assert(progress_hints_used(&p, first) == 2, "hints survive a reset");
+    progress_free(&p);
+    free(path);
+}
+
+/* A check runs an exercise sanitized first only when it passed last time:
+ * then one run scores it; a failing one runs plain first (memory_safety.c). */
+Test(student, check_runs_sanitized_first_only_after_a_pass, .init = setup, .fini = teardown)
+{
+    char err[1024];
+    char *path = str_printf("%s/state.json", dir);
+    struct progress p;
+    cr_assert(progress_load(&p, path, err, sizeof err) == 0, "%s", err);
+    const struct wb_exercise *e = ex("03_amqp/work_queue");
+    struct grade_options o = {.sanitized_first_for = check_sanitized_first,
+                              .sanitized_first_arg = &p};
+    cr_assert(!memory_safety_first_applies(e, &o), "never checked: plain first");
+    progress_record(&p, e, 4, 10, 1000);
+    cr_assert(!memory_safety_first_applies(e, &o), "failed last time: plain first");
+    progress_record(&p, e, 10, 10, 1001);
+    cr_assert(memory_safety_first_applies(e, &o), "passed last time: sanitized first");
+    o.tests = "memory_safety";
+    cr_assert(!memory_safety_first_applies(e, &o), "--tests: never sanitized first");
+    o.tests = NULL;
+    o.sanitize = true;
+    cr_assert(!memory_safety_first_applies(e, &o), "--sanitize: one run, already sanitized");
     progress_free(&p);
     free(path);
 }

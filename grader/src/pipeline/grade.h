@@ -32,9 +32,14 @@ struct grade_options {
     int jobs;                /* exercises graded at once; 0 = 3 per CPU (grade.c) */
     /* Whole-submission grading (`wirebook grade`, batch): an exercise with a
      * memory_safety test runs its tests under the sanitizers first, and when
-     * every one passes, that run scores it (memory_safety_first). Not for a
-     * student's check, where failing tests are the rule and would run twice. */
+     * every one passes, that run scores it (memory_safety_first). */
     bool sanitized_first;
+    /* When set, it decides sanitized_first exercise by exercise instead. A
+     * student's check sets it: an exercise that passed its last check most
+     * likely passes again and runs once, sanitized; one that failed runs
+     * plain first, where its failures show sooner and run once. */
+    bool (*sanitized_first_for)(const struct wb_exercise *e, void *arg);
+    void *sanitized_first_arg;
     bool fail_fast; /* Criterion's --fail-fast: the run ends at the first failed test */
     int test_jobs;  /* tests of one exercise run at once; 0 = run.c decides */
     /* Which of run.c's passes run (test_passes.c): all of them, or, for

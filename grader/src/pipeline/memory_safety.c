@@ -629,7 +629,9 @@ void memory_safety_run(const struct build_ctx *plain, const struct wb_exercise *
 
 bool memory_safety_first_applies(const struct wb_exercise *e, const struct grade_options *o)
 {
-    return o->sanitized_first && memory_safety_wanted(e, o) && !o->tests;
+    bool first = o->sanitized_first_for ? o->sanitized_first_for(e, o->sanitized_first_arg)
+                                        : o->sanitized_first;
+    return first && memory_safety_wanted(e, o) && !o->tests;
 }
 
 bool memory_safety_first(const struct build_ctx *plain, const struct wb_exercise *e,

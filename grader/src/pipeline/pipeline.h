@@ -271,7 +271,8 @@ bool memory_safety_first(const struct build_ctx *plain, const struct wb_exercise
                          const char *ex_dir, char **env, const struct grade_options *o,
                          int timeout_ms, struct exercise_result *r);
 /* Whether memory_safety_first runs e at all (not with --tests, --sanitize,
- * --valgrind, --plain-first, or without a memory_safety test). */
+ * --valgrind, --plain-first, or without a memory_safety test; in a check,
+ * only when e passed its last one: grade_options.sanitized_first_for). */
 bool memory_safety_first_applies(const struct wb_exercise *e, const struct grade_options *o);
 /* The second, sanitized run of e that scores memory_safety, once every other
  * test of r passes; waits for the child first (or builds now when there is

@@ -106,6 +106,9 @@ struct check_request {
 };
 int check_and_record(const struct wb_manifest *m, struct progress *p,
                      const struct check_request *req);
+/* Whether a check runs e sanitized first (arg: the struct progress): when e
+ * passed its last check. See grade_options.sanitized_first_for. */
+bool check_sanitized_first(const struct wb_exercise *e, void *arg);
 
 /* Starts the chapter's broker through its script when the chapter needs one
  * (not for Kafka's embedded mock) and says how to stop it. 0 when there is

@@ -161,6 +161,12 @@ static void say_missing_packages(const struct wb_manifest *m, const struct wb_ch
     free(path);
 }
 
+bool check_sanitized_first(const struct wb_exercise *e, void *arg)
+{
+    const struct progress *p = arg;
+    return progress_status(p, e) == EXS_PASSING;
+}
+
 int check_and_record(const struct wb_manifest *m, struct progress *p,
                      const struct check_request *req)
 {
@@ -188,6 +194,8 @@ int check_and_record(const struct wb_manifest *m, struct progress *p,
                               .out_dir = out,
                               .only = only,
                               .sanitize = req->sanitize,
+                              .sanitized_first_for = check_sanitized_first,
+                              .sanitized_first_arg = p,
                               .verbose = true,
                               .color = req->color,
                               .quiet_progress = req->quiet};
