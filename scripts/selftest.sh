@@ -118,14 +118,21 @@ leak_costs_memory_safety_only() {
     rm -rf "$d" && mkdir -p "$d" && cp -r solutions/01_rest "$d/" &&
         cp solutions/01_rest/mistakes/items_server/body_never_freed.c "$d/01_rest/items_server.c" &&
         $WB grade --submission "$d" --only 01_rest/items_server --no-quiz --out "$d.out" \
-            >/dev/null &&
-        python3 - "$d.out/results.json" <<'PY'
+            >/dev/null || return 1
+    python3 - "$d.out/results.json" <<'PY' || return 1
 import json, sys
 tests = json.load(open(sys.argv[1]))["tests"]
 failed = [t["name"].split(": ")[1] for t in tests if t["status"] != "passed"]
 print("not passed:", failed)
 sys.exit(0 if failed == ["memory_safety"] else 1)
 PY
+    # Scored from the sanitized run alone: the plain-first order gives the
+    # same score, so only the missing plain build shows which order ran.
+    ex=$d.out/01_rest/items_server
+    if [ ! -f "$ex/sanitize/tests.bin" ] || [ -e "$ex/tests.bin" ]; then
+        echo "a plain tests.bin was built, or no sanitized one: not scored sanitized first"
+        return 1
+    fi
 }
 
 # Under valgrind the tests run 10-50x slower, so a test with a time bound
