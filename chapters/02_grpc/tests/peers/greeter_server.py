@@ -27,13 +27,18 @@ import grpc
 import greeter_pb2
 import greeter_pb2_grpc
 
+# Set by SIGTERM. Handlers wait on it rather than sleep: at exit Python joins
+# the server's worker threads, and a handler asleep for its 3 s would hold
+# the process (and the test that stops it) that long.
+STOPPING = threading.Event()
+
 
 class Greeter(greeter_pb2_grpc.GreeterServicer):
     def SayHello(self, request, context):
         if request.name == "":
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "name must not be empty")
         if request.name.startswith("slow"):
-            time.sleep(3)
+            STOPPING.wait(3)
         return greeter_pb2.HelloResponse(message="Hello, %s!" % request.name)
 
     def SayHelloStream(self, request, context):
@@ -47,7 +52,8 @@ class Greeter(greeter_pb2_grpc.GreeterServicer):
         for i in range(1, request.count + 1):
             yield greeter_pb2.HelloResponse(message="Hello, %s! #%d" % (request.name, i))
             progress["sent"] = i
-            time.sleep(0.02)
+            if STOPPING.wait(0.02):
+                return
         progress["done"] = True
 
 
@@ -82,10 +88,9 @@ def main():
     server.start()
     print("PORT %d" % bound, flush=True)
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    while not stop.wait(0.1):
+    signal.signal(signal.SIGTERM, lambda *_: STOPPING.set())
+    signal.signal(signal.SIGINT, lambda *_: STOPPING.set())
+    while not STOPPING.wait(0.1):
         pass
     server.stop(0)
 
