@@ -85,4 +85,22 @@ struct wb_nats_silent;
 struct wb_nats_silent *wb_nats_silent_start(uint16_t *port);
 void wb_nats_silent_stop(struct wb_nats_silent *s);
 
+/* A nats-server of the test's own (wb_nats_server.c): JetStream on, its store
+ * in a fresh folder, on a free port of 127.0.0.1. For a test that restarts
+ * its server, so that it need not run alone on the course's. */
+struct wb_nats_server {
+    int pid;
+    uint16_t port;
+    char url[64];    /* nats://127.0.0.1:PORT */
+    char store[256]; /* its -sd folder */
+    char log[272];   /* its output */
+};
+/* Starts s and waits until it listens; false with why set when it does not. */
+bool wb_nats_server_start(struct wb_nats_server *s, char *why, size_t why_len);
+/* Stops s and starts it again on the same port and store, as
+ * scripts/broker-nats.sh restart does with the course's server. */
+bool wb_nats_server_restart(struct wb_nats_server *s, char *why, size_t why_len);
+/* Stops s (when it runs) and removes its store and log. */
+void wb_nats_server_stop(struct wb_nats_server *s);
+
 #endif
