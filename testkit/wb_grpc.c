@@ -44,10 +44,7 @@ void wb_grpc_remove_dir(const char *dir)
 {
     if (!dir || strncmp(dir, "/tmp/wb-grpc-", 13) != 0)
         return;
-    char *argv[] = {"rm", "-rf", (char *)dir, NULL};
-    struct wb_run_result r;
-    if (wb_run(argv, NULL, 5000, &r) == 0)
-        wb_run_result_free(&r);
+    wb_remove_tree(dir);
 }
 
 static char *read_file(const char *path)

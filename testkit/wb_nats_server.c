@@ -74,14 +74,11 @@ bool wb_nats_server_restart(struct wb_nats_server *s, char *why, size_t why_len)
 
 void wb_nats_server_stop(struct wb_nats_server *s)
 {
-    if (s->pid > 0)
-        wb_stop(s->pid);
+    wb_stop(s->pid); /* nothing when it does not run (pid -1) */
     s->pid = -1;
     if (s->store[0]) {
-        char *argv[] = {"rm", "-rf", s->store, s->log, NULL};
-        struct wb_run_result r;
-        if (wb_run(argv, NULL, 10000, &r) == 0)
-            wb_run_result_free(&r);
+        wb_remove_tree(s->store);
+        unlink(s->log);
         s->store[0] = '\0';
     }
 }

@@ -175,6 +175,14 @@ void wb_run_result_free(struct wb_run_result *result)
     result->output_len = 0;
 }
 
+void wb_remove_tree(const char *path)
+{
+    char *argv[] = {"rm", "-rf", (char *)path, NULL};
+    struct wb_run_result r;
+    if (wb_run(argv, NULL, 10000, &r) == 0)
+        wb_run_result_free(&r);
+}
+
 int wb_spawn(char *const argv[], char *const env_extra[], const char *log_path)
 {
     const char *path = log_path ? log_path : "/dev/null";

@@ -81,6 +81,8 @@ struct wb_run_result {
 int wb_run(char *const argv[], char *const env_extra[], int timeout_ms,
            struct wb_run_result *result);
 void wb_run_result_free(struct wb_run_result *result);
+/* Removes path and everything under it (rm -rf), as far as it can. */
+void wb_remove_tree(const char *path);
 
 /* Starts argv in the background (own process group, output appended to
  * log_path or discarded when NULL). Returns its pid, or -1 on failure.
