@@ -12,6 +12,8 @@
 #include "wb_testkit.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,12 +258,14 @@ struct worker {
     struct stream_work_options opt;
     int result;
     char err[512];
+    atomic_bool finished; /* stream_work has returned */
 };
 
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     w->result = stream_work(w->nc, &w->opt, handle, w->board, w->err, sizeof w->err);
+    atomic_store(&w->finished, true);
     return NULL;
 }
 
@@ -435,6 +439,41 @@ static void *restart_server(void *arg)
 
 #define RESTART_TASKS 60
 
+/* How many pull requests wait on the consumer (num_waiting): a worker that
+ * has set up and is fetching keeps one waiting. 0 while the consumer does
+ * not exist yet. */
+static json_int_t pullers_waiting(const struct fx_stream *st, const char *durable)
+{
+    char api[256], err[512] = "";
+    snprintf(api, sizeof api, "CONSUMER.INFO.%s.%s", st->name, durable);
+    struct wb_nats *peer = fx_peer();
+    json_t *info = wb_nats_js(peer, api, "", err, sizeof err);
+    json_t *value = json_object_get(info, "num_waiting");
+    json_int_t n = json_is_integer(value) ? json_integer_value(value) : 0;
+    json_decref(info);
+    wb_nats_close(peer);
+    return n;
+}
+
+/* Both workers must be fetching before the restart: one still setting up
+ * when the server goes away would only meet the outage in js_AddConsumer,
+ * and whether it does would depend on how fast this machine is. False at
+ * once when a worker has returned. */
+static bool wait_for_pullers(const struct fx_stream *st, const char *durable,
+                             struct worker *const *workers, int expected, int timeout_ms)
+{
+    int64_t deadline = wb_now_ms() + timeout_ms;
+    while (pullers_waiting(st, durable) < expected) {
+        for (int i = 0; i < expected; i++)
+            if (atomic_load(&workers[i]->finished))
+                return false;
+        if (wb_now_ms() >= deadline)
+            return false;
+        usleep(50 * 1000);
+    }
+    return true;
+}
+
 Test(jetstream, nothing_acked_is_lost_when_server_restarts, .timeout = 120, .fini = stop_own_server,
      .description = "the nats-server restart and all 60 tasks to be handled (workers "
                     "reconnecting), then stream_work to return once stop is set")
@@ -445,13 +484,23 @@ Test(jetstream, nothing_acked_is_lost_when_server_restarts, .timeout = 120, .fin
     natsConnection *nc = fx_connect();
     struct fx_stream st;
     make_stream(&st, nc);
-    publish_tasks(nc, &st, 0, RESTART_TASKS / 2);
 
     struct board b = {.lock = PTHREAD_MUTEX_INITIALIZER, .always_fail_id = -1};
     volatile sig_atomic_t stop = 0;
     struct worker w1, w2;
     start_worker(&w1, &b, st.name, "survivor", 10, &stop);
     start_worker(&w2, &b, st.name, "survivor", 10, &stop);
+    bool pulling = wait_for_pullers(&st, "survivor", (struct worker *const[]){&w1, &w2}, 2, 15000);
+    if (!pulling) {
+        stop = 1;
+        join_worker(&w1);
+        join_worker(&w2);
+        cr_assert_fail("two workers on consumer \"survivor\" were not both waiting on a "
+                       "fetch within 15 s, before any message (workers said: '%s' / '%s'): "
+                       "does stream_work bind a pull subscription and fetch in a loop?",
+                       w1.err, w2.err);
+    }
+    publish_tasks(nc, &st, 0, RESTART_TASKS / 2);
     wait_for(&b, &b.distinct, 5, 10000); /* restart while messages are in flight */
 
     struct restarter r = {0};
