@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define START_TIMEOUT_MS 15000
@@ -28,7 +29,33 @@ static const char *server_binary(void)
     return "nats-server";
 }
 
-static bool launch(struct wb_nats_server *s, char *why, size_t why_len)
+/* Waits until the server itself listens on its port: 1. Another program
+ * listening there (a test that drew the same free port) is -1 at once; 0
+ * when time is up. */
+static int wait_listening(struct wb_nats_server *s, const char *binary, char *why, size_t why_len)
+{
+    int64_t deadline = wb_now_ms() + START_TIMEOUT_MS;
+    for (;;) {
+        enum wb_listener who = wb_port_listener(s->port, s->pid);
+        if (who == WB_LISTENER_PROCESS)
+            return 1;
+        if (who == WB_LISTENER_OTHER) {
+            snprintf(why, why_len, "another program listens on 127.0.0.1:%u", (unsigned)s->port);
+            return -1;
+        }
+        if (wb_now_ms() >= deadline) {
+            snprintf(why, why_len, "%s did not listen on 127.0.0.1:%u within %d s; see %s", binary,
+                     (unsigned)s->port, START_TIMEOUT_MS / 1000, s->log);
+            return 0;
+        }
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* Starts the server on s->port: 1 when it listens, -1 when another program
+ * holds the port, 0 on other failures (why says). */
+static int launch(struct wb_nats_server *s, char *why, size_t why_len)
 {
     char port[16];
     snprintf(port, sizeof port, "%u", (unsigned)s->port);
@@ -37,16 +64,14 @@ static bool launch(struct wb_nats_server *s, char *why, size_t why_len)
     s->pid = wb_spawn(argv, NULL, s->log);
     if (s->pid <= 0) {
         snprintf(why, why_len, "cannot start %s (is nats-server installed?)", argv[0]);
-        return false;
+        return 0;
     }
-    if (!wb_wait_port(s->port, START_TIMEOUT_MS)) {
-        snprintf(why, why_len, "%s did not listen on 127.0.0.1:%u within %d s; see %s", argv[0],
-                 (unsigned)s->port, START_TIMEOUT_MS / 1000, s->log);
+    int listening = wait_listening(s, argv[0], why, why_len);
+    if (listening != 1) {
         wb_stop(s->pid);
         s->pid = -1;
-        return false;
     }
-    return true;
+    return listening;
 }
 
 bool wb_nats_server_start(struct wb_nats_server *s, char *why, size_t why_len)
@@ -60,16 +85,21 @@ bool wb_nats_server_start(struct wb_nats_server *s, char *why, size_t why_len)
         return false;
     }
     snprintf(s->log, sizeof s->log, "%s.log", s->store);
-    s->port = wb_free_port();
-    snprintf(s->url, sizeof s->url, "nats://127.0.0.1:%u", (unsigned)s->port);
-    return launch(s, why, why_len);
+    /* A free port can be drawn by two tests at once: the loser draws again. */
+    for (int attempt = 1;; attempt++) {
+        s->port = wb_free_port();
+        snprintf(s->url, sizeof s->url, "nats://127.0.0.1:%u", (unsigned)s->port);
+        int launched = launch(s, why, why_len);
+        if (launched >= 0 || attempt == 3)
+            return launched == 1;
+    }
 }
 
 bool wb_nats_server_restart(struct wb_nats_server *s, char *why, size_t why_len)
 {
     wb_stop(s->pid); /* SIGTERM: nats-server flushes its store and exits */
     s->pid = -1;
-    return launch(s, why, why_len);
+    return launch(s, why, why_len) == 1;
 }
 
 void wb_nats_server_stop(struct wb_nats_server *s)

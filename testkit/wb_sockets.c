@@ -1,16 +1,19 @@
 /*
- * wb_sockets.c - what the test process itself listens on: the address a
- * server under test bound, found among this process's own sockets.
+ * wb_sockets.c - who listens where: the address a server inside the test
+ * process bound (found among this process's own sockets), and whether a
+ * port is held by a given program or by someone else (/proc).
  */
 #include "wb_testkit.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 bool wb_listening_address(uint16_t port, char *address, size_t size)
 {
@@ -42,4 +45,76 @@ bool wb_listening_address(uint16_t port, char *address, size_t size)
     }
     closedir(fds);
     return found;
+}
+
+#define MAX_LISTENERS 8
+
+/* Inodes of the sockets in state LISTEN on port, from one of
+ * /proc/net/tcp and /proc/net/tcp6; -1 when the table cannot be read. */
+static int listening_inodes(const char *table, uint16_t port, unsigned long *inodes, int have)
+{
+    FILE *f = fopen(table, "r");
+    if (!f)
+        return -1;
+    char line[512];
+    if (!fgets(line, sizeof line, f)) { /* the header */
+        fclose(f);
+        return -1;
+    }
+    /* "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode" */
+    while (fgets(line, sizeof line, f) && have < MAX_LISTENERS) {
+        unsigned local_port, state;
+        unsigned long inode;
+        if (sscanf(line,
+                   " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*x:%*x %*x:%*x %*x %*u %*u %lu",
+                   &local_port, &state, &inode) == 3 &&
+            local_port == port && state == 0x0A /* TCP_LISTEN */)
+            inodes[have++] = inode;
+    }
+    fclose(f);
+    return have;
+}
+
+/* 1 when one of pid's open files is one of these sockets, 0 when none is,
+ * -1 when pid's fds cannot be read. */
+static int holds_socket(pid_t pid, const unsigned long *inodes, int count)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%ld/fd", (long)pid);
+    DIR *fds = opendir(dir);
+    if (!fds)
+        return -1;
+    int held = 0;
+    for (struct dirent *de; !held && (de = readdir(fds)) != NULL;) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[PATH_MAX], target[64];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        unsigned long inode;
+        if (sscanf(target, "socket:[%lu]", &inode) != 1)
+            continue;
+        for (int i = 0; i < count; i++)
+            if (inodes[i] == inode)
+                held = 1;
+    }
+    closedir(fds);
+    return held;
+}
+
+enum wb_listener wb_port_listener(uint16_t port, pid_t pid)
+{
+    unsigned long inodes[MAX_LISTENERS];
+    int count = listening_inodes("/proc/net/tcp", port, inodes, 0);
+    int count6 = listening_inodes("/proc/net/tcp6", port, inodes, count < 0 ? 0 : count);
+    if (count < 0 && count6 < 0) /* no /proc: a connection is all we can know */
+        return wb_wait_port(port, 0) ? WB_LISTENER_PROCESS : WB_LISTENER_NONE;
+    count = count6 >= 0 ? count6 : count;
+    if (count == 0)
+        return WB_LISTENER_NONE;
+    int held = holds_socket(pid, inodes, count);
+    return held == 0 ? WB_LISTENER_OTHER : WB_LISTENER_PROCESS;
 }

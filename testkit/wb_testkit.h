@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Seconds a single test may run unless its suite says otherwise. Criterion's
  * global --timeout only caps tests that already have one, so every suite
@@ -46,6 +47,19 @@ bool wb_wait_port(uint16_t port, int timeout_ms);
  * "0.0.0.0", "::"), written into address; false when none listens there.
  * For servers that run inside the test process (wb_sockets.c). */
 bool wb_listening_address(uint16_t port, char *address, size_t size);
+
+/* Who listens on TCP port `port` (any local address, IPv4 or IPv6), as
+ * /proc/net/tcp{,6} and /proc/PID/fd tell. A program started on a port from
+ * wb_free_port() can lose it to another test's program that drew the same
+ * number; a readiness wait that only connects would then talk to that one.
+ * Where /proc cannot tell (not mounted, PID's fds not readable), any
+ * listener counts as PID's. */
+enum wb_listener {
+    WB_LISTENER_NONE,    /* nobody listens there */
+    WB_LISTENER_PROCESS, /* process pid does */
+    WB_LISTENER_OTHER,   /* someone else does, not pid */
+};
+enum wb_listener wb_port_listener(uint16_t port, pid_t pid);
 
 /* ---- names and time (wb_names.c) --------------------------------------- */
 

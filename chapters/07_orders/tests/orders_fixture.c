@@ -18,7 +18,9 @@
 #include "orders_grpc.h"
 
 /* Generous: under valgrind a service takes seconds to start. */
-#define START_TIMEOUT_MS 30000
+#define START_TIMEOUT_S 30
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 static const char *self_path(void)
 {
@@ -115,30 +117,59 @@ const char *svc_tail(const struct svc *s)
     return tail[0] ? tail : "(empty log)";
 }
 
-/* Waits until the service accepts connections, or died, or time is up. */
-static bool wait_ready(struct svc *s)
+/* How starting a service went. */
+enum started { STARTED, EXITED, PORT_TAKEN, TIMED_OUT };
+
+/* A port from wb_free_port() can be drawn by two tests at once, and the
+ * program that binds second loses it: its start is tried again on another
+ * port, up to this many times in all (not when the caller chose the port). */
+#define START_ATTEMPTS 3
+
+static const char *started_why(enum started r)
 {
-    int64_t deadline = wb_now_ms() + START_TIMEOUT_MS;
-    while (wb_now_ms() < deadline) {
-        if (wb_wait_port(s->port, 100))
-            return true;
+    switch (r) {
+    case EXITED: return "it exited";
+    case PORT_TAKEN: return "another program listens on that port";
+    case TIMED_OUT: return "nothing listened there within " STRINGIFY(START_TIMEOUT_S) " s";
+    default: return "it started";
+    }
+}
+
+/* Waits until the service itself listens on its port (not another test's
+ * program that drew the same port), or died, or time is up. */
+static enum started wait_ready(struct svc *s)
+{
+    int64_t deadline = wb_now_ms() + START_TIMEOUT_S * 1000;
+    for (;;) {
+        enum wb_listener who = wb_port_listener(s->port, s->pid);
+        if (who == WB_LISTENER_PROCESS)
+            return STARTED;
+        if (who == WB_LISTENER_OTHER)
+            return PORT_TAKEN;
         int status;
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             s->pid = -1;
-            return false;
+            return EXITED;
         }
+        if (wb_now_ms() >= deadline)
+            return TIMED_OUT;
+        usleep(10 * 1000);
     }
-    return false;
 }
 
-static bool start(struct svc *s, const char *program, char *const env[])
+static enum started start(struct svc *s, const char *program, char *const env[])
 {
     /* Criterion runs each test in a worker that its sandbox library finds
      * by BXFI_MAP; a child started with it would become a worker too. */
     unsetenv("BXFI_MAP");
     char *argv[] = {(char *)self_path(), "--wb-program", (char *)program, NULL};
     s->pid = wb_spawn(argv, env, s->log);
-    return s->pid > 0 && wait_ready(s);
+    if (s->pid <= 0)
+        return EXITED;
+    enum started r = wait_ready(s);
+    if (r != STARTED)
+        svc_stop(s);
+    return r;
 }
 
 static void prepare(struct svc *s, const struct world *w, const char *name, uint16_t port)
@@ -152,7 +183,8 @@ static void prepare(struct svc *s, const struct world *w, const char *name, uint
     snprintf(s->hop_log, sizeof s->hop_log, "%s", w->hop_log);
 }
 
-void core_start(struct svc *s, const struct world *w, const char *name, uint16_t port)
+static enum started core_try_start(struct svc *s, const struct world *w, const char *name,
+                                   uint16_t port)
 {
     prepare(s, w, name, port);
     char listen[96], inst[96], exch[192], hops[300];
@@ -163,12 +195,20 @@ void core_start(struct svc *s, const struct world *w, const char *name, uint16_t
     char kafka[600];
     char *env[] = {listen, inst, exch, hops, NULL, NULL, NULL};
     broker_env(w, env, 4, kafka);
-    bool ok = start(s, "order-core", env);
-    cr_assert(ok, "order-core %s did not start serving gRPC on %s within %d s. Its log:\n%s", name,
-              s->addr, START_TIMEOUT_MS / 1000, svc_tail(s));
+    return start(s, "order-core", env);
 }
 
-bool front_try_start(struct svc *s, const struct world *w, const char *name, const char *core_addrs)
+void core_start(struct svc *s, const struct world *w, const char *name, uint16_t port)
+{
+    enum started r = core_try_start(s, w, name, port);
+    for (int attempt = 2; r == PORT_TAKEN && !port && attempt <= START_ATTEMPTS; attempt++)
+        r = core_try_start(s, w, name, port);
+    cr_assert(r == STARTED, "order-core %s did not start serving gRPC on %s: %s. Its log:\n%s",
+              name, s->addr, started_why(r), svc_tail(s));
+}
+
+static enum started front_start_once(struct svc *s, const struct world *w, const char *name,
+                                     const char *core_addrs)
 {
     prepare(s, w, name, 0);
     char port[64], inst[96], core[600], exch[192], hops[300];
@@ -183,13 +223,27 @@ bool front_try_start(struct svc *s, const struct world *w, const char *name, con
     return start(s, "order-front", env);
 }
 
+static enum started front_start_retrying(struct svc *s, const struct world *w, const char *name,
+                                         const char *core_addrs)
+{
+    enum started r = front_start_once(s, w, name, core_addrs);
+    for (int attempt = 2; r == PORT_TAKEN && attempt <= START_ATTEMPTS; attempt++)
+        r = front_start_once(s, w, name, core_addrs);
+    return r;
+}
+
+bool front_try_start(struct svc *s, const struct world *w, const char *name, const char *core_addrs)
+{
+    return front_start_retrying(s, w, name, core_addrs) == STARTED;
+}
+
 void front_start(struct svc *s, const struct world *w, const char *name, const char *core_addrs)
 {
-    bool ok = front_try_start(s, w, name, core_addrs);
-    cr_assert(ok,
-              "order-front %s did not start serving HTTP on port %u within %d s (it listens "
-              "once its event queue is bound). Its log:\n%s",
-              name, s->port, START_TIMEOUT_MS / 1000, svc_tail(s));
+    enum started r = front_start_retrying(s, w, name, core_addrs);
+    cr_assert(r == STARTED,
+              "order-front %s did not start serving HTTP on port %u: %s (it listens once its "
+              "event queue is bound). Its log:\n%s",
+              name, s->port, started_why(r), svc_tail(s));
 }
 
 void grpc_tap_start(struct svc *s, const struct world *w, const char *upstream)
@@ -200,7 +254,7 @@ void grpc_tap_start(struct svc *s, const struct world *w, const char *upstream)
     char *argv[] = {"/usr/bin/python3", script, (char *)upstream, NULL};
     s->pid = wb_spawn(argv, NULL, s->log);
     cr_assert(s->pid > 0, "cannot start /usr/bin/python3 %s", script);
-    int64_t deadline = wb_now_ms() + START_TIMEOUT_MS;
+    int64_t deadline = wb_now_ms() + START_TIMEOUT_S * 1000;
     unsigned port = 0;
     while (port == 0 && wb_now_ms() < deadline) {
         FILE *f = fopen(s->log, "r");
