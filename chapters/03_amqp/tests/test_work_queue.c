@@ -144,7 +144,7 @@ Test(work_queue, prefetch_gives_fair_dispatch)
     struct board b = {.lock = PTHREAD_MUTEX_INITIALIZER};
     volatile sig_atomic_t stop = 0;
     struct worker slow, fast;
-    start_worker(&slow, &b, queue, 1, 1500, &stop);
+    start_worker(&slow, &b, queue, 1, 700, &stop);
     usleep(300 * 1000); /* the slow worker subscribes first */
     start_worker(&fast, &b, queue, 1, 0, &stop);
     bool all = wait_distinct(&b, 20, 8000);
@@ -155,7 +155,7 @@ Test(work_queue, prefetch_gives_fair_dispatch)
     cr_assert(all, "only %d of 20 tasks were handled by two workers (slow: %s / fast: %s)",
               b.distinct, slow.err, fast.err);
     cr_assert(slow.handled <= 5,
-              "the slow worker (1.5 s per task) got %d of 20 tasks and the fast one %d: with "
+              "the slow worker (0.7 s per task) got %d of 20 tasks and the fast one %d: with "
               "basic.qos prefetch_count = 1 a busy worker receives no more tasks",
               slow.handled, fast.handled);
     fx_delete(queue);
@@ -246,8 +246,8 @@ Test(work_queue, no_task_lost_when_broker_restarts, .timeout = 90,
 
     for (int i = 0; i < RESTART_TASKS / 2; i++)
         submit(queue, i, 30000);
-    start_worker(&w1, &b, queue, 2, 40, &stop);
-    start_worker(&w2, &b, queue, 2, 40, &stop);
+    start_worker(&w1, &b, queue, 2, 20, &stop);
+    start_worker(&w2, &b, queue, 2, 20, &stop);
     wait_distinct(&b, 5, 5000); /* restart while tasks are in flight */
 
     struct restarter r = {0};
