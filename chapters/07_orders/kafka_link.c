@@ -40,8 +40,12 @@ rd_kafka_conf_t *kafka_link_conf(const char *brokers, enum kafka_link_role role,
         snprintf(err, len, "rd_kafka_conf_new failed (out of memory)");
         return NULL;
     }
+    /* A lost broker connection is retried after a backoff that doubles up
+     * to reconnect.backoff.max.ms (10 s by default): a service should find
+     * its broker again within a second of the broker's return. */
     bool ok = kafka_link_set(conf, "bootstrap.servers", brokers, err, len) &&
-              kafka_link_set(conf, "log_level", "3", err, len);
+              kafka_link_set(conf, "log_level", "3", err, len) &&
+              kafka_link_set(conf, "reconnect.backoff.max.ms", "1000", err, len);
     if (ok && role == KAFKA_LINK_PRODUCER) {
         char timeout[16];
         snprintf(timeout, sizeof timeout, "%d", KAFKA_LINK_DELIVERY_TIMEOUT_MS);
@@ -49,8 +53,13 @@ rd_kafka_conf_t *kafka_link_conf(const char *brokers, enum kafka_link_role role,
              kafka_link_set(conf, "linger.ms", "0", err, len);
     }
     if (ok && role == KAFKA_LINK_CONSUMER) {
-        /* An empty fetch waits fetch.wait.max.ms; a new group forms after
-         * the first join, which the session timings keep short. Leave
+        /* An empty fetch waits fetch.wait.max.ms. session.timeout.ms is
+         * the least librdkafka 2.0.2's mock cluster allows: it holds a new
+         * group's first join 3 s and drops a member silent for the session
+         * timeout meanwhile, so 3000 survives that wait, and the election
+         * after a member joins or leaves waits only the session timeout
+         * minus 1 s (with 6000, an order-front restarted in a test waited
+         * 5 s for its group). Leave
          * topic.metadata.refresh.interval.ms at its default: in librdkafka
          * 2.0.2 a periodic metadata answer that lands while the group
          * leader waits for its assignor's metadata makes it join again,
@@ -58,7 +67,7 @@ rd_kafka_conf_t *kafka_link_conf(const char *brokers, enum kafka_link_role role,
          * out. Our topics exist before anyone subscribes (see
          * kafka_link_ensure_topic), so no refresh is needed to find them. */
         ok = kafka_link_set(conf, "fetch.wait.max.ms", "10", err, len) &&
-             kafka_link_set(conf, "session.timeout.ms", "6000", err, len) &&
+             kafka_link_set(conf, "session.timeout.ms", "3000", err, len) &&
              kafka_link_set(conf, "heartbeat.interval.ms", "500", err, len) &&
              kafka_link_set(conf, "allow.auto.create.topics", "true", err, len);
     }
