@@ -1,6 +1,6 @@
 /* mistake: answers the cooperative-sticky rebalance with rd_kafka_assign instead of the incremental calls
  * rule: "With this assignor the callback must use `rd_kafka_incremental_assign(rk, parts)` on `RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS` and `rd_kafka_incremental_unassign(rk, parts)` on `RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS` (not `rd_kafka_assign`)."
- * caught-by: two_members_share_the_partitions rebalance_loses_nothing
+ * caught-by: two_members_share_the_partitions a_joining_member_loses_nothing a_leaving_member_hands_over_its_partitions
  */
 /*
  * partitions.c - keyed order on the producer side, partition sharing on the
