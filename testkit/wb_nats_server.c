@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define START_TIMEOUT_MS 15000
@@ -29,30 +28,6 @@ static const char *server_binary(void)
     return "nats-server";
 }
 
-/* Waits until the server itself listens on its port: 1. Another program
- * listening there (a test that drew the same free port) is -1 at once; 0
- * when time is up. */
-static int wait_listening(struct wb_nats_server *s, const char *binary, char *why, size_t why_len)
-{
-    int64_t deadline = wb_now_ms() + START_TIMEOUT_MS;
-    for (;;) {
-        enum wb_listener who = wb_port_listener(s->port, s->pid);
-        if (who == WB_LISTENER_PROCESS)
-            return 1;
-        if (who == WB_LISTENER_OTHER) {
-            snprintf(why, why_len, "another program listens on 127.0.0.1:%u", (unsigned)s->port);
-            return -1;
-        }
-        if (wb_now_ms() >= deadline) {
-            snprintf(why, why_len, "%s did not listen on 127.0.0.1:%u within %d s; see %s", binary,
-                     (unsigned)s->port, START_TIMEOUT_MS / 1000, s->log);
-            return 0;
-        }
-        struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-    }
-}
-
 /* Starts the server on s->port: 1 when it listens, -1 when another program
  * holds the port, 0 on other failures (why says). */
 static int launch(struct wb_nats_server *s, char *why, size_t why_len)
@@ -66,7 +41,21 @@ static int launch(struct wb_nats_server *s, char *why, size_t why_len)
         snprintf(why, why_len, "cannot start %s (is nats-server installed?)", argv[0]);
         return 0;
     }
-    int listening = wait_listening(s, argv[0], why, why_len);
+    /* Its own listener: another one there is a test that drew the same
+     * free port, and -1 makes the caller draw again. */
+    int listening = 1;
+    switch (wb_wait_listener(s->port, s->pid, START_TIMEOUT_MS)) {
+    case WB_LISTENER_PROCESS: break;
+    case WB_LISTENER_OTHER:
+        snprintf(why, why_len, "another program listens on 127.0.0.1:%u", (unsigned)s->port);
+        listening = -1;
+        break;
+    case WB_LISTENER_NONE:
+        snprintf(why, why_len, "%s exited or did not listen on 127.0.0.1:%u within %d s; see %s",
+                 argv[0], (unsigned)s->port, START_TIMEOUT_MS / 1000, s->log);
+        listening = 0;
+        break;
+    }
     if (listening != 1) {
         wb_stop(s->pid);
         s->pid = -1;

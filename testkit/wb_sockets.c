@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 bool wb_listening_address(uint16_t port, char *address, size_t size)
@@ -117,4 +119,23 @@ enum wb_listener wb_port_listener(uint16_t port, pid_t pid)
         return WB_LISTENER_NONE;
     int held = holds_socket(pid, inodes, count);
     return held == 0 ? WB_LISTENER_OTHER : WB_LISTENER_PROCESS;
+}
+
+/* true once pid has exited; WNOWAIT leaves it to its parent to reap. */
+static bool has_exited(pid_t pid)
+{
+    siginfo_t info = {0};
+    return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+}
+
+enum wb_listener wb_wait_listener(uint16_t port, pid_t pid, int timeout_ms)
+{
+    int64_t deadline = wb_now_ms() + timeout_ms;
+    for (;;) {
+        enum wb_listener who = wb_port_listener(port, pid);
+        if (who != WB_LISTENER_NONE || has_exited(pid) || wb_now_ms() >= deadline)
+            return who;
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
 }

@@ -61,6 +61,12 @@ enum wb_listener {
 };
 enum wb_listener wb_port_listener(uint16_t port, pid_t pid);
 
+/* A readiness wait for a program just started: polls wb_port_listener
+ * until someone listens on port, or pid (a child of the caller) has exited,
+ * which it leaves unreaped, or timeout_ms passed. Returns who listens then:
+ * WB_LISTENER_NONE when pid exited or time ran out (waitpid tells which). */
+enum wb_listener wb_wait_listener(uint16_t port, pid_t pid, int timeout_ms);
+
 /* ---- names and time (wb_names.c) --------------------------------------- */
 
 /* "prefix-<pid>-<counter>-<random>": unique across tests and parallel runs,

@@ -1,7 +1,8 @@
 /*
  * test_port_listener.c - the test kit tells a program's own listening port
  * from one that another program holds (wb_port_listener), so a readiness
- * wait never takes another test's server for the one it started.
+ * wait never takes another test's server for the one it started, and that
+ * wait (wb_wait_listener) ends when the program exits.
  */
 #include "wb_testkit.h"
 
@@ -87,4 +88,33 @@ Test(port_listener, the_listening_program_is_told_from_others)
 Test(port_listener, an_ipv6_listener_counts_too)
 {
     check_told_apart(true);
+}
+
+Test(port_listener, the_wait_ends_when_the_program_listens)
+{
+    uint16_t port = wb_free_port();
+    pid_t child = listening_child(port, false);
+    enum wb_listener who = wb_wait_listener(port, child, 5000);
+    end_child(child);
+    cr_assert_eq(who, WB_LISTENER_PROCESS, "the child listens on %u: expected PROCESS, got %d",
+                 port, who);
+}
+
+Test(port_listener, the_wait_ends_when_the_program_exits_and_leaves_it_to_reap)
+{
+    uint16_t port = wb_free_port();
+    pid_t child = fork();
+    if (child == 0)
+        _exit(3); /* exits without listening */
+    cr_assert_geq(child, 0, "fork");
+    int64_t started = wb_now_ms();
+    enum wb_listener who = wb_wait_listener(port, child, 30000);
+    int64_t waited = wb_now_ms() - started;
+    int status = 0;
+    pid_t reaped = waitpid(child, &status, 0);
+    cr_assert_eq(who, WB_LISTENER_NONE, "the child exited without listening: expected NONE, got %d",
+                 who);
+    cr_assert_lt(waited, 30000, "the wait ran its whole 30 s although the child had exited");
+    cr_assert(reaped == child && WIFEXITED(status) && WEXITSTATUS(status) == 3,
+              "the wait must leave the exited child to its parent to reap");
 }

@@ -112,6 +112,13 @@ static int distinct_of(const struct tally *t, const char *prefix, int n)
     return found;
 }
 
+/* The rebalance is through: both members own partitions, all 4 between them. */
+static bool both_own_partitions(const struct group_member *a, const struct group_member *b)
+{
+    int na = member_assignment_count(a), nb = member_assignment_count(b);
+    return na > 0 && nb > 0 && na + nb == 4;
+}
+
 Test(partitions, two_members_share_the_partitions, .timeout = 30,
      .description = "member_poll to serve the rebalances until both members own partitions")
 {
@@ -131,9 +138,7 @@ Test(partitions, two_members_share_the_partitions, .timeout = 30,
     struct group_member *b = member_create(kafka.brokers, group, topic, err, sizeof err);
     cr_assert_not_null(b, "member_create(B) returned NULL: %s", err);
     deadline = wb_now_ms() + 15000;
-    while (wb_now_ms() < deadline &&
-           !(member_assignment_count(a) > 0 && member_assignment_count(b) > 0 &&
-             member_assignment_count(a) + member_assignment_count(b) == 4)) {
+    while (wb_now_ms() < deadline && !both_own_partitions(a, b)) {
         member_poll(a, 50, record, &t);
         member_poll(b, 50, record, &t);
     }
@@ -222,9 +227,7 @@ Test(partitions, a_joining_member_loses_nothing, .timeout = 45,
      * can read at most about a hundred more before it must give up two
      * partitions, and the backlog is larger. */
     deadline = wb_now_ms() + 15000;
-    while (wb_now_ms() < deadline &&
-           !(member_assignment_count(a) > 0 && member_assignment_count(b) > 0 &&
-             member_assignment_count(a) + member_assignment_count(b) == 4)) {
+    while (wb_now_ms() < deadline && !both_own_partitions(a, b)) {
         member_poll(a, 20, record, &t);
         member_poll(b, 20, record, &t);
     }

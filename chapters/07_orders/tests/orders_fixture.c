@@ -139,22 +139,17 @@ static const char *started_why(enum started r)
  * program that drew the same port), or died, or time is up. */
 static enum started wait_ready(struct svc *s)
 {
-    int64_t deadline = wb_now_ms() + START_TIMEOUT_S * 1000;
-    for (;;) {
-        enum wb_listener who = wb_port_listener(s->port, s->pid);
-        if (who == WB_LISTENER_PROCESS)
-            return STARTED;
-        if (who == WB_LISTENER_OTHER)
-            return PORT_TAKEN;
-        int status;
-        if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-            s->pid = -1;
-            return EXITED;
-        }
-        if (wb_now_ms() >= deadline)
-            return TIMED_OUT;
-        usleep(10 * 1000);
+    switch (wb_wait_listener(s->port, s->pid, START_TIMEOUT_S * 1000)) {
+    case WB_LISTENER_PROCESS: return STARTED;
+    case WB_LISTENER_OTHER: return PORT_TAKEN;
+    case WB_LISTENER_NONE: break;
     }
+    int status;
+    if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+        s->pid = -1;
+        return EXITED;
+    }
+    return TIMED_OUT;
 }
 
 static enum started start(struct svc *s, const char *program, char *const env[])
