@@ -49,7 +49,8 @@ bool wb_wait_port(uint16_t port, int timeout_ms);
 bool wb_listening_address(uint16_t port, char *address, size_t size);
 
 /* Who listens on TCP port `port` (any local address, IPv4 or IPv6), as
- * /proc/net/tcp{,6} and /proc/PID/fd tell. A program started on a port from
+ * the kernel's socket table (sock_diag; /proc/net/tcp{,6} where that is
+ * refused) and /proc/PID/fd tell. A program started on a port from
  * wb_free_port() can lose it to another test's program that drew the same
  * number; a readiness wait that only connects would then talk to that one.
  * Where /proc cannot tell (not mounted, PID's fds not readable), any
