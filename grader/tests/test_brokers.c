@@ -2,7 +2,8 @@
  * test_brokers.c - who stops a broker that a run started (brokers.c): the
  * last run that uses it, never one that ends while another still does, and
  * never a broker the user started; and on RabbitMQ, that each run declares
- * its queues in a virtual host of its own. On a course of its own in TMPDIR
+ * its queues in a virtual host of its own, and a restart test in one more of
+ * its own (private_vhost.c). On a course of its own in TMPDIR
  * whose scripts/broker-NAME.sh are stand-ins that log each action to
  * build/brokers/NAME/calls.log.
  */
@@ -232,5 +233,48 @@ Test(brokers, a_users_own_rabbitmq_is_used_as_given, .init = setup)
     cr_assert(!strstr(log, "vhost"), "no vhost may be made on the user's broker:\n%s", log);
     free(log);
     free(addr);
+    free(own);
+}
+
+Test(brokers, a_restart_test_restarts_a_virtual_host_of_its_own, .init = setup)
+{
+    char err[1024] = "";
+    char **env = brokers_run_env(&course, &amqp_chapter, err, sizeof err);
+    cr_assert(env && private_vhost_possible(env), "a run on our node can scope its restarts");
+    const char *run_addr = env_list_get(env, "AMQP_ADDR");
+    struct private_vhost pv;
+    cr_assert_eq(private_vhost_make(course.root, env, "work_queue", &pv), 0,
+                 "the restart tests' vhost could not be made");
+    const char *addr = env_list_get(pv.env, "AMQP_ADDR");
+    const char *restart = env_list_get(pv.env, "WB_RABBITMQ_RESTART_VHOST");
+    cr_assert(addr && restart && strncmp(addr, run_addr, strlen(run_addr)) == 0 &&
+                  strstr(addr, "-work_queue-") && strcmp(strrchr(addr, '/') + 1, restart) == 0,
+              "expected the run's vhost with -work_queue-..., restarted alone; got %s, restart %s",
+              addr ? addr : "(none)", restart ? restart : "(none)");
+    char *added = str_printf("vhost-add %s\n", restart);
+    char *deleted = str_printf("vhost-delete %s\n", restart);
+    private_vhost_drop(course.root, &pv);
+    char *log = rabbitmq_calls();
+    cr_assert(strstr(log, added) && strstr(log, deleted),
+              "the vhost must be made, then deleted; the script saw:\n%s", log);
+    free(log);
+    free(added);
+    free(deleted);
+    free_argv(env);
+    brokers_release(&course);
+}
+
+Test(brokers, on_a_users_own_rabbitmq_a_restart_is_a_whole_one, .init = setup)
+{
+    char *own = str_printf("amqp://guest:guest@127.0.0.1:%u/teaching", listening_port());
+    cr_assert(own && setenv("AMQP_ADDR", own, 1) == 0);
+    char err[1024] = "";
+    char **env = brokers_run_env(&course, &amqp_chapter, err, sizeof err);
+    struct private_vhost pv;
+    cr_assert(env && !private_vhost_possible(env), "no vhost may be made on the user's broker");
+    cr_assert_eq(private_vhost_make(course.root, env, "work_queue", &pv), 1);
+    cr_assert_null(pv.env, "the run's own env must be used as it is");
+    free_argv(env);
+    brokers_release(&course);
     free(own);
 }

@@ -9,7 +9,9 @@
  * stands in for scripts/broker-NAME.sh: `script restart` writes "restart"
  * into req, and the grader's server process (outside the sandbox) runs the
  * real script and answers its exit code on rep, its output in out. Only
- * "restart" is served. When the run ends the server ends too, but never in
+ * "restart" is served, and on our RabbitMQ node only of the virtual host
+ * the grader made for the run (private_vhost.c): the test cannot name
+ * another. When the run ends the server ends too, but never in
  * the middle of a restart: a broker stopped and not started again would
  * fail every exercise after this one.
  */
@@ -39,10 +41,13 @@ static const char stand_in[] =
     "cat \"$dir/out\" 2>/dev/null\n"
     "exit \"$rc\"\n";
 
-/* The server: one request at a time until the grader kills it. */
-static void serve(const char *course_root, const char *broker, const char *dir)
+/* The server: one request at a time until the grader kills it. With vhost,
+ * a restart is that RabbitMQ virtual host's alone (private_vhost.c). */
+static void serve(const char *course_root, const char *broker, const char *vhost, const char *dir)
 {
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (vhost && setenv("WB_RABBITMQ_RESTART_VHOST", vhost, 1) != 0)
+        _exit(1);
     signal(SIGTERM, SIG_DFL); /* not the grader's handler: SIGTERM ends us */
     signal(SIGINT, SIG_DFL);
     char *req = path_join(dir, "req");
@@ -76,7 +81,7 @@ static void serve(const char *course_root, const char *broker, const char *dir)
 }
 
 int broker_control_start(struct broker_control *bc, const char *course_root, const char *broker,
-                         const char *dir)
+                         const char *vhost, const char *dir)
 {
     memset(bc, 0, sizeof *bc);
     bc->server = -1;
@@ -100,7 +105,7 @@ int broker_control_start(struct broker_control *bc, const char *course_root, con
     fflush(NULL);
     bc->server = fork();
     if (bc->server == 0) {
-        serve(course_root, broker, dir);
+        serve(course_root, broker, vhost, dir);
         _exit(0);
     }
     rc = bc->server > 0 ? 0 : -1;

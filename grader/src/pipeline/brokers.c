@@ -128,6 +128,12 @@ int brokers_script(const char *course_root, const char *name, const char *action
     return run_script(course_root, name, action, NULL, log_path);
 }
 
+int brokers_script_arg(const char *course_root, const char *name, const char *action,
+                       const char *arg, const char *log_path)
+{
+    return run_script(course_root, name, action, arg, log_path);
+}
+
 /* Reads "NAME=value" lines (an "export " prefix and # comments allowed). */
 static char **read_env_file(const char *path)
 {

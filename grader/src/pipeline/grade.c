@@ -61,6 +61,9 @@ struct chapter_run {
     /* ch->broker when its tests share one broker process in this run (the
      * mock Kafka cluster is private to each test: then NULL) */
     const char *shared_broker;
+    /* a restart of the shared broker stops a RabbitMQ virtual host of its
+     * own, not the broker (private_vhost.c): no one else need wait */
+    bool restarts_scoped;
 };
 
 /* The shared broker e's tests use in this run, or NULL: the chapter's, unless
@@ -73,11 +76,13 @@ static const char *exercise_shared_broker(const struct chapter_run *c, const str
                                                                            : NULL;
 }
 
-/* True when the exercise restarts the broker its tests use and that broker
- * is shared in this run: it must then run with no other user of it. */
+/* True when the exercise restarts the broker its tests use, that broker is
+ * shared in this run, and the restart stops it for everyone (not only a
+ * virtual host of the exercise's own): it must then run with no other user
+ * of it. */
 static bool restarts_shared_broker(const struct chapter_run *c, const struct wb_exercise *e)
 {
-    return exercise_shared_broker(c, e) && brokers_restart_is_shared(e);
+    return exercise_shared_broker(c, e) && brokers_restart_is_shared(e) && !c->restarts_scoped;
 }
 
 /* After an exercise that restarts the shared broker, and before anyone else
@@ -240,6 +245,7 @@ static void prepare_chapter(const struct wb_manifest *m, struct chapter_run *c,
      * test hosts itself, whose env holds at most BROKER=kafka). */
     if (c->broker_env && c->broker_env[0] && strncmp(c->broker_env[0], "BROKER=", 7) != 0)
         c->shared_broker = ch->broker;
+    c->restarts_scoped = c->shared_broker && private_vhost_possible(c->broker_env);
 }
 
 static void chapter_run_free(struct chapter_run *c)

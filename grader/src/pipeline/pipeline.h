@@ -135,14 +135,42 @@ bool submission_is_archive(const char *path);
 
 /* A server (a child of the grader) that runs scripts/broker-NAME.sh restart
  * for a run that asks through FIFOs in dir; script is the stand-in the run
- * calls instead of the real script. */
+ * calls instead of the real script. With vhost (RabbitMQ), the restart is
+ * that virtual host's only (private_vhost.c). */
 struct broker_control {
     pid_t server;
     char *dir, *script;
 };
 int broker_control_start(struct broker_control *bc, const char *course_root, const char *broker,
-                         const char *dir);
+                         const char *vhost, const char *dir);
 void broker_control_stop(struct broker_control *bc);
+
+/* ---- env_list.c: a run's environment, "NAME=value" lines ------------------ */
+
+/* The value of name in env, or NULL. */
+const char *env_list_get(char **env, const char *name);
+/* A copy of env (NULL: empty) with name set to value, replacing its line if
+ * any; free with free_argv. NULL when out of memory. */
+char **env_list_with(char **env, const char *name, const char *value);
+
+/* ---- private_vhost.c: RabbitMQ restarts that disturb no one else --------- */
+
+struct private_vhost {
+    char *name;    /* the vhost made, deleted by private_vhost_drop; NULL: none */
+    char *restart; /* the vhost a restart stops: name, or the run's own */
+    char **env;    /* env with AMQP_ADDR in it and WB_RABBITMQ_RESTART_VHOST */
+};
+/* When env's AMQP_ADDR names a grading run's vhost on our node, makes a
+ * vhost of its own for the tests that restart the broker (its name holds
+ * tag) and returns 0. 1: env names no such vhost (the user's own broker,
+ * restarted whole); pv is empty. -1: it could not be made; pv->env then
+ * restarts the run's own vhost. */
+int private_vhost_make(const char *course_root, char **env, const char *tag,
+                       struct private_vhost *pv);
+/* True when env's AMQP_ADDR names a grading run's vhost on our node: a
+ * restart there stops a private vhost only (private_vhost_make). */
+bool private_vhost_possible(char **env);
+void private_vhost_drop(const char *course_root, struct private_vhost *pv);
 
 /* ---- run.c: the test binary under limits --------------------------------- */
 
@@ -298,6 +326,9 @@ char **brokers_run_env(const struct wb_manifest *m, const struct wb_chapter *ch,
  * log_path; returns its exit code, -1 when it could not run. */
 int brokers_script(const char *course_root, const char *name, const char *action,
                    const char *log_path);
+/* scripts/broker-NAME.sh ACTION ARG, as brokers_script. */
+int brokers_script_arg(const char *course_root, const char *name, const char *action,
+                       const char *arg, const char *log_path);
 /* True when the broker NAME started by its script answers on the address in
  * build/brokers/NAME/env (a quick check; false means "ask the script"). */
 bool brokers_answer_quickly(const struct wb_manifest *m, const char *name);

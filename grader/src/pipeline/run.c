@@ -78,42 +78,15 @@ static char *dir_of(const char *path)
     return slash ? str_printf("%.*s", (int)(slash - path), path) : strdup(".");
 }
 
-static const char *env_value(char **env, const char *name)
-{
-    size_t n = strlen(name);
-    for (char **e = env; e && *e; e++)
-        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-            return *e + n + 1;
-    return NULL;
-}
-
 /* A copy of env whose WB_BROKER_SCRIPT_<BROKER> names script instead. */
 static char **env_with_script(char **env, const char *broker, const char *script)
 {
     char name[64] = "WB_BROKER_SCRIPT_";
     size_t len = strlen(name);
-    for (const char *b = broker; *b && len < sizeof name - 2; b++)
+    for (const char *b = broker; *b && len < sizeof name - 1; b++)
         name[len++] = (char)toupper((unsigned char)*b);
-    name[len++] = '=';
     name[len] = '\0';
-    size_t n = 0;
-    while (env[n])
-        n++;
-    char **out = calloc(n + 2, sizeof *out);
-    size_t k = 0;
-    for (size_t i = 0; out && i < n; i++) {
-        if (strncmp(env[i], name, len) == 0)
-            continue;
-        if (!(out[k++] = strdup(env[i]))) {
-            free_argv(out);
-            return NULL;
-        }
-    }
-    if (out && !(out[k] = str_printf("%s%s", name, script))) {
-        free_argv(out);
-        return NULL;
-    }
-    return out;
+    return env_list_with(env, name, script);
 }
 
 /* Appends the file from to the file to (a second run's output to the
@@ -143,7 +116,7 @@ static bool broker_ports(char **env, struct sandbox_spec *box)
 {
     bool needed = false;
     for (size_t i = 0; i < sizeof broker_vars / sizeof *broker_vars; i++) {
-        const char *value = env_value(env, broker_vars[i]);
+        const char *value = env_list_get(env, broker_vars[i]);
         if (!value)
             continue;
         needed = true;
@@ -164,8 +137,8 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
               const char *log_path, char **env, int timeout_ms, const struct grade_options *o,
               const char *course_root, struct proc_outcome *outcome)
 {
-    const char *scratch = env_value(env, "TMPDIR");
-    const char *chapter_dir = env_value(env, "WB_CHAPTER_DIR");
+    const char *scratch = env_list_get(env, "TMPDIR");
+    const char *chapter_dir = env_list_get(env, "WB_CHAPTER_DIR");
     char *ex_dir = dir_of(report_path);
     char *vg_dir = ex_dir ? path_join(ex_dir, "valgrind") : NULL;
     char *san_dir = ex_dir ? path_join(ex_dir, SANITIZER_LOGS) : NULL;
@@ -224,19 +197,35 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
      * shared broker (the manifest's restarts_broker) may not touch it: its
      * WB_BROKER_SCRIPT_NAME is a stand-in that asks the grader to restart it
      * (broker_control.c). Only if that cannot be set up does the run keep
-     * root (still in its own file view, with seccomp) to run the script. */
-    char **run_env = env;
-    char **controlled_env = NULL;
+     * root (still in its own file view, with seccomp) to run the script.
+     * The restarting tests run in the last pass (test_passes.c); on our
+     * RabbitMQ node that pass gets a virtual host of its own, and only that
+     * vhost restarts (private_vhost.c). */
+    int restart_pass = npasses - 1;
+    char **pass_env[2] = {env, env};
+    char **controlled_env[2] = {NULL, NULL};
     struct broker_control control = {.server = -1};
+    struct private_vhost pv = {0};
     ro[nro++] = scripts;
     if (restarts_shared) {
+        if (private_vhost_make(course_root, env, e->id, &pv) < 0)
+            fprintf(stderr,
+                    "wirebook: no RabbitMQ virtual host of their own for the restart tests of "
+                    "%s/%s (see build/brokers/rabbitmq/grader.log): they restart this run's\n",
+                    e->chapter->id, e->id);
+        if (pv.env)
+            pass_env[restart_pass] = pv.env;
+        const char *broker = manifest_exercise_broker(e);
         char *ctl_dir = ex_dir ? path_join(ex_dir, "broker-control") : NULL;
-        if (ctl_dir &&
-            broker_control_start(&control, course_root, manifest_exercise_broker(e), ctl_dir) ==
-                0 &&
-            (controlled_env = env_with_script(env, manifest_exercise_broker(e), control.script))) {
+        bool served = ctl_dir &&
+                      broker_control_start(&control, course_root, broker, pv.restart, ctl_dir) == 0;
+        for (int k = 0; served && k < npasses; k++)
+            served =
+                (controlled_env[k] = env_with_script(pass_env[k], broker, control.script)) != NULL;
+        if (served) {
             ro[nro++] = control.dir;
-            run_env = controlled_env;
+            for (int k = 0; k < npasses; k++)
+                pass_env[k] = controlled_env[k];
         } else {
             fprintf(stderr,
                     "wirebook: cannot serve broker restarts to %s/%s (%s): it runs as the "
@@ -275,7 +264,7 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
         int pass_ms = left_ms > 1000 ? (int)left_ms : 1000;
         struct proc_spec spec = {
             .argv = args,
-            .envp = run_env,
+            .envp = pass_env[k],
             .cwd = scratch,
             .output_path = pass_log,
             .timeout_ms = pass_ms,
@@ -309,7 +298,9 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     }
     remove(first_report);
     broker_control_stop(&control);
-    free_argv(controlled_env);
+    free_argv(controlled_env[0]);
+    free_argv(controlled_env[1]);
+    private_vhost_drop(course_root, &pv);
 out:
     test_passes_free(passes);
     free(first_report);
