@@ -228,7 +228,8 @@ static void prepare_chapter(const struct wb_manifest *m, struct chapter_run *c,
     c->prep_log = str_printf("%s/%s/prepare.log", o->out_dir, ch->id);
     if (ch->broker_refused[0])
         snprintf(c->err, sizeof c->err, "%s", ch->broker_refused);
-    else if (!c->dir || !c->work || !c->gen || !c->prep_log || mkdir_p(c->dir) != 0)
+    else if (!c->dir || !c->work || !c->gen || !c->prep_log || mkdir_p(c->dir) != 0 ||
+             screen_forget_kept(c->dir) != 0)
         snprintf(c->err, sizeof c->err, "cannot create %s/%s: %s", o->out_dir, ch->id,
                  strerror(errno));
     else if (stage_chapter(m, ch, submission_dir, c->work, c->err, sizeof c->err) != 0)

@@ -117,6 +117,10 @@ char *object_cache_get(const struct build_ctx *b, const struct wb_chapter *ch, c
  * message naming the files and what was found (refused objects are removed). */
 char *screen_exercise(const struct build_ctx *b, const struct wb_exercise *e, const char *dir,
                       const char *log_path);
+/* A student file screened clean is kept in OUT/CH/screened-MODE/ for the
+ * chapter's other exercises that have it; a run starts by forgetting the
+ * last run's (chapter_out is OUT/CH). */
+int screen_forget_kept(const char *chapter_out);
 /* dir/NAME.o for source NAME.c (malloc'd). */
 char *screen_object_path(const char *dir, const char *source);
 /* Screens one ELF object: NULL when clean, else "\n  - ..." lines. */

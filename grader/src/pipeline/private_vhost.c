@@ -78,8 +78,7 @@ int private_vhost_make(const char *course_root, char **env, const char *tag,
         free(name);
         name = NULL;
     }
-    pv->env = env_for(env, addr_line, run_vhost, name ? name : run_vhost,
-                      name ? name : run_vhost);
+    pv->env = env_for(env, addr_line, run_vhost, name ? name : run_vhost, name ? name : run_vhost);
     pv->restart = strdup(name ? name : run_vhost);
     pv->name = name;
     if (!pv->env || !pv->restart) {
@@ -94,7 +93,8 @@ void private_vhost_drop(const char *course_root, struct private_vhost *pv)
     if (pv->name) { /* in the background: vhost-delete does not wait */
         char *log = str_printf("%s/build/brokers/rabbitmq/grader.log", course_root);
         if (!log || brokers_script_arg(course_root, "rabbitmq", "vhost-delete", pv->name, log) != 0)
-            fprintf(stderr, "wirebook: could not delete RabbitMQ virtual host %s; the next run will\n",
+            fprintf(stderr,
+                    "wirebook: could not delete RabbitMQ virtual host %s; the next run will\n",
                     pv->name);
         free(log);
     }

@@ -39,6 +39,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #if UINTPTR_MAX > 0xffffffffu
 typedef Elf64_Ehdr elf_ehdr;
@@ -555,6 +559,71 @@ static bool unscreened_for_tests(void)
     return v && strcmp(v, "1") == 0;
 }
 
+/* Several exercises of a chapter share a student file (07's pending.c is in
+ * all six, 03's producer.c in three): compiled, rewritten and screened once
+ * per run and mode, the object is kept here for the others (by the grader,
+ * outside the sandbox; a file that has findings is not kept). NULL: do not
+ * keep (the unscreened test mode). b->work_dir is OUT/CH/src. */
+static char *kept_object_path(const struct build_ctx *b, const char *source)
+{
+    if (unscreened_for_tests())
+        return NULL;
+    const char *slash = strrchr(b->work_dir, '/');
+    if (!slash)
+        return NULL;
+    char *dir = str_printf("%.*s/screened-%s", (int)(slash - b->work_dir), b->work_dir,
+                           b->sanitize ? "sanitize" : "plain");
+    char *path = dir && mkdir_p(dir) == 0 ? screen_object_path(dir, source) : NULL;
+    free(dir);
+    return path;
+}
+
+/* The lock on kept's making (kept.lock, flock: released if its holder
+ * dies); -1 when it cannot be taken, and the caller compiles unlocked. */
+static int lock_kept(const char *kept)
+{
+    char *path = str_printf("%s.lock", kept);
+    int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+    free(path);
+    while (fd >= 0 && flock(fd, LOCK_EX) != 0)
+        if (errno != EINTR) {
+            close(fd);
+            return -1;
+        }
+    return fd;
+}
+
+static void unlock_kept(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* releases the flock */
+}
+
+int screen_forget_kept(const char *chapter_out)
+{
+    char *plain = str_printf("%s/screened-plain", chapter_out);
+    char *sanitize = str_printf("%s/screened-sanitize", chapter_out);
+    int rc = plain && sanitize && remove_tree(plain) == 0 && remove_tree(sanitize) == 0 ? 0 : -1;
+    free(plain);
+    free(sanitize);
+    return rc;
+}
+
+/* Keeps obj (a regular file the compiler wrote) at kept, atomically. */
+static void keep_object(const char *obj, const char *kept)
+{
+    struct stat st;
+    char *tmp = str_printf("%s.%ld.tmp", kept, (long)getpid());
+    if (tmp && lstat(obj, &st) == 0 && S_ISREG(st.st_mode) && file_copy(obj, tmp) == 0 &&
+        rename(tmp, kept) == 0) {
+        free(tmp);
+        return;
+    }
+    if (tmp)
+        remove(tmp);
+    free(tmp);
+}
+
 char *screen_exercise(const struct build_ctx *b, const struct wb_exercise *e, const char *dir,
                       const char *log_path)
 {
@@ -569,9 +638,21 @@ char *screen_exercise(const struct build_ctx *b, const struct wb_exercise *e, co
         char *obj = screen_object_path(dir, e->files[i]);
         if (!obj)
             break;
+        char *kept = kept_object_path(b, e->files[i]);
+        /* Exercises start side by side: the first to take the file's lock
+         * compiles and screens it, the others wait for its object. */
+        int lock = kept ? lock_kept(kept) : -1;
+        if (kept && path_is_file(kept) && file_copy(kept, obj) == 0) {
+            unlock_kept(lock); /* screened already, for another exercise */
+            free(kept);
+            free(obj);
+            continue;
+        }
         /* A file that does not compile leaves no object: the build reports
          * the compiler's message from the log. */
         if (build_student_object(b, e->files[i], obj, dir, log_path) != 0) {
+            unlock_kept(lock);
+            free(kept);
             free(obj);
             break;
         }
@@ -593,7 +674,11 @@ char *screen_exercise(const struct build_ctx *b, const struct wb_exercise *e, co
         if (found) {
             sb_printf(&sb, "%s%s/%s:%s", sb.len ? "\n" : "", e->chapter->id, e->files[i], found);
             remove(obj); /* never linked */
+        } else if (kept) {
+            keep_object(obj, kept);
         }
+        unlock_kept(lock);
+        free(kept);
         free(found);
         free(keep_opt);
         free(obj);
