@@ -126,6 +126,17 @@ amqp_ok() {
         >/dev/null 2>&1
 }
 
+# Waits until AMQP logins to virtual host $1 ("": /) work, looking every
+# $2 s, 40 times; then fails saying "$3 but AMQP logins fail".
+wait_logins() {
+    tries=0
+    until amqp_ok "$1"; do
+        tries=$((tries + 1))
+        [ "$tries" -ge 40 ] && fail "$3 but AMQP logins fail; see $LOG_DIR/*.log"
+        sleep "$2"
+    done
+}
+
 # Our node answers the CLI (quick check: no Erlang start unless files exist).
 node_running() {
     load_ports || return 1
@@ -248,13 +259,9 @@ cmd_down() {
 # other vhost, and so every other test on the node, runs on undisturbed:
 # a whole restart would have to wait until no one else used the node.
 # RabbitMQ 3.10's own internals (Debian 12): rabbitmqctl has no such command.
+# Called by cmd_restart, in our running node's environment.
 restart_vhost() {
     vhost_name_ok "$1"
-    if [ -n "${AMQP_ADDR:-}" ] && ! load_ports; then
-        fail "AMQP_ADDR is set and no node of ours exists: cannot restart your broker"
-    fi
-    vm_alive || fail "no node of ours is running: run '$0 up' first"
-    export_node_env
     say "restarting virtual host $1 in node $NODE"
     node_eval "VH = <<\"$1\">>,
         Readers = [element(6, C) || C <- rabbit_connection_tracking:list(VH)],
@@ -271,12 +278,7 @@ restart_vhost() {
         timer:sleep(300),
         {ok, _} = rabbit_vhost_sup_sup:start_vhost(VH)." >>"$LAUNCH_LOG" 2>&1 ||
         fail "restarting virtual host $1 in node $NODE failed; see $LAUNCH_LOG"
-    tries=0
-    until amqp_ok "$1"; do
-        tries=$((tries + 1))
-        [ "$tries" -ge 40 ] && fail "virtual host $1 restarted but AMQP logins fail; see $LOG_DIR/*.log"
-        sleep 0.1
-    done
+    wait_logins "$1" 0.1 "virtual host $1 restarted"
 }
 
 # Restarts the broker inside the running node: stop_app closes every client
@@ -286,15 +288,15 @@ restart_vhost() {
 # every process a test leaves behind, so a new VM started here would not
 # outlive the test.
 cmd_restart() {
-    if [ -n "${WB_RABBITMQ_RESTART_VHOST:-}" ]; then
-        restart_vhost "$WB_RABBITMQ_RESTART_VHOST"
-        return
-    fi
     if [ -n "${AMQP_ADDR:-}" ] && ! load_ports; then
         fail "AMQP_ADDR is set and no node of ours exists: cannot restart your broker"
     fi
     vm_alive || fail "no node of ours is running: run '$0 up' first"
     export_node_env
+    if [ -n "${WB_RABBITMQ_RESTART_VHOST:-}" ]; then
+        restart_vhost "$WB_RABBITMQ_RESTART_VHOST"
+        return
+    fi
     say "restarting the broker in node $NODE on the same port $AMQP_PORT"
     started=$(date +%s)
     # What `rabbitmqctl stop_app` and `start_app` run, in one call: each
@@ -302,12 +304,7 @@ cmd_restart() {
     # every grading.
     node_eval 'ok = rabbit:stop(), ok = rabbit:start().' >>"$LAUNCH_LOG" 2>&1 ||
         fail "rabbit:stop() then rabbit:start() in node $NODE failed; see $LAUNCH_LOG"
-    tries=0
-    until amqp_ok; do
-        tries=$((tries + 1))
-        [ "$tries" -ge 40 ] && fail "broker restarted but AMQP logins fail; see $LOG_DIR/*.log"
-        sleep 0.25
-    done
+    wait_logins "" 0.25 "broker restarted"
     say "restarted in $(($(date +%s) - started))s"
 }
 
@@ -335,12 +332,7 @@ cmd_heal() {
         [ "$tries" -ge 20 ] && fail "rabbitmqctl start_app failed; see $LAUNCH_LOG"
         sleep 0.5
     done
-    tries=0
-    until amqp_ok; do
-        tries=$((tries + 1))
-        [ "$tries" -ge 40 ] && fail "broker started but AMQP logins fail; see $LOG_DIR/*.log"
-        sleep 0.25
-    done
+    wait_logins "" 0.25 "broker started"
 }
 
 # Queues and exchanges that tests declare outlive them (durable ones on disk),

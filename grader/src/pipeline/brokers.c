@@ -426,7 +426,8 @@ static int run_vhost(const struct wb_manifest *m, struct broker *b, char **env, 
     }
     if (!b->vhost) {
         int lock = broker_lock_take(m->root, b->name, false); /* not during a restart */
-        char *name = str_printf("wirebook-run-%ld-%lx", (long)getpid(), (unsigned long)time(NULL));
+        char *name =
+            str_printf(RUN_VHOST_PREFIX "%ld-%lx", (long)getpid(), (unsigned long)time(NULL));
         char *log = grader_log(m, b);
         if (name && log && run_script(m->root, b->name, "vhost-add", name, log) == 0) {
             b->vhost = name;

@@ -159,10 +159,14 @@ char **env_list_with(char **env, const char *name, const char *value);
 
 /* ---- private_vhost.c: RabbitMQ restarts that disturb no one else --------- */
 
+/* How the vhost of a grading run on our node is named: RUN_VHOST_PREFIX,
+ * the grader's pid, "-", ... (brokers.c; the script's sweep knows it too). */
+#define RUN_VHOST_PREFIX "wirebook-run-"
+
 struct private_vhost {
-    char *name;    /* the vhost made, deleted by private_vhost_drop; NULL: none */
-    char *restart; /* the vhost a restart stops: name, or the run's own */
-    char **env;    /* env with AMQP_ADDR in it and WB_RABBITMQ_RESTART_VHOST */
+    char *name;          /* the vhost made, deleted by private_vhost_drop; NULL: none */
+    char **env;          /* env with AMQP_ADDR in it and WB_RABBITMQ_RESTART_VHOST */
+    const char *restart; /* the vhost a restart stops (in env): name, or the run's own */
 };
 /* When env's AMQP_ADDR names a grading run's vhost on our node, makes a
  * vhost of its own for the tests that restart the broker (its name holds

@@ -18,43 +18,41 @@
 #include <string.h>
 #include <unistd.h>
 
-#define RUN_VHOST_PREFIX "wirebook-run-"
 #define RESTART_VAR "WB_RABBITMQ_RESTART_VHOST"
 
 /* The vhost part of env's AMQP_ADDR when it names a grading run's vhost on
- * our node ("amqp://u:p@host:port/wirebook-run-..."); NULL otherwise. */
-static const char *run_vhost_of(char **env, const char **addr_line)
+ * our node ("amqp://u:p@host:port/wirebook-run-..."), *addr set to the
+ * address; NULL otherwise. */
+static const char *run_vhost_of(char **env, const char **addr)
 {
-    for (char **e = env; e && *e; e++) {
-        if (strncmp(*e, "AMQP_ADDR=", 10) != 0)
-            continue;
-        const char *scheme = strstr(*e, "://");
-        const char *path = scheme ? strchr(scheme + 3, '/') : NULL;
-        if (!path || strncmp(path + 1, RUN_VHOST_PREFIX, strlen(RUN_VHOST_PREFIX)) != 0)
-            return NULL;
-        *addr_line = *e;
-        return path + 1;
-    }
-    return NULL;
+    *addr = env_list_get(env, "AMQP_ADDR");
+    const char *scheme = *addr ? strstr(*addr, "://") : NULL;
+    const char *path = scheme ? strchr(scheme + 3, '/') : NULL;
+    return path && strncmp(path + 1, RUN_VHOST_PREFIX, strlen(RUN_VHOST_PREFIX)) == 0 ? path + 1
+                                                                                      : NULL;
 }
 
-/* A copy of env with AMQP_ADDR in vhost and RESTART_VAR naming restart. */
-static char **env_for(char **env, const char *addr_line, const char *run_vhost, const char *vhost,
-                      const char *restart)
+/* A copy of env with AMQP_ADDR (addr, whose vhost starts at run_vhost) in
+ * vhost instead, and RESTART_VAR naming it. */
+static char **env_for(char **env, const char *addr, const char *run_vhost, const char *vhost)
 {
-    const char *addr = addr_line + strlen("AMQP_ADDR=");
     char *moved = str_printf("%.*s%s", (int)(run_vhost - addr), addr, vhost);
     char **with_addr = moved ? env_list_with(env, "AMQP_ADDR", moved) : NULL;
-    char **out = with_addr ? env_list_with(with_addr, RESTART_VAR, restart) : NULL;
+    char **out = with_addr ? env_list_with(with_addr, RESTART_VAR, vhost) : NULL;
     free(moved);
     free_argv(with_addr);
     return out;
 }
 
+static char *grader_log(const char *course_root)
+{
+    return str_printf("%s/build/brokers/rabbitmq/grader.log", course_root);
+}
+
 bool private_vhost_possible(char **env)
 {
-    const char *addr_line;
-    return run_vhost_of(env, &addr_line) != NULL;
+    const char *addr;
+    return run_vhost_of(env, &addr) != NULL;
 }
 
 int private_vhost_make(const char *course_root, char **env, const char *tag,
@@ -62,12 +60,12 @@ int private_vhost_make(const char *course_root, char **env, const char *tag,
 {
     static unsigned made; /* the last one may still be being deleted */
     memset(pv, 0, sizeof *pv);
-    const char *addr_line = NULL;
-    const char *run_vhost = run_vhost_of(env, &addr_line);
+    const char *addr;
+    const char *run_vhost = run_vhost_of(env, &addr);
     if (!run_vhost)
         return 1; /* the user's own broker: a restart there is a whole one */
     char *name = str_printf("%s-%s-%ld-%u", run_vhost, tag, (long)getpid(), made++);
-    char *log = str_printf("%s/build/brokers/rabbitmq/grader.log", course_root);
+    char *log = grader_log(course_root);
     int rc = name && log && brokers_script_arg(course_root, "rabbitmq", "vhost-add", name, log) == 0
                  ? 0
                  : -1;
@@ -78,10 +76,10 @@ int private_vhost_make(const char *course_root, char **env, const char *tag,
         free(name);
         name = NULL;
     }
-    pv->env = env_for(env, addr_line, run_vhost, name ? name : run_vhost, name ? name : run_vhost);
-    pv->restart = strdup(name ? name : run_vhost);
     pv->name = name;
-    if (!pv->env || !pv->restart) {
+    pv->env = env_for(env, addr, run_vhost, name ? name : run_vhost);
+    pv->restart = pv->env ? env_list_get(pv->env, RESTART_VAR) : NULL;
+    if (!pv->env) {
         private_vhost_drop(course_root, pv);
         return -1;
     }
@@ -91,7 +89,7 @@ int private_vhost_make(const char *course_root, char **env, const char *tag,
 void private_vhost_drop(const char *course_root, struct private_vhost *pv)
 {
     if (pv->name) { /* in the background: vhost-delete does not wait */
-        char *log = str_printf("%s/build/brokers/rabbitmq/grader.log", course_root);
+        char *log = grader_log(course_root);
         if (!log || brokers_script_arg(course_root, "rabbitmq", "vhost-delete", pv->name, log) != 0)
             fprintf(stderr,
                     "wirebook: could not delete RabbitMQ virtual host %s; the next run will\n",
@@ -99,7 +97,6 @@ void private_vhost_drop(const char *course_root, struct private_vhost *pv)
         free(log);
     }
     free(pv->name);
-    free(pv->restart);
     free_argv(pv->env);
     memset(pv, 0, sizeof *pv);
 }
