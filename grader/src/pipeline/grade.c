@@ -277,8 +277,11 @@ static void grade_one(const struct chapter_run *c, const struct grade_options *o
         env = run_environment(scratch, c->work, NULL, c->broker_env, o->sanitize);
     if (!env)
         score_not_run(r, EX_NO_REPORT, "cannot prepare the exercise's folder", kafka_real);
-    else
-        grade_exercise(c, ex_dir, env, o, r);
+    else {
+        struct grade_options scoped = *o;
+        scoped.restarts_scoped = c->restarts_scoped;
+        grade_exercise(c, ex_dir, env, &scoped, r);
+    }
     if (r->seconds == 0)
         r->seconds = now_seconds() - start;
     free_argv(env);

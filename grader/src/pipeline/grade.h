@@ -50,6 +50,10 @@ struct grade_options {
      * (memory_safety.c: wait until the sanitized side-by-side tests ended). */
     void (*between_passes)(void *arg);
     void *between_arg;
+    /* Set by grade.c for the exercises of a chapter whose broker restarts
+     * stop a RabbitMQ virtual host of the run's own, not the broker
+     * (private_vhost.c): its runs need not keep out of each other's way. */
+    bool restarts_scoped;
 };
 
 enum test_state {

@@ -350,11 +350,13 @@ static int outcome_read(const char *path, struct proc_outcome *o)
 /* True when the sanitized tests may run while the plain ones do: none of
  * them stops or restarts a broker that the plain run's tests use. A test
  * that restarts a broker private to each test (kafka_path's, a mock Kafka
- * cluster per test) disturbs no other run; each run still keeps its
- * "alone" tests after its other tests (test_passes.c). */
-static bool may_run_early(const struct wb_exercise *e)
+ * cluster per test) disturbs no other run, nor does one whose restart
+ * stops only a RabbitMQ virtual host its run made for it (private_vhost.c);
+ * each run still keeps its "alone" tests apart from its others
+ * (test_passes.c, run.c). */
+static bool may_run_early(const struct wb_exercise *e, const struct grade_options *o)
 {
-    return e->parallel_tests && !brokers_restart_is_shared(e);
+    return e->parallel_tests && (!brokers_restart_is_shared(e) || o->restarts_scoped);
 }
 
 /* The options of a sanitized run of part of e's tests. */
@@ -375,7 +377,7 @@ bool memory_safety_splits(const struct wb_exercise *e, const struct grade_option
     /* Not with --tests: the plain run is then one pass, which may hold an
      * alone test, and nothing would keep the halves apart. */
     struct grade_options so = sanitized_options(o, PASSES_ALL);
-    return memory_safety_wanted(e, o) && !o->tests && !may_run_early(e) &&
+    return memory_safety_wanted(e, o) && !o->tests && !may_run_early(e, o) &&
            test_passes_split(e, &so);
 }
 
@@ -436,7 +438,7 @@ pid_t memory_safety_prebuild(const struct build_ctx *plain, const struct wb_exer
             (void)prctl(PR_SET_NAME, "wb-sanbuild");
             if (sanitized_build(plain, e, &p) != 0)
                 _exit(1);
-            bool early = may_run_early(e);
+            bool early = may_run_early(e, o);
             if (!early && !(memory_safety_splits(e, o) && claim_side_by_side(&p)))
                 _exit(0); /* the parent runs the sanitized tests after its own */
             /* under the broker lock the parent took before forking us */

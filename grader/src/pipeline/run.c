@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int env_add(char ***env, size_t *n, char *entry)
 {
@@ -133,6 +135,120 @@ static bool broker_ports(char **env, struct sandbox_spec *box)
     return needed;
 }
 
+/* What the passes of one run_tests call share. */
+struct pass_common {
+    const char *bin;
+    char *const *prefix; /* valgrind and its options, or nothing */
+    size_t nprefix;
+    const char *timeout_opt;
+    bool fail_fast;
+    const char *cwd;
+    long memory_mb; /* RLIMIT_AS of each test process, 0 = none */
+    const struct sandbox_spec *box;
+};
+
+/* Runs one pass of the test binary: its tests write their report to
+ * report, their output goes to log, all within budget_ms. As proc_run. */
+static int run_pass(const struct pass_common *c, const struct test_pass *pass, char **envp,
+                    const char *report, const char *log, int budget_ms, struct proc_outcome *out)
+{
+    char jobs_opt[16];
+    snprintf(jobs_opt, sizeof jobs_opt, "-j%d", pass->jobs);
+    char *output_opt = str_printf("-Owirebook:%s", report);
+    char *test_argv[] = {
+        (char *)c->bin, jobs_opt, "--color=never", output_opt, (char *)c->timeout_opt, NULL,
+        NULL,           NULL};
+    size_t ntest = 5;
+    if (pass->filter) {
+        test_argv[ntest++] = "--filter";
+        test_argv[ntest++] = pass->filter;
+    }
+    if (c->fail_fast)
+        test_argv[ntest++] = "--fail-fast";
+    char **args = calloc(c->nprefix + ntest + 1, sizeof *args);
+    if (!output_opt || !args) {
+        free(output_opt);
+        free(args);
+        return -1;
+    }
+    memcpy(args, c->prefix, c->nprefix * sizeof *args);
+    memcpy(args + c->nprefix, test_argv, ntest * sizeof *args);
+    struct sandbox_spec box = *c->box;
+    box.report_path = report; /* the one file the sandbox hands back */
+    struct proc_spec spec = {
+        .argv = args,
+        .envp = envp,
+        .cwd = c->cwd,
+        .output_path = log,
+        .timeout_ms = budget_ms,
+        .limits = {.cpu_seconds = budget_ms / 1000 + 5,
+                   .memory_mb = c->memory_mb,
+                   .file_mb = 512,
+                   .open_files = 4096,
+                   .processes = RUN_MAX_PROCESSES + (pass->jobs - 1) * RUN_PROCESSES_PER_WORKER},
+        .isolation = box.host_network ? PROC_SHARED : PROC_OWN_NET,
+        .sandbox = &box,
+    };
+    int rc = proc_run(&spec, out);
+    /* Nobody watched the end of that run: its report is not trusted. */
+    if (rc == 0 && out->keeper_lost)
+        remove(report);
+    free(args);
+    free(output_opt);
+    return rc;
+}
+
+/* Runs the two passes at once, the alone tests' in a forked child. Only
+ * when their restarts stop a RabbitMQ virtual host of their own: the first
+ * pass's tests use another, which nothing stops. The first pass reports to
+ * first_report, the second to report_path, where the merged report goes;
+ * the wall time is the longer of the two. */
+static int run_passes_beside(const struct pass_common *c, const struct wb_exercise *e,
+                             const struct test_pass passes[2], char **envs[2],
+                             const char *first_report, const char *report_path,
+                             const char *log_path, int budget_ms, struct proc_outcome *outcome)
+{
+    char *alone_log = str_printf("%s.alone", log_path);
+    int fds[2] = {-1, -1};
+    if (!alone_log || pipe(fds) != 0) {
+        free(alone_log);
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        struct proc_outcome more = {0};
+        bool sent =
+            run_pass(c, &passes[1], envs[1], report_path, alone_log, budget_ms, &more) == 0 &&
+            write(fds[1], &more, sizeof more) == (ssize_t)sizeof more;
+        _exit(sent ? 0 : 1);
+    }
+    close(fds[1]);
+    int rc =
+        pid > 0 ? run_pass(c, &passes[0], envs[0], first_report, log_path, budget_ms, outcome) : -1;
+    struct proc_outcome more;
+    ssize_t got;
+    do /* the child writes once, when its pass ended; EOF when it could not run it */
+        got = pid > 0 ? read(fds[0], &more, sizeof more) : -1;
+    while (got < 0 && errno == EINTR);
+    close(fds[0]);
+    while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (rc == 0 && got == (ssize_t)sizeof more) {
+        double longer = outcome->seconds > more.seconds ? outcome->seconds : more.seconds;
+        test_outcomes_merge(outcome, &more);
+        outcome->seconds = longer;
+        file_append(log_path, alone_log);
+        (void)test_reports_merge(e, first_report, report_path, report_path);
+    } else {
+        rc = -1;
+        remove(alone_log);
+    }
+    free(alone_log);
+    return rc;
+}
+
 int run_tests(const struct wb_exercise *e, const char *bin, const char *report_path,
               const char *log_path, char **env, int timeout_ms, const struct grade_options *o,
               const char *course_root, struct proc_outcome *outcome)
@@ -146,7 +262,6 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     /* Criterion's --timeout only lowers limits that tests already have (every
      * suite has one, see WB_SUITE), which is what a cap needs. */
     char *timeout_opt = str_printf("--timeout=%g", o->test_timeout > 0 ? o->test_timeout : 1e6);
-    char *output_opt = str_printf("-Owirebook:%s", report_path);
     char *first_report = str_printf("%s.first", report_path);
     char *vg_log = str_printf("--log-file=%s/run.log.valgrind.%%p", vg_dir ? vg_dir : ".");
     char *vg_supp_path = str_printf("%s/grader/valgrind.supp", course_root);
@@ -159,8 +274,8 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     bool restarts_shared = brokers_restart_is_shared(e) && needs_broker;
     int npasses = test_passes_plan(e, o, restarts_shared, passes);
     int rc = -1;
-    if (npasses < 1 || !first_report || !output_opt || !timeout_opt || !vg_log || !vg_supp ||
-        !vg_dir || !scripts || !brokers || !san_dir || !lsan_supp_path ||
+    if (npasses < 1 || !first_report || !timeout_opt || !vg_log || !vg_supp || !vg_dir ||
+        !scripts || !brokers || !san_dir || !lsan_supp_path ||
         (o->valgrind && mkdir_p(vg_dir) != 0) || (o->sanitize && mkdir_p(san_dir) != 0))
         goto out;
     remove(report_path); /* a stale report must never be mistaken for this run's */
@@ -189,7 +304,6 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
     box.ro_paths = ro;
     box.rw_paths = rw;
     box.home = scratch;
-    box.report_path = report_path;
     box.allow_ptrace = o->sanitize;
     /* Every run sees the scripts read-only: a test may start a private
      * broker of its own with them in its scratch folder (chapter 06's
@@ -237,50 +351,38 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
         }
         free(ctl_dir);
     }
+    struct pass_common common = {
+        .bin = bin,
+        .prefix = valgrind_argv,
+        .nprefix = nvg,
+        .timeout_opt = timeout_opt,
+        .fail_fast = o->fail_fast,
+        .cwd = scratch,
+        .memory_mb = o->sanitize || o->valgrind ? 0 : RUN_MEMORY_MB,
+        .box = &box,
+    };
+    /* The alone tests beside the others when their restarts are scoped to a
+     * virtual host of their own. Not under valgrind, where each pass keeps a
+     * core busy. With --fail-fast (a sanitized-first run) the alone tests
+     * then run even when another test fails: a cost only for a failing
+     * submission, which gets its plain run after this one anyway. */
+    if (pv.env && npasses == 2 && !o->valgrind && !o->between_passes) {
+        rc = run_passes_beside(&common, e, passes, pass_env, first_report, report_path, log_path,
+                               timeout_ms, outcome);
+        goto passes_done;
+    }
     /* Each run may use what the exercise's limit leaves: the second starts
      * with what the first did not use. */
     double left_ms = timeout_ms;
     for (int k = 0; k < npasses; k++) {
         struct proc_outcome more, *this_run = k == 0 ? outcome : &more;
-        char jobs_opt[16];
-        snprintf(jobs_opt, sizeof jobs_opt, "-j%d", passes[k].jobs);
-        char *test_argv[] = {(char *)bin, jobs_opt, "--color=never", output_opt, timeout_opt, NULL,
-                             NULL,        NULL};
-        size_t ntest = 5;
-        if (passes[k].filter) {
-            test_argv[ntest++] = "--filter";
-            test_argv[ntest++] = passes[k].filter;
-        }
-        if (o->fail_fast)
-            test_argv[ntest++] = "--fail-fast";
-        char *args[sizeof valgrind_argv / sizeof *valgrind_argv +
-                   sizeof test_argv / sizeof *test_argv + 1];
-        memcpy(args, valgrind_argv, nvg * sizeof *args);
-        memcpy(args + nvg, test_argv, ntest * sizeof *args);
-        args[nvg + ntest] = NULL;
         if (k > 0 && o->between_passes)
             o->between_passes(o->between_arg);
         char *pass_log = k == 0 ? strdup(log_path) : str_printf("%s.alone", log_path);
         int pass_ms = left_ms > 1000 ? (int)left_ms : 1000;
-        struct proc_spec spec = {
-            .argv = args,
-            .envp = pass_env[k],
-            .cwd = scratch,
-            .output_path = pass_log,
-            .timeout_ms = pass_ms,
-            .limits = {.cpu_seconds = pass_ms / 1000 + 5,
-                       .memory_mb = o->sanitize || o->valgrind ? 0 : RUN_MEMORY_MB,
-                       .file_mb = 512,
-                       .open_files = 4096,
-                       .processes =
-                           RUN_MAX_PROCESSES + (passes[k].jobs - 1) * RUN_PROCESSES_PER_WORKER},
-            .isolation = box.host_network ? PROC_SHARED : PROC_OWN_NET,
-            .sandbox = &box,
-        };
-        rc = pass_log ? proc_run(&spec, this_run) : -1;
-        /* Nobody watched the end of that run: its report is not trusted. */
-        if (rc == 0 && this_run->keeper_lost)
-            remove(report_path);
+        rc = pass_log ? run_pass(&common, &passes[k], pass_env[k], report_path, pass_log, pass_ms,
+                                 this_run)
+                      : -1;
         if (rc == 0 && k > 0) {
             test_outcomes_merge(outcome, this_run);
             file_append(log_path, pass_log);
@@ -296,6 +398,7 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
             break;
         left_ms -= this_run->seconds * 1000;
     }
+passes_done:
     remove(first_report);
     broker_control_stop(&control);
     free_argv(controlled_env[0]);
@@ -304,7 +407,6 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
 out:
     test_passes_free(passes);
     free(first_report);
-    free(output_opt);
     free(timeout_opt);
     free(vg_log);
     free(vg_supp);

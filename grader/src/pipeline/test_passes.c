@@ -6,7 +6,9 @@
  * on a broker, a peer or a deadline, not on the CPU. A test marked
  * "alone": true in the manifest (it restarts the broker the others use)
  * runs after the others, one at a time, in a second run of the binary; the
- * two reports are merged into the one score.c reads. Where each test hosts
+ * two reports are merged into the one score.c reads. Where its restart stops
+ * only a RabbitMQ virtual host made for that run, the second run starts
+ * beside the first (run.c). Where each test hosts
  * its own broker (Kafka's mock cluster), it runs beside the others.
  * "parallel_tests": false on an exercise runs all its tests one at a time
  * in one run.
