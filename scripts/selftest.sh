@@ -116,7 +116,7 @@ breakage_b() {
 leak_costs_memory_safety_only() {
     d=$OUT/leaky
     rm -rf "$d" && mkdir -p "$d" && cp -r solutions/01_rest "$d/" &&
-        cp solutions/01_rest/mistakes/items_server/body_never_freed.c "$d/01_rest/items_server.c" &&
+        patch -s --batch -p1 -d "$d/01_rest" -i "$PWD/solutions/01_rest/mistakes/items_server/body_never_freed.patch" &&
         $WB grade --submission "$d" --only 01_rest/items_server --no-quiz --out "$d.out" \
             >/dev/null || return 1
     python3 - "$d.out/results.json" <<'PY' || return 1

@@ -2,8 +2,9 @@
  * cmd_mistakes.c - `wirebook mistakes [CH[/EX]] [-j N]`: grades the
  * mistakes corpus and fails unless every variant is caught.
  *
- * A variant, solutions/CH/mistakes/EX/NAME.c, is the reference student file
- * with one plausible mistake, and says in its head comment which tests must
+ * A variant, solutions/CH/mistakes/EX/NAME.patch, is one plausible mistake:
+ * a unified diff against the reference student file it breaks (named by its
+ * "--- a/FILE" line), under a head comment that says which tests must
  * notice it:
  *
  *   / * mistake: what is wrong
@@ -11,11 +12,14 @@
  *    * caught-by: test_a test_b
  *    * /
  *
- * (an optional " * file: NAME.c" line picks which student file of the
- * exercise it replaces; the default is the first). Each variant is staged
- * as a submission of its own - the reference files with that one replaced -
- * and graded by a child `wirebook grade --only CH/EX --tests a,b`, several
- * at once. A variant is caught when each test it names loses points.
+ * A diff, not a copy of the file, so that each variant is today's
+ * solution with exactly one mistake: a change to the solution reaches
+ * every variant, and one that touches a variant's lines makes it stop
+ * applying, loudly, instead of leaving it to test code that no longer
+ * exists. Each variant is staged as a submission of its own (the
+ * reference files, one of them patched by patch(1), without fuzz) and
+ * graded by a child `wirebook grade --only CH/EX --tests a,b`, several at
+ * once. A variant is caught when each test it names loses points.
  */
 #include "commands.h"
 #include "pipeline.h"
@@ -31,9 +35,9 @@
 
 struct variant {
     const struct wb_exercise *ex;
-    char *name;      /* file name without .c */
-    char *path;      /* solutions/CH/mistakes/EX/NAME.c */
-    char *target;    /* the student file it replaces */
+    char *name;      /* file name without .patch */
+    char *path;      /* solutions/CH/mistakes/EX/NAME.patch */
+    char *target;    /* the student file it patches */
     char *tests;     /* caught-by, comma-separated */
     char *problem;   /* malformed head comment, staging or grading failure */
     char *out_dir;   /* OUT/CH/EX/NAME */
@@ -44,7 +48,7 @@ struct variant {
 
 static bool is_key_line(const char *line)
 {
-    static const char *const keys[] = {"mistake:", "rule:", "caught-by:", "file:"};
+    static const char *const keys[] = {"mistake:", "rule:", "caught-by:"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strncmp(line, keys[i], strlen(keys[i])) == 0)
             return true;
@@ -89,7 +93,7 @@ static void parse_head(struct variant *v)
         return;
     }
     char *end = strstr(text, "*/");
-    char *mistake = NULL, *rule = NULL, *caught = NULL, *file = NULL;
+    char *mistake = NULL, *rule = NULL, *caught = NULL;
     if (strncmp(text, "/* mistake:", 11) != 0 || !end) {
         v->problem = strdup("must begin with a head comment \"/* mistake: ...\" (see COMMON.md)");
         goto done;
@@ -98,7 +102,6 @@ static void parse_head(struct variant *v)
     mistake = head_value(text, "mistake:");
     rule = head_value(text, "rule:");
     caught = head_value(text, "caught-by:");
-    file = head_value(text, "file:");
     size_t rlen = rule ? strlen(rule) : 0;
     if (!mistake || !*mistake)
         v->problem = strdup("the head comment's \"mistake:\" line says nothing");
@@ -122,23 +125,34 @@ static void parse_head(struct variant *v)
         free(unknown);
         goto done;
     }
-    const char *target = v->ex->files[0];
-    if (file) {
-        target = NULL;
-        for (size_t i = 0; i < v->ex->nfiles; i++)
-            if (strcmp(v->ex->files[i], file) == 0)
-                target = v->ex->files[i];
-        if (!target) {
-            v->problem = str_printf("file: %s is not a student file of %s", file, v->ex->id);
-            goto done;
-        }
+    /* The file it patches: "--- a/FILE" (or "--- FILE"), a student file of
+     * the exercise. */
+    const char *minus = strstr(end + 2, "\n--- ");
+    char *named = NULL;
+    if (minus) {
+        minus += 5;
+        if (strncmp(minus, "a/", 2) == 0)
+            minus += 2;
+        named = strndup(minus, strcspn(minus, "\t\n"));
     }
+    const char *target = NULL;
+    for (size_t i = 0; named && i < v->ex->nfiles; i++)
+        if (strcmp(v->ex->files[i], named) == 0)
+            target = v->ex->files[i];
+    if (!target) {
+        v->problem =
+            named ? str_printf("it patches %s, which is not a student file of %s", named, v->ex->id)
+                  : strdup("no \"--- a/FILE\" line after the head comment: a variant "
+                           "is a unified diff against the solution (diff -u)");
+        free(named);
+        goto done;
+    }
+    free(named);
     v->target = strdup(target);
 done:
     free(mistake);
     free(rule);
     free(caught);
-    free(file);
     free(text);
 }
 
@@ -156,9 +170,12 @@ static int collect(const struct wb_manifest *m, const struct wb_exercise *e, con
     char **names = NULL;
     size_t count = 0;
     for (struct dirent *de; d && (de = readdir(d));) {
-        if (!str_ends_with(de->d_name, ".c") ||
-            (only && (strncmp(de->d_name, only, strlen(only)) != 0 ||
-                      strcmp(de->d_name + strlen(only), ".c") != 0)))
+        /* A .c is kept too, to be refused: variants were whole copies once. */
+        const char *ext = str_ends_with(de->d_name, ".patch") ? ".patch"
+                          : str_ends_with(de->d_name, ".c")   ? ".c"
+                                                              : NULL;
+        if (!ext || (only && (strncmp(de->d_name, only, strlen(only)) != 0 ||
+                              strcmp(de->d_name + strlen(only), ext) != 0)))
             continue;
         char **grown = realloc(names, (count + 1) * sizeof *names);
         if (!grown)
@@ -175,10 +192,15 @@ static int collect(const struct wb_manifest *m, const struct wb_exercise *e, con
         struct variant *v = &grown[(*n)++];
         memset(v, 0, sizeof *v);
         v->ex = e;
-        v->name = strndup(names[i], strlen(names[i]) - 2);
+        bool copy = str_ends_with(names[i], ".c");
+        v->name = strndup(names[i], strlen(names[i]) - strlen(copy ? ".c" : ".patch"));
         v->path = path_join(dir, names[i]);
         v->out_dir = str_printf("%s/%s/%s/%s", out, e->chapter->id, e->id, v->name);
-        parse_head(v);
+        if (copy)
+            v->problem = strdup("a variant is a diff against the solution, NAME.patch (see "
+                                "docs/authoring.md), not a copy of the file");
+        else
+            parse_head(v);
     }
     if (grown)
         *vs = grown;
@@ -189,16 +211,64 @@ static int collect(const struct wb_manifest *m, const struct wb_exercise *e, con
     return rc;
 }
 
-/* OUT/.../sub/CH/: the exercise's reference files, the variant in place of one. */
+/* Starts argv[0] (looked up in PATH) with its output, stdout and stderr,
+ * in the file log. Returns its pid, -1 when it could not be forked. */
+static pid_t start_logged(char *const argv[], const char *log)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *f = freopen(log, "w", stdout);
+        if (!f || dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
+            _exit(127);
+        setenv("NO_COLOR", "1", 1);
+        execvp(argv[0], argv);
+        fprintf(stderr, "wirebook mistakes: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Applies v's diff to the staged copy of its file in sub with patch(1):
+ * exactly (no fuzz, no offsets guessed from similar lines), so a variant
+ * that no longer fits the solution says so instead of breaking elsewhere. */
+static int apply_variant(struct variant *v, const char *sub)
+{
+    char *log = path_join(v->out_dir, "patch.log");
+    char *argv[] = {"patch", "--batch", "--fuzz=0",  "--no-backup-if-mismatch",
+                    "-p1",   "-d",      (char *)sub, "-i",
+                    v->path, NULL};
+    pid_t pid = log ? start_logged(argv, log) : -1;
+    int status = -1;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    int rc = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    if (rc != 0) {
+        char *said = log ? file_read(log, NULL) : NULL;
+        /* "Hunk #1 FAILED at 77." says where; "patching file X" says nothing */
+        const char *line = said ? strstr(said, "FAILED") : NULL;
+        while (line && line > said && line[-1] != '\n')
+            line--;
+        if (!line)
+            line = said ? said : "";
+        v->problem = str_printf("does not apply to solutions/%s/%s as it is now: make it "
+                                "again from the solution (diff -u, see docs/authoring.md). "
+                                "patch said: %.*s",
+                                v->ex->chapter->id, v->target, (int)strcspn(line, "\n"), line);
+        free(said);
+    }
+    free(log);
+    return rc;
+}
+
+/* OUT/.../sub/CH/: the exercise's reference files, the variant's patched. */
 static int stage_variant(const struct wb_manifest *m, struct variant *v)
 {
     const struct wb_exercise *e = v->ex;
     char *sub = str_printf("%s/sub/%s", v->out_dir, e->chapter->id);
     int rc = sub && remove_tree(v->out_dir) == 0 && mkdir_p(sub) == 0 ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < e->nfiles; i++) {
-        bool mine = strcmp(e->files[i], v->target) == 0;
-        char *from = mine ? strdup(v->path)
-                          : str_printf("%s/solutions/%s/%s", m->root, e->chapter->id, e->files[i]);
+        char *from = str_printf("%s/solutions/%s/%s", m->root, e->chapter->id, e->files[i]);
         char *to = path_join(sub, e->files[i]);
         rc = from && to && file_copy(from, to) == 0 ? 0 : -1;
         free(from);
@@ -206,6 +276,8 @@ static int stage_variant(const struct wb_manifest *m, struct variant *v)
     }
     if (rc != 0)
         v->problem = str_printf("cannot stage it under %s: %s", v->out_dir, strerror(errno));
+    else
+        rc = apply_variant(v, sub);
     free(sub);
     return rc;
 }
@@ -219,20 +291,10 @@ static pid_t start_grade(const char *self, const char *course, struct variant *v
     char *only = str_printf("%s/%s", v->ex->chapter->id, v->ex->id);
     pid_t pid = -1;
     if (sub && out && log && only) {
-        fflush(NULL);
-        pid = fork();
-        if (pid == 0) {
-            FILE *f = freopen(log, "w", stdout);
-            if (!f || dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
-                _exit(127);
-            setenv("NO_COLOR", "1", 1);
-            char *argv[] = {(char *)self, "grade", "--course", (char *)course, "--submission", sub,
-                            "--only",     only,    "--tests",  v->tests,       "--out",        out,
-                            "--no-quiz",  NULL};
-            execv(self, argv);
-            fprintf(stderr, "wirebook mistakes: cannot run %s: %s\n", self, strerror(errno));
-            _exit(127);
-        }
+        char *argv[] = {(char *)self, "grade", "--course", (char *)course, "--submission", sub,
+                        "--only",     only,    "--tests",  v->tests,       "--out",        out,
+                        "--no-quiz",  NULL};
+        pid = start_logged(argv, log);
     }
     if (pid < 0)
         v->problem = str_printf("cannot start the grader: %s", strerror(errno));
@@ -385,9 +447,10 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: wirebook mistakes [CHAPTER[/EXERCISE[/VARIANT]]] [-j N] [--out DIR] "
                  "[--course DIR]\n\n"
-                 "Grades each wrong variant in solutions/CH/mistakes/EX/*.c with only the tests\n"
-                 "its head comment names (caught-by:), and exits 1 unless each of them loses\n"
-                 "points in every variant, or when a head comment is malformed.\n");
+                 "Grades each wrong variant, solutions/CH/mistakes/EX/*.patch (a diff against\n"
+                 "the solution), with only the tests its head comment names (caught-by:), and\n"
+                 "exits 1 unless each of them loses points in every variant, or when a head\n"
+                 "comment is malformed or a variant no longer applies.\n");
 }
 
 int cmd_mistakes(int argc, char **argv)
