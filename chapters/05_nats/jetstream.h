@@ -75,8 +75,9 @@ struct stream_work_options {
  * while the server is away are waited out (libnats reconnects by itself)
  * for up to give_up_ms. The consumer stays on the server afterwards: a
  * later stream_work with the same durable name goes on where this one
- * stopped. Returns the number of messages acked; -1 with err on failure,
- * e.g. "stream 'X' does not exist". */
+ * stopped. Returns the number of messages acked (0 when stopped before the
+ * server came back); -1 with err on failure, e.g. "stream 'X' does not
+ * exist". */
 int stream_work(natsConnection *nc, const struct stream_work_options *opt, stream_handler handler,
                 void *user, char *err, size_t errlen);
 

@@ -206,7 +206,11 @@ int stream_work(natsConnection *nc, const struct stream_work_options *opt, strea
         }
         if (s == NATS_OK)
             break;
-        if (!server_away(s) || (opt->stop && *opt->stop) || now_ms() - setup_since >= give_up_ms) {
+        if (server_away(s) && opt->stop && *opt->stop) {
+            jsCtx_Destroy(js); /* stopped while waiting for the server: nothing acked, no error */
+            return 0;
+        }
+        if (!server_away(s) || now_ms() - setup_since >= give_up_ms) {
             jsCtx_Destroy(js);
             return -1;
         }

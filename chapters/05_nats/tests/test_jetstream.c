@@ -551,3 +551,47 @@ Test(jetstream, nothing_acked_is_lost_when_server_restarts, .timeout = 120, .fin
                 RESTART_TASKS, b.duplicates);
     delete_stream(&st);
 }
+
+/* Stopped while it waits out an outage during its set-up: that is a stop,
+ * not a failure. *stop is set before the worker starts, so no timing is
+ * involved; an implementation that looks at *stop first returns 0 too. */
+Test(jetstream, stop_while_server_away_is_not_an_error, .timeout = 60, .fini = stop_own_server,
+     .description = "stream_work to return 0 when stopped while the server is away")
+{
+    char why[512] = "";
+    cr_assert(wb_nats_server_start(&own, why, sizeof why), "test setup: %s", why);
+    setenv("NATS_URL", own.url, 1);
+    natsConnection *nc = fx_connect();
+    struct fx_stream st;
+    make_stream(&st, nc);
+    natsConnection_Destroy(nc);
+
+    struct board b = {.lock = PTHREAD_MUTEX_INITIALIZER, .always_fail_id = -1};
+    volatile sig_atomic_t stop = 1;
+    /* A connection that does not reconnect: when the server goes, it is
+     * closed, and every call on it says so at once (a reconnecting one
+     * would hold each JetStream request for its whole timeout). */
+    natsOptions *no_reconnect = NULL;
+    struct worker w = {.board = &b};
+    cr_assert(natsOptions_Create(&no_reconnect) == NATS_OK &&
+                  natsOptions_SetURL(no_reconnect, own.url) == NATS_OK &&
+                  natsOptions_SetAllowReconnect(no_reconnect, false) == NATS_OK &&
+                  natsConnection_Connect(&w.nc, no_reconnect) == NATS_OK,
+              "test setup: cannot connect to %s", own.url);
+    natsOptions_Destroy(no_reconnect);
+    w.opt = (struct stream_work_options){.stream = st.name,
+                                         .durable = "stopped",
+                                         .max_deliver = 3,
+                                         .ack_wait_ms = 2000,
+                                         .stop = &stop,
+                                         .give_up_ms = 30000};
+    wb_nats_server_stop(&own);
+    for (int i = 0; i < 500 && natsConnection_Status(w.nc) != NATS_CONN_STATUS_CLOSED; i++)
+        usleep(10 * 1000); /* libnats notices the server's end in its own thread */
+    cr_assert_eq(pthread_create(&w.thread, NULL, worker_main, &w), 0, "pthread_create");
+    join_worker(&w);
+    cr_assert_eq(w.result, 0,
+                 "stream_work was stopped (*stop = 1) while the server was away; expected 0 "
+                 "(nothing acked, and a stop is not a failure), got %d (err: '%s')",
+                 w.result, w.err);
+}
