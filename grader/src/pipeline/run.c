@@ -249,6 +249,44 @@ static int run_passes_beside(const struct pass_common *c, const struct wb_exerci
     return rc;
 }
 
+/* Runs the passes one after the other, each with what the exercise's limit
+ * left (the second starts with what the first did not use). Between them,
+ * o->between_passes; a failed test of a fail-fast run skips the alone
+ * tests. The first pass's report moves to first_report, to be merged with
+ * the second's in report_path. */
+static int run_passes_in_turn(const struct pass_common *c, const struct wb_exercise *e,
+                              const struct test_pass *passes, int npasses, char **envs[2],
+                              const struct grade_options *o, const char *first_report,
+                              const char *report_path, const char *log_path, int budget_ms,
+                              struct proc_outcome *outcome)
+{
+    int rc = -1;
+    double left_ms = budget_ms;
+    for (int k = 0; k < npasses; k++) {
+        struct proc_outcome more, *this_run = k == 0 ? outcome : &more;
+        if (k > 0 && o->between_passes)
+            o->between_passes(o->between_arg);
+        char *pass_log = k == 0 ? strdup(log_path) : str_printf("%s.alone", log_path);
+        int pass_ms = left_ms > 1000 ? (int)left_ms : 1000;
+        rc = pass_log ? run_pass(c, &passes[k], envs[k], report_path, pass_log, pass_ms, this_run)
+                      : -1;
+        if (rc == 0 && k > 0) {
+            test_outcomes_merge(outcome, this_run);
+            file_append(log_path, pass_log);
+            (void)test_reports_merge(e, first_report, report_path, report_path);
+        }
+        if (rc == 0 && k == 0 && npasses > 1 && rename(report_path, first_report) != 0)
+            remove(first_report); /* no first report: the merge leaves none */
+        free(pass_log);
+        if (rc != 0)
+            break;
+        if (c->fail_fast && (this_run->exit_code != 0 || this_run->signal || this_run->timed_out))
+            break;
+        left_ms -= this_run->seconds * 1000;
+    }
+    return rc;
+}
+
 int run_tests(const struct wb_exercise *e, const char *bin, const char *report_path,
               const char *log_path, char **env, int timeout_ms, const struct grade_options *o,
               const char *course_root, struct proc_outcome *outcome)
@@ -366,39 +404,12 @@ int run_tests(const struct wb_exercise *e, const char *bin, const char *report_p
      * core busy. With --fail-fast (a sanitized-first run) the alone tests
      * then run even when another test fails: a cost only for a failing
      * submission, which gets its plain run after this one anyway. */
-    if (pv.env && npasses == 2 && !o->valgrind && !o->between_passes) {
+    if (pv.env && npasses == 2 && !o->valgrind && !o->between_passes)
         rc = run_passes_beside(&common, e, passes, pass_env, first_report, report_path, log_path,
                                timeout_ms, outcome);
-        goto passes_done;
-    }
-    /* Each run may use what the exercise's limit leaves: the second starts
-     * with what the first did not use. */
-    double left_ms = timeout_ms;
-    for (int k = 0; k < npasses; k++) {
-        struct proc_outcome more, *this_run = k == 0 ? outcome : &more;
-        if (k > 0 && o->between_passes)
-            o->between_passes(o->between_arg);
-        char *pass_log = k == 0 ? strdup(log_path) : str_printf("%s.alone", log_path);
-        int pass_ms = left_ms > 1000 ? (int)left_ms : 1000;
-        rc = pass_log ? run_pass(&common, &passes[k], pass_env[k], report_path, pass_log, pass_ms,
-                                 this_run)
-                      : -1;
-        if (rc == 0 && k > 0) {
-            test_outcomes_merge(outcome, this_run);
-            file_append(log_path, pass_log);
-            (void)test_reports_merge(e, first_report, report_path, report_path);
-        }
-        if (rc == 0 && k == 0 && npasses > 1 && rename(report_path, first_report) != 0)
-            remove(first_report); /* no first report: the merge leaves none */
-        free(pass_log);
-        if (rc != 0)
-            break;
-        /* A failed test ends a fail-fast run: its alone tests are not run. */
-        if (o->fail_fast && (this_run->exit_code != 0 || this_run->signal || this_run->timed_out))
-            break;
-        left_ms -= this_run->seconds * 1000;
-    }
-passes_done:
+    else
+        rc = run_passes_in_turn(&common, e, passes, npasses, pass_env, o, first_report, report_path,
+                                log_path, timeout_ms, outcome);
     remove(first_report);
     broker_control_stop(&control);
     free_argv(controlled_env[0]);
