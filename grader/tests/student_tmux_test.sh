@@ -14,7 +14,11 @@ src=$(pwd)
 [ -f "$src/manifest.json" ] || { echo "student_tmux_test: run from the course root" >&2; exit 2; }
 work=$(mktemp -d /tmp/wb-student.XXXXXX) || exit 2
 session="wbstudent$$"
-trap 'tmux kill-session -t "$session" 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+# A tmux server of our own, its socket in a folder of ours: no other tmux
+# user, nor the test before or after, meets it while it exits.
+tmux_dir=$(mktemp -d /tmp/wb-tmux.XXXXXX) || exit 2
+tm() { tmux -S "$tmux_dir/socket" "$@"; }
+trap 'tm kill-server 2>/dev/null; rm -rf "$work" "$tmux_dir"' EXIT INT TERM
 
 fail() {
     echo "student_tmux_test: $*" >&2
@@ -27,7 +31,7 @@ tar -C "$src" --exclude=./build --exclude=./.git -cf - . | tar -C "$work" -xf - 
 make -C "$work" --no-print-directory tool >"$work/make.log" 2>&1 ||
     { cat "$work/make.log" >&2; fail "make tool failed in the copy"; }
 
-screen() { tmux capture-pane -p -J -t "$session"; }
+screen() { tm capture-pane -p -J -t "$session"; }
 
 # wait_for TEXT [SECONDS]: until the screen shows TEXT (default 60 s)
 wait_for() {
@@ -42,9 +46,9 @@ wait_for() {
     return 1
 }
 
-type_line() { tmux send-keys -t "$session" "$1" Enter; }
+type_line() { tm send-keys -t "$session" "$1" Enter; }
 
-tmux new-session -d -s "$session" -x 160 -y 50 -c "$work" "env -u WB_COURSE sh" ||
+tm new-session -d -s "$session" -x 160 -y 50 -c "$work" "env -u WB_COURSE sh" ||
     fail "cannot start tmux"
 type_line "PS1='$ '; WB=\$PWD/build/bin/wirebook"
 
@@ -84,7 +88,7 @@ cp "$work/solutions/01_rest/http_client.c" "$work/chapters/01_rest/http_client.c
     fail "cannot copy the solution"
 wait_for "01_rest/http_client passes!" 30 || exit 1
 wait_for "watching 01_rest/hello_server" || exit 1
-tmux send-keys -t "$session" q
+tm send-keys -t "$session" q
 wait_for "WATCH-EXIT=0" || exit 1
 
 type_line 'clear; $WB progress; echo PROGRESS-EXIT=$?'
