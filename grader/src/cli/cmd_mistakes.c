@@ -95,7 +95,8 @@ static void parse_head(struct variant *v)
     char *end = strstr(text, "*/");
     char *mistake = NULL, *rule = NULL, *caught = NULL;
     if (strncmp(text, "/* mistake:", 11) != 0 || !end) {
-        v->problem = strdup("must begin with a head comment \"/* mistake: ...\" (see COMMON.md)");
+        v->problem =
+            strdup("must begin with a head comment \"/* mistake: ...\" (see docs/authoring.md)");
         goto done;
     }
     *end = '\0';
