@@ -269,18 +269,25 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* The options every worker of these tests runs with. */
+static struct stream_work_options worker_options(const char *stream, const char *durable,
+                                                 int max_deliver, volatile sig_atomic_t *stop)
+{
+    return (struct stream_work_options){.stream = stream,
+                                        .durable = durable,
+                                        .max_deliver = max_deliver,
+                                        .ack_wait_ms = 2000,
+                                        .stop = stop,
+                                        .give_up_ms = 30000};
+}
+
 static void start_worker(struct worker *w, struct board *b, const char *stream, const char *durable,
                          int max_deliver, volatile sig_atomic_t *stop)
 {
     memset(w, 0, sizeof *w);
     w->board = b;
     w->nc = fx_connect();
-    w->opt = (struct stream_work_options){.stream = stream,
-                                          .durable = durable,
-                                          .max_deliver = max_deliver,
-                                          .ack_wait_ms = 2000,
-                                          .stop = stop,
-                                          .give_up_ms = 30000};
+    w->opt = worker_options(stream, durable, max_deliver, stop);
     cr_assert_eq(pthread_create(&w->thread, NULL, worker_main, w), 0, "pthread_create");
 }
 
@@ -579,12 +586,7 @@ Test(jetstream, stop_while_server_away_is_not_an_error, .timeout = 60, .fini = s
                   natsConnection_Connect(&w.nc, no_reconnect) == NATS_OK,
               "test setup: cannot connect to %s", own.url);
     natsOptions_Destroy(no_reconnect);
-    w.opt = (struct stream_work_options){.stream = st.name,
-                                         .durable = "stopped",
-                                         .max_deliver = 3,
-                                         .ack_wait_ms = 2000,
-                                         .stop = &stop,
-                                         .give_up_ms = 30000};
+    w.opt = worker_options(st.name, "stopped", 3, &stop);
     wb_nats_server_stop(&own);
     for (int i = 0; i < 500 && natsConnection_Status(w.nc) != NATS_CONN_STATUS_CLOSED; i++)
         usleep(10 * 1000); /* libnats notices the server's end in its own thread */
