@@ -26,10 +26,15 @@
 #            runs whose PID is gone (runs that were killed).
 #   vhost-delete NAME
 #            delete virtual host NAME and all it holds, in the background.
+#
+# restart, vhost-add and vhost-delete run Erlang code in the node. `up`
+# starts a control server for that (rabbitmq-ctl-server.escript: one Erlang
+# VM for all calls, on a UNIX socket only root can open); without it each
+# call boots a VM of its own, as it did before (0.3 s a call).
 set -u
 
 RABBIT_BIN=/usr/lib/rabbitmq/bin
-ERL=/usr/bin/erl
+ERL=${WB_RABBITMQ_ERL:-/usr/bin/erl} # the bare VM of node_eval (tests set /bin/false)
 PYTHON=/usr/bin/python3
 
 script_dir=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +49,9 @@ ENV_FILE=$BASE/env               # what the Makefile and the grader source
 PID_FILE=$BASE/rabbitmq.pid      # written by the node itself
 LOG_DIR=$BASE/log
 LAUNCH_LOG=$LOG_DIR/launch.log   # the server script's own stdout/stderr
+CTL_DIR=$BASE/ctl                # the control server's socket and pid; mode 0700
+CTL_SOCKET=$CTL_DIR/socket
+CTL_PID_FILE=$CTL_DIR/pid
 READY_TIMEOUT=60
 
 say() { printf 'broker-rabbitmq: %s\n' "$*"; }
@@ -98,15 +106,39 @@ export_node_env() {
 ctl() { "$RABBIT_BIN/rabbitmqctl" -q -n "$NODE" "$@"; }
 
 # Evaluates the Erlang expressions $1 in our node, as `rabbitmqctl eval`
-# does, from a bare Erlang VM: rabbitmqctl boots Elixir and its CLI too
-# (0.3 s a call against 0.1 s here), and every check pays for one call
-# (vhost-add) and every restart test for another. Fails when $1 raises or
+# does: through the control server when it runs, else from a bare Erlang
+# VM (rabbitmqctl boots Elixir and its CLI too: 0.3 s a call against 0.1 s
+# for a bare VM, and a few ms through the server). Every check makes one
+# call (vhost-add) and every restart test another. Fails when $1 raises or
 # the node does not answer within 2 minutes.
 node_eval() { node_eval_by "" "$1"; }
 
-# node_eval with a launcher before erl ($1: setsid for a call that goes on
-# in the background after this script ends; "" for none).
+# The control server's client: sends stdin to the server at $1, prints the
+# reason of a failure; exits 0 (done), 1 (failed) or 3 (no server there,
+# or it cannot reach the node: the caller may run the call another way).
+CTL_CLIENT='import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(150)
+try:
+    s.connect(sys.argv[1])
+except OSError:
+    sys.exit(3)
+s.sendall(sys.stdin.buffer.read())
+s.shutdown(socket.SHUT_WR)
+reply = b"".join(iter(lambda: s.recv(65536), b"")).decode(errors="replace")
+if reply in ("ok\n", "unreachable\n"):
+    sys.exit(0 if reply == "ok\n" else 3)
+sys.stderr.write(reply.partition("\n")[2] or "the control server closed without a reply\n")
+sys.exit(1)'
+
+# node_eval with a launcher before the client or erl ($1: setsid for a call
+# that goes on in the background after this script ends; "" for none).
 node_eval_by() {
+    if [ -S "$CTL_SOCKET" ]; then
+        printf '%s' "$2" | $1 "$PYTHON" -c "$CTL_CLIENT" "$CTL_SOCKET"
+        rc=$?
+        [ "$rc" -eq 3 ] || return "$rc"
+    fi
     WB_EXPR=$2 ERL_CRASH_DUMP_SECONDS=0 $1 "$ERL" -noinput -hidden -sname "wirebook-ctl-$$@localhost" \
         -kernel inet_dist_use_interface '{127,0,0,1}' -eval "
         {ok, Tokens, _} = erl_scan:string(os:getenv(\"WB_EXPR\")),
@@ -115,6 +147,46 @@ node_eval_by() {
             {value, _, _} -> halt(0);
             Failed -> io:format(standard_error, \"~p~n\", [Failed]), halt(1)
         end."
+}
+
+# True when our control server's process runs and its socket exists.
+ctl_server_alive() {
+    [ -S "$CTL_SOCKET" ] && [ -f "$CTL_PID_FILE" ] || return 1
+    ctl_pid=$(cat "$CTL_PID_FILE" 2>/dev/null)
+    [ -n "$ctl_pid" ] && kill -0 "$ctl_pid" 2>/dev/null
+}
+
+# Starts the control server for our running node (its environment exported)
+# unless it runs already. A server that does not come up is only slower
+# calls: node_eval then boots a VM per call, so this says so and goes on.
+start_ctl_server() {
+    ctl_server_alive && return 0
+    stop_ctl_server
+    (umask 077 && mkdir -p "$CTL_DIR") && chmod 700 "$CTL_DIR" || {
+        say "cannot create $CTL_DIR: no control server (each call boots an Erlang VM)"
+        return 0
+    }
+    setsid escript "$script_dir/rabbitmq-ctl-server.escript" "$NODE" "$CTL_SOCKET" \
+        >>"$LAUNCH_LOG" 2>&1 </dev/null &
+    printf '%s\n' "$!" >"$CTL_PID_FILE"
+    tries=0
+    until [ -S "$CTL_SOCKET" ]; do
+        tries=$((tries + 1))
+        if [ "$tries" -ge 100 ] || ! kill -0 "$!" 2>/dev/null; then
+            stop_ctl_server
+            say "the control server did not start (see $LAUNCH_LOG): each call boots an Erlang VM"
+            return 0
+        fi
+        sleep 0.1
+    done
+}
+
+stop_ctl_server() {
+    if [ -f "$CTL_PID_FILE" ]; then
+        ctl_pid=$(cat "$CTL_PID_FILE" 2>/dev/null)
+        [ -n "$ctl_pid" ] && kill "$ctl_pid" 2>/dev/null
+    fi
+    rm -f "$CTL_SOCKET" "$CTL_PID_FILE"
 }
 
 amqp_url() { printf 'amqp://guest:guest@127.0.0.1:%s/%s' "$AMQP_PORT" "${1:-%2f}"; }
@@ -191,11 +263,13 @@ start_node() {
         sleep 0.25
     done
     printf 'AMQP_ADDR=%s\n' "$(amqp_url)" >"$ENV_FILE" || fail "cannot write $ENV_FILE"
+    start_ctl_server
     say "ready after $(($(date +%s) - started))s: AMQP_ADDR=$(amqp_url)"
 }
 
 # Stops our node (if any) and our private epmd (if any). Quiet when nothing runs.
 stop_node() {
+    stop_ctl_server
     load_ports || return 0
     export_node_env
     if [ -f "$PID_FILE" ]; then
@@ -225,6 +299,7 @@ cmd_up() {
     (cmd_heal) || say "could not heal the running node; starting a new one"
     if node_running; then
         [ -f "$ENV_FILE" ] || printf 'AMQP_ADDR=%s\n' "$(amqp_url)" >"$ENV_FILE"
+        start_ctl_server # a node started by an older copy of this script has none
         say "already up: AMQP_ADDR=$(amqp_url)"
         return 0
     fi
@@ -380,6 +455,11 @@ cmd_status() {
     if node_running; then
         say "up: node $NODE, pid $(cat "$PID_FILE"), AMQP_ADDR=$(amqp_url), epmd port $EPMD_PORT"
         say "log: $LOG_DIR"
+        if ctl_server_alive; then
+            say "control server: pid $(cat "$CTL_PID_FILE"), socket $CTL_SOCKET"
+        else
+            say "control server: not running (each call boots an Erlang VM; 'up' starts it)"
+        fi
         return 0
     fi
     say "down (state folder: $BASE, log: $LOG_DIR)"

@@ -183,6 +183,8 @@ no_broker_left() {
 if [ -z "${AMQP_ADDR:-}" ]; then
     trap 'sh scripts/broker-rabbitmq.sh down >/dev/null 2>&1' EXIT INT TERM
     step "RabbitMQ node starts" sh scripts/broker-rabbitmq.sh up
+    step "RabbitMQ control server: calls go through it, only root reaches it, calls work without it" \
+        sh grader/tests/rabbitmq_ctl_test.sh
 fi
 
 step "grader unit tests" unit_tests
