@@ -120,6 +120,27 @@ Test(manifest, path_leaving_the_chapter_is_refused)
     cr_assert(strstr(err, "../x.c"), "got: %s", err);
 }
 
+Test(manifest, static_in_tests_must_be_linked_modules)
+{
+    struct wb_manifest m;
+    int rc = load_text("{\"title\":\"c\",\"chapters\":[{\"id\":\"01_a\",\"title\":\"A\","
+                       "\"pkg_config\":[\"gpr\",\"jansson\"],\"static_in_tests\":[\"gpr\"],"
+                       "\"exercises\":[" EXERCISE("[{\"name\":\"t\",\"points\":1}]") "]}]}",
+                       &m);
+    cr_assert_eq(rc, 0, "a module the chapter links was refused: %s", err);
+    cr_assert_eq(m.chapters[0].nstatic_in_tests, 1, "expected 1 module, got %zu",
+                 m.chapters[0].nstatic_in_tests);
+    cr_assert_str_eq(m.chapters[0].static_in_tests[0], "gpr");
+    manifest_free(&m);
+    rc = load_text("{\"title\":\"c\",\"chapters\":[{\"id\":\"01_a\",\"title\":\"A\","
+                   "\"pkg_config\":[\"jansson\"],\"static_in_tests\":[\"grpc_unsecure\"],"
+                   "\"exercises\":[" EXERCISE("[{\"name\":\"t\",\"points\":1}]") "]}]}",
+                   &m);
+    cr_assert_eq(rc, -1, "a module the chapter does not link must be refused");
+    cr_assert(strstr(err, "grpc_unsecure") && strstr(err, "pkg_config"),
+              "the message should name the module and pkg_config: %s", err);
+}
+
 Test(manifest, bad_id_and_broker_are_refused)
 {
     struct wb_manifest m;

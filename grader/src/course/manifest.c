@@ -281,6 +281,21 @@ static int choose_broker(struct ctx *c, const char *where, struct wb_chapter *ch
     return 0;
 }
 
+/* Each module of "static_in_tests" must be one the chapter links. */
+static int check_static_in_tests(struct ctx *c, const char *where, const struct wb_chapter *ch)
+{
+    for (size_t i = 0; i < ch->nstatic_in_tests; i++) {
+        bool listed = false;
+        for (size_t k = 0; k < ch->npkg_config && !listed; k++)
+            listed = strcmp(ch->static_in_tests[i], ch->pkg_config[k]) == 0;
+        if (!listed)
+            return fail(c, where,
+                        "\"static_in_tests\" names \"%s\", which is not in \"pkg_config\"",
+                        ch->static_in_tests[i]);
+    }
+    return 0;
+}
+
 static int load_chapter(struct ctx *c, json_t *jch, const char *where, struct wb_chapter *ch)
 {
     if (!json_is_object(jch))
@@ -290,6 +305,9 @@ static int load_chapter(struct ctx *c, json_t *jch, const char *where, struct wb
         get_string(c, jch, where, "broker", 0, &ch->broker) != 0 ||
         get_string(c, jch, where, "broker_choice", 0, &ch->broker_choice) != 0 ||
         get_strings(c, jch, where, "pkg_config", &ch->pkg_config, &ch->npkg_config) != 0 ||
+        get_strings(c, jch, where, "static_in_tests", &ch->static_in_tests,
+                    &ch->nstatic_in_tests) != 0 ||
+        check_static_in_tests(c, where, ch) != 0 ||
         get_strings(c, jch, where, "protobuf_c", &ch->protobuf_c, &ch->nprotobuf_c) != 0 ||
         check_rel_paths(c, where, ch->protobuf_c, ch->nprotobuf_c) != 0 ||
         load_programs(c, jch, where, ch) != 0)
@@ -415,6 +433,7 @@ void manifest_free(struct wb_manifest *m)
         free(ch->exercises);
         free(ch->programs);
         free(ch->pkg_config);
+        free(ch->static_in_tests);
         free(ch->protobuf_c);
     }
     free(m->chapters);

@@ -80,6 +80,11 @@ struct wb_chapter {
     char broker_refused[160];
     const char **pkg_config;
     size_t npkg_config;
+    /* Modules of pkg_config the test binaries link from their archives
+     * (pipeline/test_link.c says why); none of their functions may be
+     * replaced by a test with dlsym(RTLD_NEXT) then. */
+    const char **static_in_tests;
+    size_t nstatic_in_tests;
     const char **protobuf_c; /* .proto files compiled with protoc-c */
     size_t nprotobuf_c;
     struct wb_program *programs;

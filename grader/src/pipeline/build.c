@@ -249,6 +249,7 @@ int build_ctx_init(struct build_ctx *b, const struct wb_manifest *m, const struc
     b->pkg_flags = pkg_config_flags(m->root, ch, err, errlen);
     if (!b->pkg_flags)
         return -1;
+    b->test_link = test_link_flags(m->root, ch, b->pkg_flags);
     /* Without the cache (off, or the course's build/ not writable) every
      * build compiles the instructor's sources and generated code itself. */
     if (object_cache_init(b, ch) == 0 && ch->nprotobuf_c > 0) {
@@ -267,11 +268,12 @@ int build_ctx_init(struct build_ctx *b, const struct wb_manifest *m, const struc
 void build_ctx_free(struct build_ctx *b)
 {
     free_argv(b->pkg_flags);
+    free_argv(b->test_link);
     free(b->cache_dir);
     free(b->course_chapter);
     free(b->compiler_id);
     free(b->cached_gen);
-    b->pkg_flags = NULL;
+    b->pkg_flags = b->test_link = NULL;
     b->cache_dir = b->course_chapter = b->compiler_id = b->cached_gen = NULL;
 }
 
@@ -349,7 +351,7 @@ static char **command_of(const struct build_ctx *b, const struct wb_chapter *ch,
     }
     if (link_tests)
         add_owned(&a, str_printf("%s/build/lib/libwbtestkit.a", b->course_root));
-    for (char **f = b->pkg_flags; f && *f; f++)
+    for (char **f = link_tests && b->test_link ? b->test_link : b->pkg_flags; f && *f; f++)
         add(&a, *f);
     if (link_tests) {
         add(&a, "-lcriterion");

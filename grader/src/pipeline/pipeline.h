@@ -34,6 +34,7 @@ struct build_ctx {
     const char *work_dir; /* the staged chapter */
     const char *gen_dir;  /* protoc-c output (cached_gen when the cache made it) */
     char **pkg_flags;     /* pkg-config --cflags --libs of the chapter, split */
+    char **test_link;     /* pkg_flags for linking tests (test_link.c); NULL: pkg_flags */
     bool sanitize, werror;
     /* object_cache.c: NULL when the cache is off */
     char *cache_dir;      /* COURSE/build/cache/objects */
@@ -46,6 +47,11 @@ int build_ctx_init(struct build_ctx *b, const struct wb_manifest *m, const struc
                    const char *work_dir, const char *gen_dir, bool sanitize, bool werror,
                    const char *log_path, char *err, size_t errlen);
 void build_ctx_free(struct build_ctx *b);
+
+/* test_link.c: the chapter's pkg_flags for linking its test binaries, with
+ * the modules of its "static_in_tests" from their archives (malloc'd,
+ * NULL-terminated); NULL when it lists none or an archive is missing here. */
+char **test_link_flags(const char *course_root, const struct wb_chapter *ch, char **pkg_flags);
 
 /* Links the exercise's test binary from its tests and the student objects
  * screen_exercise left in screen/ beside bin; on failure returns -1 and
