@@ -34,60 +34,6 @@ static const char *sanitize_flags[] = {"-fsanitize=address,undefined",
                                        "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer",
                                        NULL};
 
-void free_argv(char **argv)
-{
-    for (size_t i = 0; argv && argv[i]; i++)
-        free(argv[i]);
-    free(argv);
-}
-
-struct argv_builder {
-    char **items;
-    size_t n, cap;
-    bool failed;
-};
-
-static void add(struct argv_builder *a, const char *s)
-{
-    if (a->failed)
-        return;
-    if (a->n + 2 > a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 32;
-        char **grown = realloc(a->items, cap * sizeof *grown);
-        if (!grown) {
-            a->failed = true;
-            return;
-        }
-        a->items = grown;
-        a->cap = cap;
-    }
-    char *copy = strdup(s);
-    if (!copy) {
-        a->failed = true;
-        return;
-    }
-    a->items[a->n++] = copy;
-    a->items[a->n] = NULL;
-}
-
-static void add_owned(struct argv_builder *a, char *s)
-{
-    if (!s)
-        a->failed = true;
-    else
-        add(a, s);
-    free(s);
-}
-
-static char **finish(struct argv_builder *a)
-{
-    if (a->failed) {
-        free_argv(a->items);
-        return NULL;
-    }
-    return a->items;
-}
-
 char *build_shell_output(const char *command, int *status)
 {
     FILE *p = popen(command, "r");
@@ -105,9 +51,9 @@ static char **pkg_config_flags(const char *course_root, const struct wb_chapter 
                                size_t errlen)
 {
     struct argv_builder a = {0};
-    add(&a, "-pthread"); /* keeps the list non-empty and every chapter thread-safe */
+    argv_add(&a, "-pthread"); /* keeps the list non-empty and every chapter thread-safe */
     if (ch->npkg_config == 0)
-        return finish(&a);
+        return argv_finish(&a);
     struct strbuf cmd = {0};
     sb_puts(&cmd, "pkg-config --cflags --libs");
     for (size_t i = 0; i < ch->npkg_config; i++)
@@ -122,14 +68,13 @@ static char **pkg_config_flags(const char *course_root, const struct wb_chapter 
                  ch->id, cmd.data ? cmd.data : "pkg-config", out ? out : "pkg-config not found\n");
         sb_free(&cmd);
         free(out);
-        free_argv(finish(&a));
+        free_argv(argv_finish(&a));
         return NULL;
     }
-    for (char *tok = out ? strtok(out, " \t\n") : NULL; tok; tok = strtok(NULL, " \t\n"))
-        add(&a, tok);
+    argv_add_words(&a, out);
     sb_free(&cmd);
     free(out);
-    return finish(&a);
+    return argv_finish(&a);
 }
 
 static int run_logged(char **argv, const char *cwd, const char *log_path, struct proc_outcome *o)
@@ -215,11 +160,11 @@ int build_protos(const struct wb_chapter *ch, const char *work_dir, const char *
     }
     for (size_t i = 0; i < ch->nprotobuf_c; i++) {
         struct argv_builder a = {0};
-        add(&a, "protoc-c");
-        add_owned(&a, str_printf("--c_out=%s", gen_dir));
-        add_owned(&a, str_printf("-I%s", work_dir));
-        add_owned(&a, path_join(work_dir, ch->protobuf_c[i]));
-        char **argv = finish(&a);
+        argv_add(&a, "protoc-c");
+        argv_add_owned(&a, str_printf("--c_out=%s", gen_dir));
+        argv_add_owned(&a, str_printf("-I%s", work_dir));
+        argv_add_owned(&a, path_join(work_dir, ch->protobuf_c[i]));
+        char **argv = argv_finish(&a);
         struct proc_outcome o;
         int rc = argv ? run_logged(argv, work_dir, log_path, &o) : -1;
         free_argv(argv);
@@ -297,7 +242,7 @@ static void add_generated(struct argv_builder *a, const struct build_ctx *b,
                           const struct wb_chapter *ch)
 {
     for (size_t i = 0; i < ch->nprotobuf_c; i++)
-        add_owned(a, generated_source(b, ch, i));
+        argv_add_owned(a, generated_source(b, ch, i));
 }
 
 /* The compiler, the build's flags (-Werror, sanitizers) and its include
@@ -305,18 +250,18 @@ static void add_generated(struct argv_builder *a, const struct build_ctx *b,
 static void add_compiler(struct argv_builder *a, const struct build_ctx *b, const char *chapter_dir)
 {
     const char *cc = getenv("CC");
-    add(a, cc && *cc ? cc : "cc");
+    argv_add(a, cc && *cc ? cc : "cc");
     for (const char **f = base_cflags; *f; f++)
-        add(a, *f);
+        argv_add(a, *f);
     if (b->werror)
-        add(a, "-Werror");
+        argv_add(a, "-Werror");
     if (b->sanitize)
         for (const char **f = sanitize_flags; *f; f++)
-            add(a, *f);
-    add_owned(a, str_printf("-I%s", chapter_dir));
-    add_owned(a, str_printf("-I%s/testkit", b->course_root));
+            argv_add(a, *f);
+    argv_add_owned(a, str_printf("-I%s", chapter_dir));
+    argv_add_owned(a, str_printf("-I%s/testkit", b->course_root));
     if (b->gen_dir)
-        add_owned(a, str_printf("-I%s", b->gen_dir));
+        argv_add_owned(a, str_printf("-I%s", b->gen_dir));
 }
 
 /* GNU gold links the test binaries (gRPC, abseil, Criterion and the test
@@ -339,25 +284,25 @@ static char **command_of(const struct build_ctx *b, const struct wb_chapter *ch,
     struct argv_builder a = {0};
     add_compiler(&a, b, b->work_dir);
     for (size_t i = 0; i < nsources; i++)
-        add_owned(&a,
-                  sources[i][0] == '/' ? strdup(sources[i]) : path_join(b->work_dir, sources[i]));
+        argv_add_owned(&a, sources[i][0] == '/' ? strdup(sources[i])
+                                                : path_join(b->work_dir, sources[i]));
     if (generated)
         add_generated(&a, b, ch);
     if (out) { /* a link: compile-only commands are build_object_command's */
         if (gold_linker())
-            add(&a, "-fuse-ld=gold");
-        add(&a, "-o");
-        add(&a, out);
+            argv_add(&a, "-fuse-ld=gold");
+        argv_add(&a, "-o");
+        argv_add(&a, out);
     }
     if (link_tests)
-        add_owned(&a, str_printf("%s/build/lib/libwbtestkit.a", b->course_root));
+        argv_add_owned(&a, str_printf("%s/build/lib/libwbtestkit.a", b->course_root));
     for (char **f = link_tests && b->test_link ? b->test_link : b->pkg_flags; f && *f; f++)
-        add(&a, *f);
+        argv_add(&a, *f);
     if (link_tests) {
-        add(&a, "-lcriterion");
-        add(&a, "-ljansson");
+        argv_add(&a, "-lcriterion");
+        argv_add(&a, "-ljansson");
     }
-    return finish(&a);
+    return argv_finish(&a);
 }
 
 char **build_command(const struct build_ctx *b, const struct wb_chapter *ch, const char **sources,
@@ -408,12 +353,12 @@ char **build_object_command(const struct build_ctx *b, const char *chapter_dir, 
     add_compiler(&a, b, chapter_dir);
     for (char **f = b->pkg_flags; f && *f; f++)
         if (strncmp(*f, "-l", 2) != 0 && strncmp(*f, "-L", 2) != 0 && strncmp(*f, "-Wl,", 4) != 0)
-            add(&a, *f);
-    add(&a, "-c");
-    add(&a, src);
+            argv_add(&a, *f);
+    argv_add(&a, "-c");
+    argv_add(&a, src);
     for (const char *const *t = tail; t && *t; t++)
-        add(&a, *t);
-    return finish(&a);
+        argv_add(&a, *t);
+    return argv_finish(&a);
 }
 
 /* The compile-only command of one student file: the build's own flags

@@ -95,6 +95,22 @@ char **build_command(const struct build_ctx *b, const struct wb_chapter *ch, con
                      size_t nsources, const char *out, bool link_tests);
 void free_argv(char **argv);
 
+/* ---- argv_builder.c: NULL-terminated string lists, built one at a time ---- */
+
+struct argv_builder {
+    char **items;
+    size_t n, cap;
+    bool failed; /* an allocation failed: argv_finish returns NULL */
+};
+void argv_add(struct argv_builder *a, const char *s);
+/* argv_add, then free(s); a NULL s (a failed str_printf) fails the list. */
+void argv_add_owned(struct argv_builder *a, char *s);
+/* argv_add of each blank-separated word of words. */
+void argv_add_words(struct argv_builder *a, const char *words);
+/* The list (NULL-terminated; NULL when empty), or NULL and nothing left
+ * allocated when an addition failed. */
+char **argv_finish(struct argv_builder *a);
+
 /* ---- object_cache.c: instructor objects compiled once per course ---------- */
 
 /* False when WIREBOOK_OBJECT_CACHE=off (every build then compiles all). */

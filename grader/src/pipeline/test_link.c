@@ -48,46 +48,6 @@ static const struct archive_needs *needs_of(const char *module)
     return NULL;
 }
 
-struct flag_list {
-    char **items;
-    size_t n, cap;
-    bool failed;
-};
-
-static void push(struct flag_list *l, const char *s)
-{
-    if (l->failed)
-        return;
-    if (l->n + 2 > l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **grown = realloc(l->items, cap * sizeof *grown);
-        if (!grown) {
-            l->failed = true;
-            return;
-        }
-        l->items = grown;
-        l->cap = cap;
-    }
-    if (!(l->items[l->n] = strdup(s))) {
-        l->failed = true;
-        return;
-    }
-    l->items[++l->n] = NULL;
-}
-
-/* Splits words (blanks between) onto l. */
-static void push_words(struct flag_list *l, const char *words)
-{
-    char *copy = strdup(words);
-    if (!copy) {
-        l->failed = true;
-        return;
-    }
-    for (char *tok = strtok(copy, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
-        push(l, tok);
-    free(copy);
-}
-
 static bool in_list(char **list, const char *s)
 {
     for (size_t i = 0; list && list[i]; i++)
@@ -107,19 +67,16 @@ static char **library_dirs(void)
     char *out = cmd ? build_shell_output(cmd, &status) : NULL;
     free(cmd);
     char *line = out && status == 0 ? strstr(out, "libraries: =") : NULL;
-    struct flag_list l = {0};
+    struct argv_builder l = {0};
     if (line) {
         line += strlen("libraries: =");
         line[strcspn(line, "\n")] = '\0';
-        for (char *dir = strtok(line, ":"); dir; dir = strtok(NULL, ":"))
-            push(&l, dir);
+        char *save = NULL;
+        for (char *dir = strtok_r(line, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
+            argv_add(&l, dir);
     }
     free(out);
-    if (l.failed || !l.items) {
-        free_argv(l.items);
-        return NULL;
-    }
-    return l.items;
+    return argv_finish(&l);
 }
 
 /* True when, for every -lNAME of flags, one of dirs holds libNAME.a. */
@@ -151,14 +108,10 @@ static char **pkg_config_words(const char *course_root, const char *args)
         free(out);
         return NULL;
     }
-    struct flag_list l = {0};
-    push_words(&l, out);
+    struct argv_builder l = {0};
+    argv_add_words(&l, out);
     free(out);
-    if (l.failed || !l.items) {
-        free_argv(l.items);
-        return NULL;
-    }
-    return l.items;
+    return argv_finish(&l);
 }
 
 char **test_link_flags(const char *course_root, const struct wb_chapter *ch, char **pkg_flags)
@@ -181,30 +134,27 @@ char **test_link_flags(const char *course_root, const struct wb_chapter *ch, cha
     char *static_args = str_printf("--static --libs%s", modules.data);
     char **static_libs = static_args ? pkg_config_words(course_root, static_args) : NULL;
     char **dirs = static_libs ? library_dirs() : NULL;
-    struct flag_list extra = {0};
+    struct argv_builder extra = {0};
     if (forgotten.data)
-        push_words(&extra, forgotten.data);
+        argv_add_words(&extra, forgotten.data);
     if (static_libs && dirs && !extra.failed && archives_present(dirs, static_libs) &&
         archives_present(dirs, extra.items)) {
-        struct flag_list l = {0};
+        struct argv_builder l = {0};
         /* the chapter's flags, less what now comes from the archives */
         for (size_t i = 0; pkg_flags && pkg_flags[i]; i++)
             if (!in_list(static_libs, pkg_flags[i]))
-                push(&l, pkg_flags[i]);
+                argv_add(&l, pkg_flags[i]);
         /* a group: the archives need one another in no single order */
-        push(&l, "-Wl,--start-group,-Bstatic");
+        argv_add(&l, "-Wl,--start-group,-Bstatic");
         for (size_t i = 0; static_libs[i]; i++)
             if (strncmp(static_libs[i], "-l", 2) == 0)
-                push(&l, static_libs[i]);
+                argv_add(&l, static_libs[i]);
         for (size_t i = 0; extra.items && extra.items[i]; i++)
-            push(&l, extra.items[i]);
-        push(&l, "-Wl,--end-group,-Bdynamic");
+            argv_add(&l, extra.items[i]);
+        argv_add(&l, "-Wl,--end-group,-Bdynamic");
         if (shared.data)
-            push_words(&l, shared.data);
-        if (l.failed)
-            free_argv(l.items);
-        else
-            result = l.items;
+            argv_add_words(&l, shared.data);
+        result = argv_finish(&l);
     }
     free_argv(extra.items);
     free_argv(static_libs);
