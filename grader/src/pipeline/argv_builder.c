@@ -51,9 +51,11 @@ void argv_add_owned(struct argv_builder *a, char *s)
 
 void argv_add_words(struct argv_builder *a, const char *words)
 {
-    char *copy = words ? strdup(words) : NULL;
+    if (!words)
+        return;
+    char *copy = strdup(words);
     if (!copy) {
-        a->failed = a->failed || words;
+        a->failed = true;
         return;
     }
     char *save = NULL;
