@@ -124,8 +124,8 @@ Test(producer, failed_delivery_is_reported)
     /* Nothing listens on this port: no message can ever be delivered. */
     char brokers[64], err[512] = "";
     snprintf(brokers, sizeof brokers, "127.0.0.1:%u", (unsigned)wb_refusing_port());
-    struct kafka_producer *p = producer_create(brokers, 1500, err, sizeof err);
-    cr_assert_not_null(p, "producer_create(\"%s\", 1500, ...) returned NULL: %s", brokers, err);
+    struct kafka_producer *p = producer_create(brokers, 500, err, sizeof err);
+    cr_assert_not_null(p, "producer_create(\"%s\", 500, ...) returned NULL: %s", brokers, err);
     for (int i = 0; i < 3; i++)
         cr_assert_eq(producer_send(p, "nowhere", NULL, "lost"), 0,
                      "producer_send should queue the message even when the broker is down "
@@ -136,7 +136,7 @@ Test(producer, failed_delivery_is_reported)
     snprintf(last, sizeof last, "%s", producer_last_error(p));
     producer_destroy(p);
     cr_assert_eq(rc, 0,
-                 "producer_flush(p, 8000) returned %d: with message.timeout.ms=1500 every "
+                 "producer_flush(p, 8000) returned %d: with message.timeout.ms=500 every "
                  "message should have failed (and been reported) well before 8 s",
                  rc);
     cr_assert_eq(failed, 3,
@@ -220,9 +220,9 @@ Test(producer, hello_fails_when_nothing_is_delivered)
     hello_works("when nothing is delivered");
     char brokers[64];
     snprintf(brokers, sizeof brokers, "127.0.0.1:%u", (unsigned)wb_refusing_port());
-    int rc = send_hello(brokers, "nowhere", 1500);
+    int rc = send_hello(brokers, "nowhere", 500);
     cr_assert_eq(rc, -1,
-                 "send_hello(\"%s\" (nothing listens), \"nowhere\", 1500) returned %d, expected "
+                 "send_hello(\"%s\" (nothing listens), \"nowhere\", 500) returned %d, expected "
                  "-1: succeed only when the delivery report said the broker has the message",
                  brokers, rc);
 }
