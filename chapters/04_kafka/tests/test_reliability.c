@@ -85,13 +85,14 @@ Test(reliability, producer_is_idempotent_with_acks_all)
 }
 
 Test(reliability, failed_delivery_makes_flush_fail, .timeout = 15,
-     .description = "reliable_flush to return after every message failed (1 s delivery timeout)")
+     .description = "reliable_flush to return after every message failed (0.5 s delivery timeout)")
 {
-    /* Nothing listens on this port: every message fails after its 1 s timeout. */
+    /* Nothing listens on this port: every message fails after its 0.5 s timeout
+     * (librdkafka looks for expired messages once a second). */
     char brokers[64], err[512] = "";
     snprintf(brokers, sizeof brokers, "127.0.0.1:%u", (unsigned)wb_refusing_port());
-    struct reliable_producer *p = reliable_create(brokers, NULL, 1000, err, sizeof err);
-    cr_assert_not_null(p, "reliable_create(\"%s\", NULL, 1000) returned NULL: %s", brokers, err);
+    struct reliable_producer *p = reliable_create(brokers, NULL, 500, err, sizeof err);
+    cr_assert_not_null(p, "reliable_create(\"%s\", NULL, 500) returned NULL: %s", brokers, err);
     send_sequence(p, "nowhere", 0, 3);
     int rc = reliable_flush(p, 8000);
     long delivered = reliable_delivered(p), failed = reliable_failed(p);
