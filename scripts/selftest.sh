@@ -189,6 +189,8 @@ fi
 
 step "grader unit tests" unit_tests
 step "skeletons match solutions" $WB skeletons --check
+step "02's tests call once more after gRPC 1.51's stale connect errno (preloaded shim)" \
+    sh grader/tests/grpc_stale_errno_test.sh
 step "C sources follow .clang-format" make --no-print-directory -s format-check
 step "exported HTML quiz checks itself in headless Chromium" sh grader/tests/quiz_html_test.sh
 step "make quiz in a real terminal (tmux) saves and resumes" sh grader/tests/quiz_tmux_test.sh

@@ -46,12 +46,17 @@ static struct greeter_client *create(const char *target)
  * errno); that says nothing about the client,
  * so such a call is made once more. A client that cannot connect at all fails
  * the second call too. */
+static bool connect_failed(int rc, const struct greeter_reply *reply)
+{
+    return rc == 0 && reply->status == GRPC_STATUS_UNAVAILABLE && reply->details &&
+           strstr(reply->details, WB_GRPC_CONNECT_FAILED);
+}
+
 static int say_hello_to_peer(struct greeter_client *client, const char *name,
                              struct greeter_reply *reply)
 {
     int rc = greeter_client_say_hello(client, name, 3000, reply);
-    if (rc == 0 && reply->status == GRPC_STATUS_UNAVAILABLE && reply->details &&
-        strstr(reply->details, WB_GRPC_CONNECT_FAILED)) {
+    if (connect_failed(rc, reply)) {
         greeter_reply_free(reply);
         usleep(200 * 1000);
         rc = greeter_client_say_hello(client, name, 3000, reply);
@@ -131,7 +136,13 @@ Test(greeter_client, deadline_exceeded_against_slow_server, .fini = stop_peer)
     struct greeter_client *client = create(target);
     struct greeter_reply reply;
     int64_t started = wb_now_ms();
-    greeter_client_say_hello(client, "slowpoke", 300, &reply);
+    int rc = greeter_client_say_hello(client, "slowpoke", 300, &reply);
+    if (connect_failed(rc, &reply)) { /* once more, as in say_hello_to_peer */
+        greeter_reply_free(&reply);
+        usleep(200 * 1000);
+        started = wb_now_ms();
+        greeter_client_say_hello(client, "slowpoke", 300, &reply);
+    }
     int64_t took = wb_now_ms() - started;
     cr_assert_eq(
         reply.status, GRPC_STATUS_DEADLINE_EXCEEDED,
