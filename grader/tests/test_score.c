@@ -51,6 +51,10 @@ Test(score, passed_tests_score_their_points)
               "counted), got %g/%g",
               r.score, r.max);
     cr_assert_eq(r.tests[2].state, TEST_EXCLUDED, "c must be excluded without real Kafka");
+    cr_assert(r.tests[0].seconds > 0.099 && r.tests[0].seconds < 0.101,
+              "a test's seconds come from the report's elapsed (0.1), got %g", r.tests[0].seconds);
+    cr_assert(r.tests[2].seconds == 0, "an excluded test did not run: 0 s, got %g",
+              r.tests[2].seconds);
 }
 
 Test(score, pass_without_assertions_is_a_failure)

@@ -67,7 +67,8 @@ struct test_result {
     const struct wb_test_spec *spec;
     enum test_state state;
     double score;
-    char *output; /* what a student reads: expected / got / crash / time-out */
+    char *output;   /* what a student reads: expected / got / crash / time-out */
+    double seconds; /* how long its test ran, as the report says (0: not run) */
 };
 
 enum exercise_state {

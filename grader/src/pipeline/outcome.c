@@ -39,10 +39,10 @@ int outcome_save(const struct exercise_result *r, const char *path)
     json_t *tests = json_array();
     for (size_t i = 0; tests && i < r->ntests; i++) {
         const struct test_result *t = &r->tests[i];
-        json_array_append_new(tests, json_pack("{s:I, s:i, s:f, s:o}", "index",
+        json_array_append_new(tests, json_pack("{s:I, s:i, s:f, s:o, s:f}", "index",
                                                (json_int_t)(t->spec - r->ex->tests), "state",
                                                (int)t->state, "score", t->score, "output",
-                                               string_or_null(t->output)));
+                                               string_or_null(t->output), "seconds", t->seconds));
     }
     json_t *root = json_pack("{s:i, s:o, s:f, s:f, s:f, s:f, s:i, s:I, s:o}", "state",
                              (int)r->state, "message", string_or_null(r->message), "score",
@@ -85,6 +85,7 @@ int outcome_load(struct exercise_result *r, const char *path)
         out->state = (enum test_state)json_integer_value(json_object_get(t, "state"));
         out->score = json_number_value(json_object_get(t, "score"));
         out->output = copy_or_null(json_object_get(t, "output"));
+        out->seconds = json_number_value(json_object_get(t, "seconds"));
     }
     r->state = (enum exercise_state)json_integer_value(json_object_get(root, "state"));
     r->message = copy_or_null(json_object_get(root, "message"));

@@ -54,14 +54,18 @@ static void put_first_line(struct strbuf *sb, const char *text)
     free(line);
 }
 
+/* seconds: how long the test ran; none (no time attribute) when 0, as for
+ * a quiz question or a test that did not run. */
 static void put_testcase(struct strbuf *sb, const char *classname, const char *name, bool passed,
-                         bool skipped, const char *output)
+                         bool skipped, const char *output, double seconds)
 {
     sb_puts(sb, "    <testcase classname=\"");
     put_escaped(sb, classname);
     sb_puts(sb, "\" name=\"");
     put_escaped(sb, name);
     sb_puts(sb, "\"");
+    if (seconds > 0)
+        sb_printf(sb, " time=\"%.3f\"", seconds);
     if (passed) {
         sb_puts(sb, "/>\n");
         return;
@@ -108,7 +112,7 @@ static void put_exercise(struct strbuf *sb, const struct exercise_result *r, siz
     for (size_t k = 0; k < r->ntests; k++) {
         const struct test_result *t = &r->tests[k];
         put_testcase(sb, classname ? classname : r->ex->id, t->spec->name, t->state == TEST_PASSED,
-                     t->state == TEST_EXCLUDED, t->output);
+                     t->state == TEST_EXCLUDED, t->output, t->seconds);
     }
     sb_puts(sb, "  </testsuite>\n");
     *tests += r->ntests;
@@ -130,11 +134,11 @@ static void put_quiz(struct strbuf *sb, const struct quiz_result *q, size_t *tes
     char *suite = str_printf("quiz/%s", q->quiz->id);
     put_suite_start(sb, suite ? suite : q->quiz->id, n, failed, 0, 0, q->score, q->max);
     if (q->message)
-        put_testcase(sb, suite ? suite : "quiz", "answers file", false, false, q->message);
+        put_testcase(sb, suite ? suite : "quiz", "answers file", false, false, q->message, 0);
     for (size_t k = 0; k < q->nquestions; k++) {
         const struct quiz_question_result *qq = &q->questions[k];
         put_testcase(sb, suite ? suite : "quiz", qq->id, qq->earned >= qq->points, false,
-                     qq->output);
+                     qq->output, 0);
     }
     sb_puts(sb, "  </testsuite>\n");
     *tests += n;

@@ -148,6 +148,8 @@ static void judge(struct test_result *t, json_t *entry, double cap)
     json_int_t code = json_integer_value(json_object_get(entry, "exit_code"));
     json_int_t passed = json_integer_value(json_object_get(entry, "passed_asserts"));
     double limit = json_number_value(json_object_get(entry, "timeout"));
+    double elapsed = json_number_value(json_object_get(entry, "elapsed"));
+    t->seconds = elapsed > 0 ? elapsed : 0;
     if (cap > 0 && (limit <= 0 || cap < limit))
         limit = cap;
 
@@ -167,7 +169,7 @@ static void judge(struct test_result *t, json_t *entry, double cap)
         /* Criterion reports a worker that exited mid-test as PASSED with an
          * elapsed time of exactly 0 (no end-of-test message came), whatever
          * assertions its .init made before: neither counts. */
-        if (passed < 1 || json_number_value(json_object_get(entry, "elapsed")) <= 0)
+        if (passed < 1 || elapsed <= 0)
             sb_puts(&why, "ended without checking anything: the test process exited before "
                           "its assertions ran (does the code call exit()?)");
         else if (code == 99)
