@@ -35,7 +35,8 @@ void wb_grpc_remove_dir(const char *dir);
  * once it printed its port (at most 8 s); when false (for a delayed start),
  * returns once it has loaded grpc and begun its delay (at most 8 s), with
  * peer->port = port: the port opens start_delay_ms later. start_delay_ms -1:
- * the port already listens, resets its first connection, then serves.
+ * serves at once, but answers its first SayHello UNAVAILABLE (a server not
+ * ready yet, whatever the machine's speed).
  * Returns true on success, false with the reason in why. */
 bool wb_grpc_server_start(struct wb_grpc_peer *peer, uint16_t port, int start_delay_ms, bool wait,
                           char *why, size_t why_size);

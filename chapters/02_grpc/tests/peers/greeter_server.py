@@ -3,10 +3,11 @@
 Usage: python3 greeter_server.py PORT [START_DELAY_MS]
 Prints "STARTING" once grpc is loaded, binds 127.0.0.1:PORT (0 = any free
 port) START_DELAY_MS later, prints "PORT <n>" once it serves, and runs until
-SIGTERM. START_DELAY_MS -1 means "late by one connection": the port listens
-at once, its first connection is reset, and only then does the server start
-(so a client's first call fails whatever the machine's speed). The stubs greeter_pb2 and
-greeter_pb2_grpc must be on PYTHONPATH (the tests generate them with protoc).
+SIGTERM. START_DELAY_MS -1 means "not ready for one call": it serves at once,
+but answers its first SayHello UNAVAILABLE, as a server still starting does
+(so a client's first call fails and its next one succeeds, whatever the
+machine's speed). The stubs greeter_pb2 and greeter_pb2_grpc must be on
+PYTHONPATH (the tests generate them with protoc).
 
 SayHello:  name ""          -> INVALID_ARGUMENT "name must not be empty"
            name "slow..."   -> answers after 3 s (to trip a client deadline)
@@ -15,8 +16,6 @@ SayHelloStream: count greetings "Hello, <name>! #i", 20 ms apart; prints
 "STREAM CANCELLED after <k>" when the client goes away before the end.
 """
 import signal
-import socket
-import struct
 import sys
 import threading
 import time
@@ -34,7 +33,15 @@ STOPPING = threading.Event()
 
 
 class Greeter(greeter_pb2_grpc.GreeterServicer):
+    def __init__(self, refuse_first_call):
+        self.refuse_next = refuse_first_call
+        self.lock = threading.Lock()
+
     def SayHello(self, request, context):
+        with self.lock:
+            refuse, self.refuse_next = self.refuse_next, False
+        if refuse:
+            context.abort(grpc.StatusCode.UNAVAILABLE, "not serving yet, try again")
         if request.name == "":
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "name must not be empty")
         if request.name.startswith("slow"):
@@ -57,30 +64,14 @@ class Greeter(greeter_pb2_grpc.GreeterServicer):
         progress["done"] = True
 
 
-def refuse_first_connection(port):
-    """Listens on port, says STARTING, resets the first connection (RST, so
-    no TIME_WAIT keeps the port) and closes the listener."""
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", port))
-    listener.listen(1)
-    print("STARTING", flush=True)
-    conn, _ = listener.accept()
-    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    conn.close()
-    listener.close()
-
-
 def main():
     port = int(sys.argv[1])
     delay_ms = int(sys.argv[2]) if len(sys.argv) > 2 else 0
-    if delay_ms < 0:
-        refuse_first_connection(port)
-    else:
-        print("STARTING", flush=True)
+    print("STARTING", flush=True)
+    if delay_ms > 0:
         time.sleep(delay_ms / 1000.0)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-    greeter_pb2_grpc.add_GreeterServicer_to_server(Greeter(), server)
+    greeter_pb2_grpc.add_GreeterServicer_to_server(Greeter(delay_ms < 0), server)
     bound = server.add_insecure_port("127.0.0.1:%d" % port)
     if bound == 0:
         print("cannot bind 127.0.0.1:%d" % port, flush=True)
