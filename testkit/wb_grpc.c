@@ -147,9 +147,9 @@ int wb_grpc_client_run(char *const args[], int timeout_ms, struct wb_run_result 
     char script[4200], pythonpath[200];
     snprintf(script, sizeof script, "%s", wb_chapter_path("tests/peers/greeter_client.py"));
     snprintf(pythonpath, sizeof pythonpath, "PYTHONPATH=%s", dir);
-    char *argv[16] = {PYTHON, "-u", script};
+    char *argv[64] = {PYTHON, "-u", script};
     size_t n = 3;
-    for (size_t i = 0; args[i] && n < 15; i++)
+    for (size_t i = 0; args[i] && n < 63; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
     char *env[] = {pythonpath, "PYTHONDONTWRITEBYTECODE=1", NULL};
@@ -167,4 +167,21 @@ int wb_grpc_client_run(char *const args[], int timeout_ms, struct wb_run_result 
     }
     wb_grpc_remove_dir(dir);
     return rc;
+}
+
+char *wb_grpc_call_output(const char *output, int call)
+{
+    char marker[32];
+    snprintf(marker, sizeof marker, "CALL %d\n", call);
+    const char *start = NULL;
+    for (const char *line = output; line && *line;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+        if (strncmp(line, marker, strlen(marker)) == 0) {
+            start = line + strlen(marker);
+            break;
+        }
+    const char *end = start;
+    while (end && *end && strncmp(end, "CALL ", 5) != 0)
+        end = strchr(end, '\n') ? strchr(end, '\n') + 1 : end + strlen(end);
+    return start ? strndup(start, (size_t)(end - start)) : strdup("");
 }

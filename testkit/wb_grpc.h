@@ -51,8 +51,14 @@ void wb_grpc_server_stop(struct wb_grpc_peer *peer);
 #define WB_GRPC_CONNECT_FAILED "failed to connect to all addresses"
 
 /* Runs tests/peers/greeter_client.py with args (after the script name, NULL
- * terminated) and waits at most timeout_ms; a run whose connection failed
- * is made once more. Returns wb_run's result. */
+ * terminated; several calls separated by "--") and waits at most
+ * timeout_ms; a run whose connection failed is made once more. Returns
+ * wb_run's result. */
 int wb_grpc_client_run(char *const args[], int timeout_ms, struct wb_run_result *result);
+
+/* What call number `call` (from 1) of a greeter_client.py run printed: its
+ * REPLY and STATUS lines (heap, caller frees; "" when the run has no such
+ * call). */
+char *wb_grpc_call_output(const char *output, int call);
 
 #endif
