@@ -8,8 +8,8 @@ where each CALL is one of
   method PATH        (calls an unknown method)
 The calls go one after another over one channel, so a test that needs
 several pays for one Python start (grpc takes about 0.15 s of CPU to load).
-For each call it prints "CALL <n>" (from 1), a "REPLY <message>" per message
-received, then "STATUS <CODE> <details>". Every call has a 5 s deadline;
+For each call it prints "CALL <n>" (from 1; only when there are several), a
+"REPLY <message>" per message received, then "STATUS <CODE> <details>". Every call has a 5 s deadline;
 after a call that ran out of it, the rest are not made (a server that
 answered nothing in 5 s will not answer them either).
 """
@@ -64,8 +64,10 @@ def main():
     target = sys.argv[1]
     with grpc.insecure_channel(target) as channel:
         stub = greeter_pb2_grpc.GreeterStub(channel)
-        for number, call in enumerate(split_calls(sys.argv[2:]), start=1):
-            print("CALL %d" % number, flush=True)
+        calls = split_calls(sys.argv[2:])
+        for number, call in enumerate(calls, start=1):
+            if len(calls) > 1:
+                print("CALL %d" % number, flush=True)
             try:
                 run_call(channel, stub, call)
             except grpc.RpcError as err:
