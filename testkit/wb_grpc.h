@@ -10,8 +10,10 @@
 #ifndef WB_GRPC_H
 #define WB_GRPC_H
 
+#include <grpc/status.h> /* the status codes only: nothing here calls gRPC */
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "wb_testkit.h"
 
@@ -49,6 +51,18 @@ void wb_grpc_server_stop(struct wb_grpc_peer *peer);
 
 /* What gRPC (C core and grpcio) says when a channel could not connect. */
 #define WB_GRPC_CONNECT_FAILED "failed to connect to all addresses"
+
+/* True when a C client's call ended the way gRPC 1.51 now and then ends a
+ * first connection to a server that listens: it reads connect()'s errno only
+ * after other calls and takes a stale one for the connect's failure
+ * (UNAVAILABLE "failed to connect to all addresses ... No such file or
+ * directory"). Such a call says nothing about the client and is made once
+ * more; a client that cannot connect at all fails the second call too. */
+static inline bool wb_grpc_connect_failed(grpc_status_code status, const char *details)
+{
+    return status == GRPC_STATUS_UNAVAILABLE && details &&
+           strstr(details, WB_GRPC_CONNECT_FAILED) != NULL;
+}
 
 /* Runs tests/peers/greeter_client.py with args (after the script name, NULL
  * terminated; several calls separated by "--") and waits at most

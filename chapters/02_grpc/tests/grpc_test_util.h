@@ -121,17 +121,13 @@ static inline void test_call_once(const char *target, const char *method, const 
 }
 
 /* Calls `method` on target with a HelloRequest{name} and a deadline of
- * deadline_ms. A connection to a server that listens can fail once: gRPC
- * 1.51 reads connect()'s errno only after other calls (UNAVAILABLE "failed
- * to connect to all addresses", a stale ENOENT). That says nothing about the
- * server, so such a call is made once more. A server that is really gone
- * fails it again. */
+ * deadline_ms; a call that met gRPC 1.51's stale connect errno
+ * (wb_grpc_connect_failed) is made once more. */
 static inline void test_call(const char *target, const char *method, const char *name,
                              int deadline_ms, struct test_reply *out)
 {
     test_call_once(target, method, name, deadline_ms, out);
-    if (out->status == GRPC_STATUS_UNAVAILABLE && out->details &&
-        strstr(out->details, WB_GRPC_CONNECT_FAILED)) {
+    if (wb_grpc_connect_failed(out->status, out->details)) {
         test_reply_free(out);
         usleep(200 * 1000);
         test_call_once(target, method, name, deadline_ms, out);

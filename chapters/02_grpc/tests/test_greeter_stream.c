@@ -244,18 +244,13 @@ Test(greeter_stream, server_survives_client_cancel)
 }
 
 /* greeter_stream_collect to a server that listens already (the Python peer,
- * or the student's own server in this process). As in test_greeter_client.c:
- * gRPC 1.51 reads connect()'s errno only after other calls, so a first
- * connection now and then fails with a stale errno (UNAVAILABLE "failed to
- * connect to all addresses ... No such file or directory"), which says
- * nothing about the client. Such a call is made once more; a client that
- * cannot connect at all fails the second call too. */
+ * or the student's own server in this process), made once more after
+ * gRPC 1.51's stale connect errno (wb_grpc_connect_failed). */
 static int collect_from_live_server(const char *target, const char *name, int count,
                                     int cancel_after, int timeout_ms, struct stream_result *result)
 {
     int rc = greeter_stream_collect(target, name, count, cancel_after, timeout_ms, result);
-    if (rc == 0 && result->status == GRPC_STATUS_UNAVAILABLE && result->count == 0 &&
-        result->details && strstr(result->details, WB_GRPC_CONNECT_FAILED)) {
+    if (rc == 0 && result->count == 0 && wb_grpc_connect_failed(result->status, result->details)) {
         stream_result_free(result);
         usleep(200 * 1000);
         rc = greeter_stream_collect(target, name, count, cancel_after, timeout_ms, result);
